@@ -1,0 +1,72 @@
+/* The analyzer seam. An analyzer owns one question, sees flow events and
+ * raises findings; it never sees another analyzer's state. A new analyzer
+ * is one file with a `const struct analyzer` plus one line in registry.c.
+ *
+ * State: each analyzer declares the bytes it needs per flow and per worker;
+ * the registry lays them out once at start (no allocation per packet). */
+#ifndef TW_ANALYZER_H
+#define TW_ANALYZER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "verdict/findings.h"
+
+struct tw_config;
+struct worker;
+
+/* What an analyzer callback gets besides the flow: where it runs. */
+struct an_ctx {
+	struct worker *worker;          /* emit findings through it */
+	const struct tw_config *cfg;
+	void *wstate;                   /* this analyzer's per-worker state */
+	uint64_t now_ns;                /* packet time of the event */
+};
+
+struct analyzer {
+	const char *name;
+	uint32_t flow_state_size;       /* zeroed when a flow starts */
+	uint32_t worker_state_size;     /* zeroed, then worker_init */
+	/* Hyperscan pattern ids this analyzer subscribes to: [match_lo,
+	 * match_hi]; 0/0 for none. patterns/README.md lists the ranges. */
+	uint32_t match_lo, match_hi;
+
+	int (*worker_init)(void *wstate, const struct tw_config *cfg);
+	void (*worker_fini)(void *wstate);
+	void (*on_flow_new)(struct an_ctx *c, struct flow *f, void *st);
+	void (*on_packet)(struct an_ctx *c, struct flow *f, void *st,
+			  const struct pkt_view *pv, enum flow_dir_id dir);
+	/* In-order payload, only the first inspect_bytes of each direction;
+	 * gap is true when bytes before this chunk were lost. */
+	void (*on_payload)(struct an_ctx *c, struct flow *f, void *st,
+			   enum flow_dir_id dir, const uint8_t *data,
+			   uint32_t len, bool gap);
+	void (*on_match)(struct an_ctx *c, struct flow *f, void *st,
+			 enum flow_dir_id dir, uint32_t id, uint64_t end_offset);
+	/* The flow is over (or evaluated as open at end of input). */
+	void (*on_flow_end)(struct an_ctx *c, struct flow *f, void *st,
+			    enum flow_end_reason why);
+	/* Periodic, driven by packet time (offline) or the clock (live). */
+	void (*on_tick)(struct an_ctx *c);
+};
+
+/* registry.c */
+extern const struct analyzer *const analyzers[];
+extern const unsigned n_analyzers;
+
+/* Byte offsets of each analyzer's flow state inside flow->an_state, and
+ * the total; computed once by analyzers_layout(). */
+struct analyzer_layout {
+	uint32_t flow_off[16];
+	uint32_t flow_total;
+	uint32_t worker_off[16];
+	uint32_t worker_total;
+};
+void analyzers_layout(struct analyzer_layout *l);
+
+/* Sends a finding to the manager (worker.c). */
+void an_emit(struct an_ctx *c, const struct finding *f);
+
+#endif

@@ -1,0 +1,199 @@
+/* Application labels. A flow is named by what its bytes say (pattern ids
+ * 1-99 of patterns/app.hs), whatever its port; the port only names the
+ * few UDP services that carry no pattern worth writing, and a later match
+ * still overrides that guess.
+ *
+ * The label is flow state the other analyzers and the reports read
+ * (f->app), so this analyzer keeps no state of its own. */
+#include <stddef.h>
+
+#include "analyzers/analyzer.h"
+#include "scan/app_id.h"
+
+/* f->app holds a pattern id, or a port-guessed id with this bit set: the
+ * bit lets a pattern match replace a guess but never another match. */
+#define APP_PORT_GUESS 0x100u
+
+enum {
+	APP_SSH = 1,
+	APP_TLS_CLIENT_HELLO = 2,
+	APP_TLS_SERVER_HELLO = 3,
+	APP_TLS_SSLV2_HELLO = 4,
+	APP_TLS_RECORD = 5,
+	APP_HTTP_REQUEST = 10,
+	APP_HTTP_RESPONSE = 11,
+	APP_HTTP2_PREFACE = 12,
+	APP_JSONRPC = 20,
+	APP_XMPP = 21,
+	APP_MQTT = 22,
+	APP_SMTP_GREETING = 30,
+	APP_SMTP_HELLO = 31,
+	APP_FTP = 32,
+	APP_POP3 = 33,
+	APP_IMAP = 34,
+	APP_SMB = 40,
+	APP_RDP = 41,
+	APP_BITCOIN = 50,
+	APP_QUIC = 60,
+	APP_SSDP = 61,
+	APP_GQUIC = 62,
+	APP_DNS_QUERY = 63,
+	APP_DNS_RESPONSE = 64,
+	APP_AVAST = 70,
+	/* port guesses only: no pattern in app.hs */
+	APP_DNS = 90,
+	APP_MDNS = 91,
+	APP_NTP = 92,
+	APP_DHCP = 93,
+	APP_NETBIOS = 94,
+	APP_NAT_PMP = 95,
+	APP_LLMNR = 96,
+};
+
+struct app_entry {
+	uint16_t id;
+	const char *name;
+	bool benign;     /* a known protocol nobody tunnels through by habit */
+};
+
+static const struct app_entry apps[] = {
+	{ APP_SSH, "ssh", false },
+	{ APP_TLS_CLIENT_HELLO, "tls", true },
+	{ APP_TLS_SERVER_HELLO, "tls", true },
+	{ APP_TLS_SSLV2_HELLO, "tls", true },
+	{ APP_TLS_RECORD, "tls", true },
+	{ APP_HTTP_REQUEST, "http", true },
+	{ APP_HTTP_RESPONSE, "http", true },
+	{ APP_HTTP2_PREFACE, "http", true },
+	{ APP_JSONRPC, "jsonrpc", true },
+	{ APP_XMPP, "xmpp", true },
+	{ APP_MQTT, "mqtt", true },
+	{ APP_SMTP_GREETING, "smtp", true },
+	{ APP_SMTP_HELLO, "smtp", true },
+	{ APP_FTP, "ftp", true },
+	{ APP_POP3, "pop3", true },
+	{ APP_IMAP, "imap", true },
+	{ APP_SMB, "smb", true },
+	{ APP_RDP, "rdp", true },
+	{ APP_BITCOIN, "bitcoin", true },
+	{ APP_QUIC, "quic", true },
+	{ APP_SSDP, "ssdp", true },
+	{ APP_GQUIC, "quic", true },
+	{ APP_DNS_QUERY, "dns", true },
+	{ APP_DNS_RESPONSE, "dns", true },
+	{ APP_AVAST, "avast", true },
+	{ APP_DNS, "dns", true },
+	{ APP_MDNS, "mdns", true },
+	{ APP_NTP, "ntp", true },
+	{ APP_DHCP, "dhcp", true },
+	{ APP_NETBIOS, "netbios", true },
+	{ APP_NAT_PMP, "nat-pmp", true },
+	{ APP_LLMNR, "llmnr", true },
+};
+
+struct port_guess {
+	uint16_t port;
+	uint16_t app;
+};
+
+/* UDP services recognised by port alone. TCP is left to the patterns: an
+ * unlabelled TCP stream on a well-known port is exactly what to look at. */
+static const struct port_guess udp_ports[] = {
+	{ 53, APP_DNS },
+	{ 5353, APP_MDNS },
+	{ 123, APP_NTP },
+	{ 1900, APP_SSDP },
+	{ 67, APP_DHCP },
+	{ 68, APP_DHCP },
+	{ 137, APP_NETBIOS },
+	{ 138, APP_NETBIOS },
+	{ 5351, APP_NAT_PMP },
+	{ 5355, APP_LLMNR },
+};
+
+static const struct app_entry *app_find(uint16_t id)
+{
+	id &= (uint16_t)~APP_PORT_GUESS;
+	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
+		if (apps[i].id == id)
+			return &apps[i];
+	return NULL;
+}
+
+const char *app_name(uint16_t id)
+{
+	const struct app_entry *e = app_find(id);
+
+	return e ? e->name : NULL;
+}
+
+const char *app_label(const struct flow *f)
+{
+	const char *name = f->app ? app_name(f->app) : NULL;
+
+	if (name)
+		return name;
+	if (f->side[0].stream.inspected + f->side[1].stream.inspected > 0)
+		return "unknown";
+	return "none";
+}
+
+bool app_is_tunnel_like(const struct flow *f)
+{
+	const struct app_entry *e = f->app ? app_find(f->app) : NULL;
+
+	if (e)
+		return !e->benign;
+	return f->side[0].stream.inspected + f->side[1].stream.inspected > 0;
+}
+
+/* The responder's port names the service; the originator's is tried too
+ * for the protocols whose clients also use a fixed port (DHCP, mDNS). */
+static uint16_t guess_udp(const struct flow *f)
+{
+	size_t n = sizeof(udp_ports) / sizeof(udp_ports[0]);
+
+	for (size_t i = 0; i < n; i++)
+		if (udp_ports[i].port == f->resp_port)
+			return udp_ports[i].app;
+	for (size_t i = 0; i < n; i++)
+		if (udp_ports[i].port == f->orig_port)
+			return udp_ports[i].app;
+	return 0;
+}
+
+static void app_on_flow_new(struct an_ctx *c, struct flow *f, void *st)
+{
+	uint16_t guess;
+
+	(void)c;
+	(void)st;
+	if (f->app || f->proto != TW_PROTO_UDP)
+		return;
+	guess = guess_udp(f);
+	if (guess)
+		f->app = (uint16_t)(guess | APP_PORT_GUESS);
+}
+
+/* First match wins: a stream that started as HTTP stays HTTP whatever its
+ * body carries later. */
+static void app_on_match(struct an_ctx *c, struct flow *f, void *st,
+			 enum flow_dir_id dir, uint32_t id, uint64_t end_offset)
+{
+	(void)c;
+	(void)st;
+	(void)dir;
+	(void)end_offset;
+	if (id < APP_ID_FIRST || id > APP_ID_LAST || !app_find((uint16_t)id))
+		return;
+	if (f->app == 0 || (f->app & APP_PORT_GUESS))
+		f->app = (uint16_t)id;
+}
+
+const struct analyzer app_id_analyzer = {
+	.name = "app_id",
+	.match_lo = APP_ID_FIRST,
+	.match_hi = APP_ID_LAST,
+	.on_flow_new = app_on_flow_new,
+	.on_match = app_on_match,
+};

@@ -1,0 +1,36 @@
+/* The static analyzer table: the order here is the order in which
+ * analyzers see each event. app_id comes first so every other analyzer
+ * already knows the flow's application label. */
+#include "analyzers/analyzer.h"
+
+extern const struct analyzer app_id_analyzer;
+extern const struct analyzer flow_timing_analyzer;
+
+const struct analyzer *const analyzers[] = {
+	&app_id_analyzer,
+	&flow_timing_analyzer,
+};
+
+const unsigned n_analyzers = sizeof(analyzers) / sizeof(analyzers[0]);
+
+static uint32_t align8(uint32_t v)
+{
+	return (v + 7u) & ~7u;
+}
+
+void analyzers_layout(struct analyzer_layout *l)
+{
+	uint32_t flow_off = 0, worker_off = 0;
+
+	_Static_assert(sizeof(analyzers) / sizeof(analyzers[0]) <=
+			       sizeof(l->flow_off) / sizeof(l->flow_off[0]),
+		       "analyzer_layout holds 16 analyzers");
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		l->flow_off[i] = flow_off;
+		l->worker_off[i] = worker_off;
+		flow_off += align8(analyzers[i]->flow_state_size);
+		worker_off += align8(analyzers[i]->worker_state_size);
+	}
+	l->flow_total = flow_off;
+	l->worker_total = worker_off;
+}

@@ -1,0 +1,104 @@
+#include "capture/source_pcap.h"
+
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct source_pcap {
+	pcap_t *pcap;
+	const char *path;
+	uint64_t packets;    /* read so far, for error messages */
+	uint16_t linktype;
+};
+
+/* The link types decode.c understands; anything else is refused at open
+ * rather than counted as millions of drops. */
+static int linktype_supported(int dlt)
+{
+	switch (dlt) {
+	case DLT_NULL:
+	case DLT_EN10MB:
+	case DLT_RAW:
+	case DLT_LOOP:
+	case DLT_LINUX_SLL:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_LINUX_SLL2:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+struct source_pcap *source_pcap_open(const char *path, char *err,
+				     size_t errlen)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE] = "";
+	struct source_pcap *s = calloc(1, sizeof(*s));
+	int dlt;
+
+	if (!s) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return NULL;
+	}
+	s->path = path;
+	s->pcap = pcap_open_offline_with_tstamp_precision(
+		path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	if (!s->pcap) {
+		snprintf(err, errlen, "%s: cannot read trace: %s", path,
+			 pcap_err);
+		free(s);
+		return NULL;
+	}
+	dlt = pcap_datalink(s->pcap);
+	if (!linktype_supported(dlt)) {
+		snprintf(err, errlen, "%s: unsupported link type %d (%s)", path,
+			 dlt, pcap_datalink_val_to_name(dlt) ?
+				      pcap_datalink_val_to_name(dlt) : "?");
+		source_pcap_close(s);
+		return NULL;
+	}
+	s->linktype = (uint16_t)dlt;
+	return s;
+}
+
+int source_pcap_next(struct source_pcap *s, struct pkt *p, char *err,
+		     size_t errlen)
+{
+	struct pcap_pkthdr *hdr;
+	const u_char *data;
+	int rc = pcap_next_ex(s->pcap, &hdr, &data);
+
+	if (rc == PCAP_ERROR_BREAK)
+		return 0;
+	if (rc != 1) {
+		snprintf(err, errlen, "%s: packet %llu: %s", s->path,
+			 (unsigned long long)s->packets + 1,
+			 pcap_geterr(s->pcap));
+		return -1;
+	}
+	s->packets++;
+	if (hdr->caplen > hdr->len && hdr->len != 0) {
+		snprintf(err, errlen,
+			 "%s: packet %llu: captured length %u exceeds wire length %u",
+			 s->path, (unsigned long long)s->packets, hdr->caplen,
+			 hdr->len);
+		return -1;
+	}
+	p->data = data;
+	p->caplen = hdr->caplen;
+	p->wirelen = hdr->len ? hdr->len : hdr->caplen;
+	p->ts_ns = (uint64_t)hdr->ts.tv_sec * 1000000000ull +
+		   (uint64_t)hdr->ts.tv_usec; /* nanoseconds: NANO precision */
+	p->linktype = s->linktype;
+	return 1;
+}
+
+void source_pcap_close(struct source_pcap *s)
+{
+	if (!s)
+		return;
+	if (s->pcap)
+		pcap_close(s->pcap);
+	free(s);
+}

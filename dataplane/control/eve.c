@@ -1,0 +1,199 @@
+/* Event log: one line per finding, shaped like Suricata's EVE `alert` so
+ * pipelines that already ingest Suricata (Filebeat, Vector, Splunk) take
+ * it as is, plus a `tunnelwatch` object with what EVE has no field for. */
+#include "control/eve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/json_util.h"
+#include "decode/decode.h"
+
+#define EVE_GID 1
+#define EVE_REV 1
+#define EVE_SID_BASE 9000000u   /* local-use sid range */
+#define EVE_SID_SPAN 100000u
+
+struct eve {
+	FILE *fp;
+	int write_error;          /* errno of the first failed write, or 0 */
+};
+
+struct eve *eve_open(const char *path, char *err, unsigned errlen)
+{
+	struct eve *e = calloc(1, sizeof(*e));
+
+	if (!e) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* Append: a restart or a second run never truncates what a SIEM
+	 * shipper has not read yet. */
+	e->fp = fopen(path, "a");
+	if (!e->fp) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		free(e);
+		return NULL;
+	}
+	/* Findings are rare; a line at a time lets `tail -f` see each one
+	 * as soon as it is known. */
+	setvbuf(e->fp, NULL, _IOLBF, 0);
+	return e;
+}
+
+/* A stable signature id per kind, without a table to keep in step with
+ * the analyzers: FNV-1a of the kind name in a local-use range. */
+static unsigned eve_signature_id(const char *kind)
+{
+	uint32_t h = 2166136261u;
+
+	for (const char *p = kind ? kind : ""; *p; p++) {
+		h ^= (unsigned char)*p;
+		h *= 16777619u;
+	}
+	return EVE_SID_BASE + h % EVE_SID_SPAN;
+}
+
+/* Suricata's scale: 1 is the most severe. */
+static int eve_severity(uint8_t sev)
+{
+	switch (sev) {
+	case SEV_HIGH:
+		return 1;
+	case SEV_MEDIUM:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+/* Suricata's "2024-01-02T03:04:05.123456+0000" from our RFC 3339 "...Z". */
+static const char *eve_timestamp(uint64_t ts_ns, char *buf, unsigned len)
+{
+	char rfc[40];
+	size_t n;
+
+	time_format_rfc3339(ts_ns, rfc, sizeof(rfc));
+	n = strlen(rfc);
+	if (n > 0 && rfc[n - 1] == 'Z')
+		rfc[n - 1] = '\0';
+	snprintf(buf, len, "%s+0000", rfc);
+	return buf;
+}
+
+static json_t *alert_json(const struct finding *f, const char *family)
+{
+	char sig[FINDING_SUMMARY_MAX + 64];
+
+	snprintf(sig, sizeof(sig), "TUNNELWATCH %s %s", f->kind ? f->kind : "",
+		 f->summary);
+	return json_pack("{s:s, s:i, s:I, s:i, s:o, s:s, s:i}",
+			 "action", "allowed",
+			 "gid", EVE_GID,
+			 "signature_id", (json_int_t)eve_signature_id(f->kind),
+			 "rev", EVE_REV,
+			 "signature", json_text(sig),
+			 "category", family,
+			 "severity", eve_severity(f->severity));
+}
+
+static json_t *tunnelwatch_json(const struct finding *f, const char *family,
+				int host_is_orig)
+{
+	char host[64];
+
+	ip_addr_format(host_is_orig ? &f->orig : &f->resp, host, sizeof(host));
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:I, s:o, s:o, s:o}",
+			 "kind", f->kind ? f->kind : "",
+			 "family", family,
+			 "severity", severity_name((enum severity)f->severity),
+			 "host", host,
+			 "host_is_src", host_is_orig != 0,
+			 "count", (json_int_t)f->count,
+			 "first_seen", json_time(f->first_ns),
+			 "last_seen", json_time(f->last_ns),
+			 "detail", json_finding_detail(f));
+}
+
+/* Ports only where the protocol has them, as Suricata does for ICMP. */
+static bool proto_has_ports(uint8_t proto)
+{
+	return proto == TW_PROTO_TCP || proto == TW_PROTO_UDP;
+}
+
+static json_t *event_json(const struct finding *f, int host_is_orig)
+{
+	char ts[48], src[64], dst[64], proto[8], family[32];
+	json_t *ev;
+
+	finding_family(f->kind, family, sizeof(family));
+	ev = json_pack("{s:s, s:I, s:s, s:s}",
+		       "timestamp", eve_timestamp(f->last_ns, ts, sizeof(ts)),
+		       "flow_id", (json_int_t)(f->flow_id & INT64_MAX),
+		       "event_type", "alert",
+		       "src_ip", ip_addr_format(&f->orig, src, sizeof(src)));
+	if (!ev)
+		return NULL;
+	if (proto_has_ports(f->proto) &&
+	    json_object_set_new(ev, "src_port", json_integer(f->orig_port)))
+		goto fail;
+	if (json_object_set_new(ev, "dest_ip",
+				json_string(ip_addr_format(&f->resp, dst,
+							   sizeof(dst)))))
+		goto fail;
+	if (proto_has_ports(f->proto) &&
+	    json_object_set_new(ev, "dest_port", json_integer(f->resp_port)))
+		goto fail;
+	if (json_object_set_new(ev, "proto",
+				json_string(json_proto_name(f->proto, true,
+							    proto,
+							    sizeof(proto)))) ||
+	    json_object_set_new(ev, "alert", alert_json(f, family)) ||
+	    json_object_set_new(ev, "tunnelwatch",
+				tunnelwatch_json(f, family, host_is_orig)))
+		goto fail;
+	return ev;
+fail:
+	json_decref(ev);
+	return NULL;
+}
+
+int eve_write(struct eve *e, const struct finding *f, int host_is_orig)
+{
+	json_t *ev;
+	int rc;
+
+	if (!e || !f)
+		return -1;
+	ev = event_json(f, host_is_orig);
+	if (!ev)
+		return -1;
+	rc = json_dumpf(ev, e->fp, TW_JSON_DUMP_FLAGS);
+	json_decref(ev);
+	if (rc != 0 || fputc('\n', e->fp) == EOF || ferror(e->fp)) {
+		if (!e->write_error)
+			e->write_error = errno ? errno : EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int eve_close(struct eve *e)
+{
+	int rc = 0;
+
+	if (!e)
+		return 0;
+	if (fflush(e->fp) != 0 || ferror(e->fp))
+		rc = -1;
+	if (fclose(e->fp) != 0)
+		rc = -1;
+	if (e->write_error) {
+		errno = e->write_error;
+		rc = -1;
+	}
+	free(e);
+	return rc;
+}

@@ -1,0 +1,121 @@
+/* Shared JSON building blocks (see json_util.h). */
+#include "control/json_util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode/decode.h"
+
+struct proto_names {
+	uint8_t proto;
+	const char *lower;
+	const char *suricata;
+};
+
+static const struct proto_names proto_names[] = {
+	{ TW_PROTO_TCP, "tcp", "TCP" },
+	{ TW_PROTO_UDP, "udp", "UDP" },
+	{ TW_PROTO_ICMP, "icmp", "ICMP" },
+	{ TW_PROTO_ICMPV6, "icmpv6", "IPv6-ICMP" },
+};
+
+const char *json_proto_name(uint8_t proto, bool suricata, char *buf,
+			    unsigned len)
+{
+	for (size_t i = 0; i < sizeof(proto_names) / sizeof(proto_names[0]);
+	     i++) {
+		if (proto_names[i].proto == proto)
+			return suricata ? proto_names[i].suricata :
+					  proto_names[i].lower;
+	}
+	if (buf && len > 0)
+		snprintf(buf, len, "%u", (unsigned)proto);
+	return buf;
+}
+
+json_t *json_text(const char *s)
+{
+	json_t *j;
+	char *copy;
+
+	if (!s)
+		s = "";
+	j = json_string(s);
+	if (j)
+		return j;
+	/* Not UTF-8 (bytes from the wire): keep ASCII, mark the rest. */
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	for (char *p = copy; *p; p++) {
+		if ((unsigned char)*p >= 0x80)
+			*p = '?';
+	}
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+json_t *json_real3(double v)
+{
+	if (!isfinite(v))
+		return json_null();
+	return json_real(round(v * 1000.0) / 1000.0);
+}
+
+json_int_t json_int_u64(uint64_t v)
+{
+	return v > INT64_MAX ? INT64_MAX : (json_int_t)v;
+}
+
+json_t *json_u64(uint64_t v)
+{
+	return json_integer(json_int_u64(v));
+}
+
+static json_t *detail_value(const struct finding_kv *kv)
+{
+	switch (kv->type) {
+	case DETAIL_INT:
+		return json_integer(kv->v.i);
+	case DETAIL_DOUBLE:
+		return json_real3(kv->v.d);
+	case DETAIL_STR:
+		return json_text(kv->v.s);
+	case DETAIL_BOOL:
+		return json_boolean(kv->v.i != 0);
+	default:
+		return json_null();
+	}
+}
+
+json_t *json_finding_detail(const struct finding *f)
+{
+	json_t *obj = json_object();
+	unsigned n = f->n_detail;
+
+	if (!obj)
+		return NULL;
+	if (n > FINDING_DETAIL_MAX)
+		n = FINDING_DETAIL_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		const struct finding_kv *kv = &f->detail[i];
+
+		if (!kv->key)
+			continue;
+		if (json_object_set_new(obj, kv->key, detail_value(kv)) < 0) {
+			json_decref(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+json_t *json_time(uint64_t ts_ns)
+{
+	char buf[40];
+
+	return json_string(time_format_rfc3339(ts_ns, buf, sizeof(buf)));
+}

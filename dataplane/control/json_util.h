@@ -1,0 +1,42 @@
+/* JSON pieces the offline report (report.c), the control socket and the
+ * event log (eve.c) share, so that a finding reads the same everywhere. */
+#ifndef TW_JSON_UTIL_H
+#define TW_JSON_UTIL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "verdict/findings.h"
+
+/* Every document leaves the program with these flags: keys in insertion
+ * order, one line, and doubles (already rounded to 3 decimals) printed
+ * with 15 significant digits so 0.1 reads "0.1", not "0.10000000000000001". */
+#define TW_JSON_DUMP_FLAGS                                                     \
+	(JSON_PRESERVE_ORDER | JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+/* "tcp", "udp", "icmp", "icmpv6" (upper: Suricata's "TCP", "UDP", "ICMP",
+ * "IPv6-ICMP"); any other protocol as its decimal number in buf. */
+const char *json_proto_name(uint8_t proto, bool suricata, char *buf,
+			    unsigned len);
+
+/* A JSON string from text that may hold packet bytes: invalid UTF-8 is
+ * replaced byte by byte with '?', so the document always serialises. */
+json_t *json_text(const char *s);
+
+/* A double rounded to 3 decimals; null for NaN and infinities, which
+ * JSON cannot carry. */
+json_t *json_real3(double v);
+
+/* uint64 counters as JSON integers, saturating at INT64_MAX: the value
+ * for json_pack's "I", and the same as a new json_t. */
+json_int_t json_int_u64(uint64_t v);
+json_t *json_u64(uint64_t v);
+
+/* The finding's detail record as an object, keys in the order added. */
+json_t *json_finding_detail(const struct finding *f);
+
+/* RFC 3339 time as a JSON string. */
+json_t *json_time(uint64_t ts_ns);
+
+#endif

@@ -1,0 +1,438 @@
+/* The offline report: DESIGN.md §3a's JSON document for scripts, or a
+ * table for people. Nothing in it may depend on the number of workers or
+ * on the wall clock: the same trace gives the same bytes every time. */
+#include "control/report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/json_util.h"
+#include "scan/app_id.h"
+
+#define REPORT_VERSION 1
+#define EVIDENCE_WIDTH_MAX 60   /* table: longer summaries end in "..." */
+
+struct counter_def {
+	enum tw_counter id;
+	const char *ident;        /* "DROP_L2_TRUNCATED" */
+	const char *name;         /* "drop_l2_truncated" */
+};
+
+static const struct counter_def counter_defs[] = {
+#define TW_COUNTER_DEF(id, name) { TW_CTR_##id, #id, name },
+	TW_COUNTERS(TW_COUNTER_DEF)
+#undef TW_COUNTER_DEF
+};
+
+static const char *const flow_bytes_labels[8] = {
+	"<100", "<1K", "<10K", "<100K", "<1M", "<10M", "<100M", ">=100M",
+};
+
+/* Every DROP_ counter, zeros included, keyed by reason ("l2_truncated"). */
+static json_t *drops_json(const struct tw_counters *c)
+{
+	static const char prefix[] = "drop_";
+	json_t *obj = json_object();
+
+	for (size_t i = 0; obj && i < sizeof(counter_defs) /
+					      sizeof(counter_defs[0]); i++) {
+		const struct counter_def *d = &counter_defs[i];
+		const char *reason = d->name;
+
+		if (strncmp(d->ident, "DROP_", 5) != 0)
+			continue;
+		if (strncmp(reason, prefix, sizeof(prefix) - 1) == 0)
+			reason += sizeof(prefix) - 1;
+		if (json_object_set_new(obj, reason, json_u64(c->v[d->id]))) {
+			json_decref(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+static json_t *flow_bytes_json(const struct report_stats *st)
+{
+	json_t *hist = json_object();
+
+	for (unsigned i = 0; hist && i < 8; i++) {
+		if (json_object_set_new(hist, flow_bytes_labels[i],
+					json_u64(st->flow_bytes_hist[i]))) {
+			json_decref(hist);
+			return NULL;
+		}
+	}
+	return json_pack("{s:I, s:o}",
+			 "max", json_int_u64(st->flow_bytes_max),
+			 "histogram", hist);
+}
+
+static int apps_add(json_t *obj, const char *label, uint64_t flows)
+{
+	json_t *old = json_object_get(obj, label);
+
+	if (old)
+		flows += (uint64_t)json_integer_value(old);
+	return json_object_set_new(obj, label, json_u64(flows));
+}
+
+/* Flows per application label, in app id order; unlabelled flows and ids
+ * without a name are "other", last. */
+static json_t *apps_json(const struct report_stats *st)
+{
+	json_t *obj = json_object();
+	uint64_t other = st->app_flows[0];
+
+	for (unsigned id = APP_ID_FIRST; obj && id <= APP_ID_LAST; id++) {
+		const char *name;
+
+		if (!st->app_flows[id])
+			continue;
+		name = app_name((uint16_t)id);
+		if (!name) {
+			other += st->app_flows[id];
+			continue;
+		}
+		if (apps_add(obj, name, st->app_flows[id])) {
+			json_decref(obj);
+			return NULL;
+		}
+	}
+	if (obj && other && apps_add(obj, "other", other)) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static unsigned hosts_with_findings(struct hosts *h)
+{
+	const struct host **list;
+	unsigned n;
+
+	if (!h || hosts_count(h) == 0)
+		return 0;
+	list = malloc(hosts_count(h) * sizeof(*list));
+	if (!list)
+		return 0;
+	n = hosts_sorted(h, list, hosts_count(h), false);
+	free(list);
+	return n;
+}
+
+/* A summed counter as json_pack's "I". */
+#define CTR(id) json_int_u64(st->total.v[TW_CTR_##id])
+
+json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
+{
+	return json_pack(
+		"{s:I, s:I, s:o,"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:o,"
+		" s:{s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I},"
+		" s:o,"
+		" s:{s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I},"
+		" s:I}",
+		"packets", CTR(PKTS),
+		"bytes", CTR(BYTES),
+		"drops", drops_json(&st->total),
+		"flows",
+		"created", CTR(FLOWS_CREATED),
+		"ended", CTR(FLOWS_ENDED),
+		"evicted", CTR(FLOWS_EVICTED),
+		"timed_out", CTR(FLOWS_TIMED_OUT),
+		"closed", CTR(FLOWS_CLOSED),
+		"open_at_end", CTR(FLOWS_OPEN_AT_END),
+		"flow_bytes", flow_bytes_json(st),
+		"tcp",
+		"retransmitted", CTR(TCP_RETRANSMITTED),
+		"reordered", CTR(TCP_REORDERED),
+		"gaps", CTR(TCP_GAPS),
+		"payload_bytes_inspected", CTR(PAYLOAD_INSPECTED),
+		"scan",
+		"streams_opened", CTR(SCAN_STREAMS_OPENED),
+		"streams_exhausted", CTR(SCAN_STREAMS_EXHAUSTED),
+		"errors", CTR(SCAN_ERRORS),
+		"matches", CTR(SCAN_MATCHES),
+		"apps", apps_json(st),
+		"findings",
+		"emitted", CTR(FINDINGS_EMITTED),
+		"dropped_ring_full", CTR(FINDINGS_DROPPED_RING_FULL),
+		"received", json_int_u64(st->findings_received),
+		"hosts",
+		"with_findings", (json_int_t)hosts_with_findings(h),
+		"tracked", (json_int_t)(h ? hosts_count(h) : 0),
+		"dropped_table_full", json_int_u64(h ? hosts_dropped(h) : 0),
+		"memory_bytes", json_int_u64(st->memory_bytes));
+}
+
+#undef CTR
+
+static json_t *finding_json(const struct host_finding *hf)
+{
+	const struct finding *f = &hf->f;
+	char family[32], peer[64], proto[8];
+
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:I, s:o, s:o}",
+		"family", finding_family(f->kind, family, sizeof(family)),
+		"kind", f->kind ? f->kind : "",
+		"severity", severity_name((enum severity)f->severity),
+		"peer_ip", ip_addr_format(&hf->peer, peer, sizeof(peer)),
+		"peer_port", (int)hf->peer_port,
+		"proto", json_proto_name(f->proto, false, proto, sizeof(proto)),
+		"first_seen", json_time(f->first_ns),
+		"last_seen", json_time(f->last_ns),
+		"count", (json_int_t)f->count,
+		"summary", json_text(f->summary),
+		"detail", json_finding_detail(f));
+}
+
+static json_t *families_json(const struct host *hst)
+{
+	char buf[256];
+	json_t *arr = json_array();
+	char *save = NULL;
+
+	if (!arr)
+		return NULL;
+	host_families(hst, buf, sizeof(buf));
+	for (char *tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (json_array_append_new(arr, json_string(tok))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+json_t *report_host_json(const struct host *hst)
+{
+	json_t *findings = json_array();
+	char ip[64];
+
+	for (uint32_t i = 0; findings && i < hst->n_findings; i++) {
+		if (json_array_append_new(findings,
+					  finding_json(&hst->findings[i]))) {
+			json_decref(findings);
+			return NULL;
+		}
+	}
+	return json_pack("{s:s, s:s, s:i, s:o, s:o}",
+			 "ip", ip_addr_format(&hst->ip, ip, sizeof(ip)),
+			 "verdict", verdict_name((enum verdict)hst->verdict),
+			 "score", (int)hst->score,
+			 "families", families_json(hst),
+			 "findings", findings);
+}
+
+/* Hosts worst first; *n is how many. NULL with *n == 0 is an empty table. */
+static const struct host **sorted_hosts(struct hosts *h, bool all,
+					unsigned *n, int *err)
+{
+	const struct host **list;
+
+	*n = 0;
+	*err = 0;
+	if (!h || hosts_count(h) == 0)
+		return NULL;
+	list = malloc(hosts_count(h) * sizeof(*list));
+	if (!list) {
+		*err = -1;
+		return NULL;
+	}
+	*n = hosts_sorted(h, list, hosts_count(h), all);
+	return list;
+}
+
+static json_t *hosts_json(struct hosts *h, bool all)
+{
+	json_t *arr = json_array();
+	const struct host **list;
+	unsigned n;
+	int err;
+
+	if (!arr)
+		return NULL;
+	list = sorted_hosts(h, all, &n, &err);
+	for (unsigned i = 0; !err && i < n; i++)
+		err = json_array_append_new(arr, report_host_json(list[i]));
+	free(list);
+	if (err) {
+		json_decref(arr);
+		return NULL;
+	}
+	return arr;
+}
+
+json_t *report_json(const struct report_stats *st, struct hosts *h, bool all)
+{
+	return json_pack("{s:i, s:o, s:o}", "version", REPORT_VERSION,
+			 "stats", report_stats_json(st, h),
+			 "hosts", hosts_json(h, all));
+}
+
+static int finish_output(FILE *out)
+{
+	if (fflush(out) != 0 || ferror(out))
+		return -1;
+	return 0;
+}
+
+int report_print_json(FILE *out, const struct report_stats *st,
+		      struct hosts *h, bool all)
+{
+	json_t *doc = report_json(st, h, all);
+	int rc;
+
+	if (!doc)
+		return -1;
+	rc = json_dumpf(doc, out, TW_JSON_DUMP_FLAGS);
+	json_decref(doc);
+	if (rc != 0 || fputc('\n', out) == EOF)
+		return -1;
+	return finish_output(out);
+}
+
+/* One table row, as text already safe for a terminal. */
+struct table_row {
+	char verdict[16];
+	char score[8];
+	char host[64];
+	char families[128];
+	char evidence[EVIDENCE_WIDTH_MAX + 1];
+	char last_seen[32];
+};
+
+/* Summaries quote bytes from the wire: keep printable ASCII only, so no
+ * escape sequence reaches the terminal and widths are byte counts. */
+static void terminal_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = 0;
+
+	for (; src[n] && n + 1 < size; n++) {
+		unsigned char c = (unsigned char)src[n];
+
+		dst[n] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+	}
+	dst[n] = '\0';
+	if (src[n] && size > 4)
+		memcpy(dst + size - 4, "...", 4);
+}
+
+/* "2024-01-02 03:04:05" (UTC), or "-" when never seen. */
+static void people_time(uint64_t ts_ns, char *buf, size_t size)
+{
+	char full[40];
+
+	time_format_rfc3339(ts_ns, full, sizeof(full));
+	if (ts_ns == 0 || strlen(full) < 19) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	full[10] = ' ';
+	snprintf(buf, size, "%.19s", full);
+}
+
+static void row_fill(struct table_row *r, const struct host *hst)
+{
+	snprintf(r->verdict, sizeof(r->verdict), "%s",
+		 verdict_name((enum verdict)hst->verdict));
+	snprintf(r->score, sizeof(r->score), "%u", (unsigned)hst->score);
+	ip_addr_format(&hst->ip, r->host, sizeof(r->host));
+	host_families(hst, r->families, sizeof(r->families));
+	if (!r->families[0])
+		snprintf(r->families, sizeof(r->families), "-");
+	terminal_copy(r->evidence, sizeof(r->evidence),
+		      hst->n_findings ? hst->findings[0].f.summary : "-");
+	if (!r->evidence[0])
+		snprintf(r->evidence, sizeof(r->evidence), "%s",
+			 hst->findings[0].f.kind ? hst->findings[0].f.kind :
+						   "-");
+	people_time(hst->last_ns, r->last_seen, sizeof(r->last_seen));
+}
+
+struct table_widths {
+	int verdict, score, host, families, evidence;
+};
+
+static int max_int(int a, size_t b)
+{
+	return (size_t)a > b ? a : (int)b;
+}
+
+static void widths_update(struct table_widths *w, const struct table_row *r)
+{
+	w->verdict = max_int(w->verdict, strlen(r->verdict));
+	w->score = max_int(w->score, strlen(r->score));
+	w->host = max_int(w->host, strlen(r->host));
+	w->families = max_int(w->families, strlen(r->families));
+	w->evidence = max_int(w->evidence, strlen(r->evidence));
+}
+
+static void row_print(FILE *out, const struct table_widths *w,
+		      const struct table_row *r)
+{
+	fprintf(out, "%-*s  %*s  %-*s  %-*s  %-*s  %s\n", w->verdict,
+		r->verdict, w->score, r->score, w->host, r->host, w->families,
+		r->families, w->evidence, r->evidence, r->last_seen);
+}
+
+static unsigned count_flagged(const struct host **list, unsigned n)
+{
+	unsigned flagged = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		flagged += list[i]->verdict != VERDICT_CLEAN;
+	return flagged;
+}
+
+int report_print_table(FILE *out, const struct report_stats *st,
+		       struct hosts *h, bool all)
+{
+	static const struct table_row head = {
+		"VERDICT", "SCORE", "HOST", "FAMILIES", "STRONGEST EVIDENCE",
+		"LAST SEEN (UTC)",
+	};
+	struct table_widths w = { 0 };
+	struct table_row *rows;
+	const struct host **list;
+	unsigned n, flagged;
+	int err;
+
+	list = sorted_hosts(h, all, &n, &err);
+	if (err)
+		return -1;
+	flagged = count_flagged(list, n);
+	fprintf(out, "%llu packets, %llu flows, %u hosts tracked, "
+		"%u flagged\n",
+		(unsigned long long)st->total.v[TW_CTR_PKTS],
+		(unsigned long long)st->total.v[TW_CTR_FLOWS_CREATED],
+		h ? hosts_count(h) : 0, flagged);
+	if (flagged == 0)
+		fprintf(out, "no host flagged\n");
+	if (n == 0) {
+		free(list);
+		return finish_output(out);
+	}
+	rows = calloc(n, sizeof(*rows));
+	if (!rows) {
+		free(list);
+		return -1;
+	}
+	widths_update(&w, &head);
+	for (unsigned i = 0; i < n; i++) {
+		row_fill(&rows[i], list[i]);
+		widths_update(&w, &rows[i]);
+	}
+	fputc('\n', out);
+	row_print(out, &w, &head);
+	for (unsigned i = 0; i < n; i++)
+		row_print(out, &w, &rows[i]);
+	free(rows);
+	free(list);
+	return finish_output(out);
+}

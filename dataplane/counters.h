@@ -1,0 +1,65 @@
+/* Per-worker counters: one X-macro list gives the enum and the names that
+ * `stats` reports, so a new counter is one line here and nothing else. */
+#ifndef TW_COUNTERS_H
+#define TW_COUNTERS_H
+
+#include <stdint.h>
+
+/* X(name, "reported name") */
+#define TW_COUNTERS(X)                                                         \
+	X(PKTS, "packets")                                                     \
+	X(BYTES, "bytes")                                                      \
+	X(DROP_LINKTYPE, "drop_unsupported_linktype")                          \
+	X(DROP_L2_TRUNCATED, "drop_l2_truncated")                              \
+	X(DROP_NOT_IP, "drop_not_ip")                                          \
+	X(DROP_IPV4_TRUNCATED, "drop_ipv4_truncated")                          \
+	X(DROP_IPV4_BAD_HEADER, "drop_ipv4_bad_header")                        \
+	X(DROP_IPV6_TRUNCATED, "drop_ipv6_truncated")                          \
+	X(DROP_IPV6_BAD_EXT, "drop_ipv6_bad_extension")                        \
+	X(DROP_IP_FRAGMENT, "drop_ip_fragment")                                \
+	X(DROP_L4_TRUNCATED, "drop_l4_truncated")                              \
+	X(DROP_TCP_BAD_HEADER, "drop_tcp_bad_header")                          \
+	X(FLOWS_CREATED, "flows_created")                                      \
+	X(FLOWS_ENDED, "flows_ended")                                          \
+	X(FLOWS_EVICTED, "flows_evicted")                                      \
+	X(FLOWS_TIMED_OUT, "flows_timed_out")                                  \
+	X(FLOWS_CLOSED, "flows_closed")                                        \
+	X(FLOWS_OPEN_AT_END, "flows_open_at_end")                              \
+	X(TCP_RETRANSMITTED, "tcp_segments_retransmitted")                     \
+	X(TCP_REORDERED, "tcp_segments_reordered")                             \
+	X(TCP_GAPS, "tcp_gaps")                                                \
+	X(PAYLOAD_INSPECTED, "payload_bytes_inspected")                        \
+	X(SCAN_STREAMS_OPENED, "scan_streams_opened")                          \
+	X(SCAN_STREAMS_EXHAUSTED, "scan_streams_exhausted")                    \
+	X(SCAN_ERRORS, "scan_errors")                                          \
+	X(SCAN_MATCHES, "scan_matches")                                        \
+	X(FINDINGS_EMITTED, "findings_emitted")                                \
+	X(FINDINGS_DROPPED_RING_FULL, "findings_dropped_ring_full")
+
+enum tw_counter {
+#define TW_COUNTER_ENUM(id, name) TW_CTR_##id,
+	TW_COUNTERS(TW_COUNTER_ENUM)
+#undef TW_COUNTER_ENUM
+	TW_CTR_COUNT
+};
+
+extern const char *const tw_counter_names[TW_CTR_COUNT];
+
+/* Written by one worker only; the manager reads them (offline after join,
+ * live with relaxed loads: a 64-bit aligned load does not tear on x86-64). */
+struct tw_counters {
+	uint64_t v[TW_CTR_COUNT];
+};
+
+static inline void counter_inc(struct tw_counters *c, enum tw_counter id)
+{
+	c->v[id]++;
+}
+
+static inline void counter_add(struct tw_counters *c, enum tw_counter id,
+			       uint64_t n)
+{
+	c->v[id] += n;
+}
+
+#endif

@@ -1,0 +1,539 @@
+/* Bounds-checked L2-L4 decode. Every read is preceded by a length check
+ * against the captured bytes; lengths taken from headers only ever shrink
+ * the region we trust, never grow it past caplen. */
+#include "decode/decode.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#define ETH_HDR_LEN 14
+#define VLAN_TAG_LEN 4
+#define VLAN_MAX_TAGS 3
+#define SLL_HDR_LEN 16
+#define SLL_PROTO_OFF 14
+#define SLL2_HDR_LEN 20
+#define NULL_HDR_LEN 4
+#define IPV4_MIN_HDR 20
+#define IPV6_HDR_LEN 40
+#define IPV6_MAX_EXT 8
+#define TCP_MIN_HDR 20
+#define UDP_HDR_LEN 8
+#define ICMP_HDR_LEN 8
+
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86dd
+#define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_QINQ 0x88a8
+#define ETHERTYPE_QINQ_OLD 0x9100
+
+/* pcap files store LINKTYPE_RAW (101) where the live DLT is 12. */
+#define LINKTYPE_RAW_FILE 101
+
+#define IPPROTO_V6_HOPOPTS 0
+#define IPPROTO_V6_ROUTING 43
+#define IPPROTO_V6_FRAGMENT 44
+#define IPPROTO_V6_AH 51
+#define IPPROTO_V6_NONXT 59
+#define IPPROTO_V6_DSTOPTS 60
+#define IPPROTO_V6_MOBILITY 135
+
+#define ICMP_ECHO_REPLY 0
+#define ICMP_ECHO_REQUEST 8
+#define ICMPV6_ECHO_REQUEST 128
+#define ICMPV6_ECHO_REPLY 129
+
+/* Where the IP header starts and which version the link layer announced. */
+struct l2_result {
+	uint32_t l3_off;
+	uint8_t ip_version;
+};
+
+/* The L4 region of an IP packet once L3 is decoded. */
+struct l3_result {
+	uint32_t l4_off;      /* from l3 */
+	uint32_t cap_end;     /* captured bytes of the IP packet, from l3 */
+	uint32_t wire_end;    /* IP packet length on the wire */
+	uint8_t proto;
+	bool no_l4;           /* IPv6 "no next header" */
+};
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static inline uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+static bool ethertype_is_vlan(uint16_t type)
+{
+	return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
+	       type == ETHERTYPE_QINQ_OLD;
+}
+
+static enum tw_counter ethertype_to_version(uint16_t type, uint8_t *version)
+{
+	if (type == ETHERTYPE_IPV4)
+		*version = 4;
+	else if (type == ETHERTYPE_IPV6)
+		*version = 6;
+	else
+		return TW_CTR_DROP_NOT_IP;
+	return TW_CTR_PKTS;
+}
+
+/* Maps the ethertype at type_off to an IP version, skipping up to
+ * VLAN_MAX_TAGS stacked tags (each tag's inner type follows its TCI). */
+static enum tw_counter ethertype_to_l3(const struct pkt *pkt,
+				       uint32_t type_off,
+				       struct l2_result *l2)
+{
+	uint16_t type = rd16(pkt->data + type_off);
+	uint32_t off = type_off + 2;
+	int tags = 0;
+
+	while (ethertype_is_vlan(type)) {
+		if (tags == VLAN_MAX_TAGS)
+			return TW_CTR_DROP_NOT_IP;
+		if (pkt->caplen < off + VLAN_TAG_LEN)
+			return TW_CTR_DROP_L2_TRUNCATED;
+		type = rd16(pkt->data + off + 2);
+		off += VLAN_TAG_LEN;
+		tags++;
+	}
+	l2->l3_off = off;
+	return ethertype_to_version(type, &l2->ip_version);
+}
+
+/* BSD address families differ per OS for IPv6; all are accepted. */
+static enum tw_counter family_to_l3(uint32_t family, struct l2_result *l2)
+{
+	switch (family) {
+	case 2:
+		l2->ip_version = 4;
+		break;
+	case 10: /* Linux */
+	case 24: /* NetBSD, OpenBSD */
+	case 28: /* FreeBSD */
+	case 30: /* macOS */
+		l2->ip_version = 6;
+		break;
+	default:
+		return TW_CTR_DROP_NOT_IP;
+	}
+	l2->l3_off = NULL_HDR_LEN;
+	return TW_CTR_PKTS;
+}
+
+static enum tw_counter decode_null(const struct pkt *pkt, bool network_order,
+				   struct l2_result *l2)
+{
+	uint32_t family;
+
+	if (pkt->caplen < NULL_HDR_LEN)
+		return TW_CTR_DROP_L2_TRUNCATED;
+	if (network_order)
+		family = rd32(pkt->data);
+	else
+		memcpy(&family, pkt->data, sizeof(family));
+	return family_to_l3(family, l2);
+}
+
+static enum tw_counter decode_raw(const struct pkt *pkt, struct l2_result *l2)
+{
+	if (pkt->caplen < 1)
+		return TW_CTR_DROP_L2_TRUNCATED;
+	l2->l3_off = 0;
+	l2->ip_version = pkt->data[0] >> 4;
+	if (l2->ip_version != 4 && l2->ip_version != 6)
+		return TW_CTR_DROP_NOT_IP;
+	return TW_CTR_PKTS;
+}
+
+static enum tw_counter decode_link(const struct pkt *pkt, struct l2_result *l2)
+{
+	switch (pkt->linktype) {
+	case TW_LINK_ETHERNET:
+		if (pkt->caplen < ETH_HDR_LEN)
+			return TW_CTR_DROP_L2_TRUNCATED;
+		return ethertype_to_l3(pkt, ETH_HDR_LEN - 2, l2);
+	case TW_LINK_LINUX_SLL:
+		if (pkt->caplen < SLL_HDR_LEN)
+			return TW_CTR_DROP_L2_TRUNCATED;
+		return ethertype_to_l3(pkt, SLL_PROTO_OFF, l2);
+	case TW_LINK_LINUX_SLL2:
+		if (pkt->caplen < SLL2_HDR_LEN)
+			return TW_CTR_DROP_L2_TRUNCATED;
+		l2->l3_off = SLL2_HDR_LEN;
+		return ethertype_to_version(rd16(pkt->data), &l2->ip_version);
+	case TW_LINK_RAW:
+	case LINKTYPE_RAW_FILE:
+		return decode_raw(pkt, l2);
+	case TW_LINK_IPV4:
+		l2->l3_off = 0;
+		l2->ip_version = 4;
+		return TW_CTR_PKTS;
+	case TW_LINK_IPV6:
+		l2->l3_off = 0;
+		l2->ip_version = 6;
+		return TW_CTR_PKTS;
+	case TW_LINK_NULL:
+		return decode_null(pkt, false, l2);
+	case TW_LINK_LOOP:
+		return decode_null(pkt, true, l2);
+	default:
+		return TW_CTR_DROP_LINKTYPE;
+	}
+}
+
+/* Bytes the wire carried from l3 on; falls back to the captured length when
+ * the source did not fill wirelen sensibly. */
+static uint32_t wire_after(const struct pkt *pkt, uint32_t l3_off)
+{
+	uint32_t wire = pkt->wirelen > pkt->caplen ? pkt->wirelen : pkt->caplen;
+
+	return wire - l3_off;
+}
+
+static enum tw_counter decode_ipv4(const uint8_t *ip, uint32_t cap,
+				   uint32_t wire, struct pkt_view *pv,
+				   struct l3_result *l3)
+{
+	uint32_t hlen, total;
+	uint16_t frag;
+
+	if (cap < IPV4_MIN_HDR)
+		return TW_CTR_DROP_IPV4_TRUNCATED;
+	if (ip[0] >> 4 != 4)
+		return TW_CTR_DROP_IPV4_BAD_HEADER;
+	hlen = (uint32_t)(ip[0] & 0x0f) * 4;
+	if (hlen < IPV4_MIN_HDR)
+		return TW_CTR_DROP_IPV4_BAD_HEADER;
+	if (hlen > cap)
+		return TW_CTR_DROP_IPV4_TRUNCATED;
+	total = rd16(ip + 2);
+	/* Captures taken before TCP segmentation offload report 0 here;
+	 * the wire length is the best truth left. */
+	if (total == 0)
+		total = wire;
+	if (total < hlen)
+		return TW_CTR_DROP_IPV4_BAD_HEADER;
+	frag = rd16(ip + 6);
+	if ((frag & 0x1fff) != 0)
+		return TW_CTR_DROP_IP_FRAGMENT;
+
+	pv->ip_version = 4;
+	pv->ttl = ip[8];
+	pv->ip_len = total;
+	ip_addr_from_v4(&pv->src, ip + 12);
+	ip_addr_from_v4(&pv->dst, ip + 16);
+	l3->proto = ip[9];
+	l3->l4_off = hlen;
+	l3->cap_end = min_u32(cap, total);
+	l3->wire_end = total;
+	return TW_CTR_PKTS;
+}
+
+/* Walks the extension header chain up to the upper-layer protocol. The
+ * chain must lie within the captured IP packet: a header we cannot see
+ * hides the protocol, so the packet is not trusted. */
+static enum tw_counter ipv6_walk_ext(const uint8_t *ip, struct l3_result *l3)
+{
+	uint8_t nh = ip[6];
+	uint32_t off = IPV6_HDR_LEN;
+	uint32_t len;
+	int n;
+
+	for (n = 0; n <= IPV6_MAX_EXT; n++) {
+		switch (nh) {
+		case IPPROTO_V6_HOPOPTS:
+			if (n != 0)
+				return TW_CTR_DROP_IPV6_BAD_EXT;
+			/* fall through */
+		case IPPROTO_V6_ROUTING:
+		case IPPROTO_V6_DSTOPTS:
+		case IPPROTO_V6_MOBILITY:
+			if (off + 2 > l3->cap_end)
+				return TW_CTR_DROP_IPV6_BAD_EXT;
+			len = ((uint32_t)ip[off + 1] + 1) * 8;
+			break;
+		case IPPROTO_V6_AH:
+			if (off + 2 > l3->cap_end)
+				return TW_CTR_DROP_IPV6_BAD_EXT;
+			len = ((uint32_t)ip[off + 1] + 2) * 4;
+			break;
+		case IPPROTO_V6_FRAGMENT:
+			len = 8;
+			if (off + len > l3->cap_end)
+				return TW_CTR_DROP_IPV6_BAD_EXT;
+			if ((rd16(ip + off + 2) & 0xfff8) != 0)
+				return TW_CTR_DROP_IP_FRAGMENT;
+			break;
+		case IPPROTO_V6_NONXT:
+			l3->no_l4 = true;
+			/* fall through */
+		default:
+			l3->proto = nh;
+			l3->l4_off = off;
+			return TW_CTR_PKTS;
+		}
+		if (off + len > l3->cap_end)
+			return TW_CTR_DROP_IPV6_BAD_EXT;
+		nh = ip[off];
+		off += len;
+	}
+	return TW_CTR_DROP_IPV6_BAD_EXT;
+}
+
+static enum tw_counter decode_ipv6(const uint8_t *ip, uint32_t cap,
+				   uint32_t wire, struct pkt_view *pv,
+				   struct l3_result *l3)
+{
+	uint32_t plen;
+
+	if (cap < IPV6_HDR_LEN)
+		return TW_CTR_DROP_IPV6_TRUNCATED;
+	if (ip[0] >> 4 != 6)
+		return TW_CTR_DROP_NOT_IP;
+	plen = rd16(ip + 4);
+	/* Jumbograms (and pre-offload captures) carry 0: trust the frame. */
+	l3->wire_end = plen ? IPV6_HDR_LEN + plen : wire;
+	l3->cap_end = min_u32(cap, l3->wire_end);
+
+	pv->ip_version = 6;
+	pv->ttl = ip[7];
+	pv->ip_len = l3->wire_end;
+	memcpy(pv->src.b, ip + 8, 16);
+	memcpy(pv->dst.b, ip + 24, 16);
+	return ipv6_walk_ext(ip, l3);
+}
+
+/* Payload bounds shared by every L4 decoder: hdr bytes of header, then
+ * whatever was captured / carried up to the given ends. */
+static void set_payload(struct pkt_view *pv, uint32_t hdr, uint32_t cap_len,
+			uint32_t wire_len)
+{
+	pv->payload = pv->l4 + hdr;
+	pv->payload_len = cap_len > hdr ? cap_len - hdr : 0;
+	pv->payload_wire_len = wire_len > hdr ? wire_len - hdr : 0;
+}
+
+static enum tw_counter decode_tcp(struct pkt_view *pv, uint32_t wire_l4)
+{
+	const uint8_t *th = pv->l4;
+	uint32_t hlen;
+
+	if (pv->l4_caplen < TCP_MIN_HDR)
+		return TW_CTR_DROP_L4_TRUNCATED;
+	hlen = (uint32_t)(th[12] >> 4) * 4;
+	if (hlen < TCP_MIN_HDR || hlen > wire_l4)
+		return TW_CTR_DROP_TCP_BAD_HEADER;
+	if (hlen > pv->l4_caplen)
+		return TW_CTR_DROP_L4_TRUNCATED;
+
+	pv->sport = rd16(th);
+	pv->dport = rd16(th + 2);
+	pv->seq = rd32(th + 4);
+	pv->ack = rd32(th + 8);
+	pv->tcp_flags = th[13];
+	pv->window = rd16(th + 14);
+	set_payload(pv, hlen, pv->l4_caplen, wire_l4);
+	return TW_CTR_PKTS;
+}
+
+static enum tw_counter decode_udp(struct pkt_view *pv, uint32_t wire_l4)
+{
+	const uint8_t *uh = pv->l4;
+	uint32_t ulen;
+
+	if (pv->l4_caplen < UDP_HDR_LEN || wire_l4 < UDP_HDR_LEN)
+		return TW_CTR_DROP_L4_TRUNCATED;
+	pv->sport = rd16(uh);
+	pv->dport = rd16(uh + 2);
+	/* A UDP length that disagrees with IP (0 in jumbograms, or larger
+	 * than the packet) is ignored; a shorter one trims IP padding. */
+	ulen = rd16(uh + 4);
+	if (ulen >= UDP_HDR_LEN && ulen <= wire_l4)
+		wire_l4 = ulen;
+	set_payload(pv, UDP_HDR_LEN, min_u32(pv->l4_caplen, wire_l4), wire_l4);
+	return TW_CTR_PKTS;
+}
+
+static bool icmp_is_echo(uint8_t proto, uint8_t type)
+{
+	if (proto == TW_PROTO_ICMP)
+		return type == ICMP_ECHO_REQUEST || type == ICMP_ECHO_REPLY;
+	return type == ICMPV6_ECHO_REQUEST || type == ICMPV6_ECHO_REPLY;
+}
+
+static enum tw_counter decode_icmp(struct pkt_view *pv, uint32_t wire_l4)
+{
+	const uint8_t *ih = pv->l4;
+
+	if (pv->l4_caplen < ICMP_HDR_LEN)
+		return TW_CTR_DROP_L4_TRUNCATED;
+	pv->icmp_type = ih[0];
+	pv->icmp_code = ih[1];
+	if (icmp_is_echo(pv->proto, pv->icmp_type)) {
+		pv->icmp_id = rd16(ih + 4);
+		pv->icmp_seq = rd16(ih + 6);
+		/* The echo id is what tells two pings apart, like a port. */
+		pv->sport = pv->icmp_id;
+		pv->dport = pv->icmp_id;
+	}
+	set_payload(pv, ICMP_HDR_LEN, pv->l4_caplen, wire_l4);
+	return TW_CTR_PKTS;
+}
+
+static enum tw_counter decode_l4(struct pkt_view *pv,
+				 const struct l3_result *l3)
+{
+	uint32_t wire_l4 = l3->wire_end > l3->l4_off ?
+			   l3->wire_end - l3->l4_off : 0;
+
+	pv->proto = l3->proto;
+	pv->l4 = pv->l3 + l3->l4_off;
+	pv->l4_caplen = l3->cap_end - l3->l4_off;
+	if (l3->no_l4) {
+		pv->l4_caplen = 0;
+		set_payload(pv, 0, 0, 0);
+		return TW_CTR_PKTS;
+	}
+
+	switch (pv->proto) {
+	case TW_PROTO_TCP:
+		return decode_tcp(pv, wire_l4);
+	case TW_PROTO_UDP:
+		return decode_udp(pv, wire_l4);
+	case TW_PROTO_ICMP:
+		if (pv->ip_version != 4)
+			break;
+		return decode_icmp(pv, wire_l4);
+	case TW_PROTO_ICMPV6:
+		if (pv->ip_version != 6)
+			break;
+		return decode_icmp(pv, wire_l4);
+	default:
+		break;
+	}
+	set_payload(pv, 0, pv->l4_caplen, wire_l4);
+	return TW_CTR_PKTS;
+}
+
+enum tw_counter decode_packet(const struct pkt *pkt, struct pkt_view *pv)
+{
+	struct l2_result l2 = { 0 };
+	struct l3_result l3 = { 0 };
+	enum tw_counter rc;
+	uint32_t cap, wire;
+
+	memset(pv, 0, sizeof(*pv));
+	pv->ts_ns = pkt->ts_ns;
+	if (!pkt->data)
+		return TW_CTR_DROP_L2_TRUNCATED;
+
+	rc = decode_link(pkt, &l2);
+	if (rc != TW_CTR_PKTS)
+		return rc;
+
+	if (pkt->caplen < l2.l3_off)
+		return TW_CTR_DROP_L2_TRUNCATED;
+	pv->l3 = pkt->data + l2.l3_off;
+	cap = pkt->caplen - l2.l3_off;
+	wire = wire_after(pkt, l2.l3_off);
+	if (l2.ip_version == 4)
+		rc = decode_ipv4(pv->l3, cap, wire, pv, &l3);
+	else
+		rc = decode_ipv6(pv->l3, cap, wire, pv, &l3);
+	if (rc != TW_CTR_PKTS)
+		return rc;
+	return decode_l4(pv, &l3);
+}
+
+/* splitmix64 finaliser: every input bit affects every output bit. */
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint64_t addr_hash(const struct ip_addr *a)
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, a->b, sizeof(hi));
+	memcpy(&lo, a->b + 8, sizeof(lo));
+	return mix64(lo ^ mix64(hi ^ 0x9e3779b97f4a7c15ULL));
+}
+
+uint32_t decode_pair_hash(const struct pkt_view *pv)
+{
+	/* Addition commutes, so src/dst order cannot change the result. */
+	uint64_t h = mix64(addr_hash(&pv->src) + addr_hash(&pv->dst));
+
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static const uint8_t v4_mapped_prefix[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+bool ip_addr_is_v4(const struct ip_addr *a)
+{
+	return memcmp(a->b, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0;
+}
+
+void ip_addr_from_v4(struct ip_addr *a, const uint8_t v4[4])
+{
+	memcpy(a->b, v4_mapped_prefix, sizeof(v4_mapped_prefix));
+	memcpy(a->b + 12, v4, 4);
+}
+
+/* On a buffer too small the result is the empty string (never NULL while
+ * len > 0), so callers can print it unconditionally. */
+const char *ip_addr_format(const struct ip_addr *a, char *buf, unsigned len)
+{
+	const char *s;
+
+	if (!buf || len == 0)
+		return NULL;
+	if (ip_addr_is_v4(a))
+		s = inet_ntop(AF_INET, a->b + 12, buf, len);
+	else
+		s = inet_ntop(AF_INET6, a->b, buf, len);
+	if (!s)
+		buf[0] = '\0';
+	return buf;
+}
+
+int ip_addr_parse(const char *s, struct ip_addr *a)
+{
+	uint8_t v4[4];
+
+	if (!s || !a)
+		return -1;
+	if (inet_pton(AF_INET, s, v4) == 1) {
+		ip_addr_from_v4(a, v4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a->b) == 1)
+		return 0;
+	return -1;
+}
+
+int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b)
+{
+	return memcmp(a->b, b->b, sizeof(a->b));
+}

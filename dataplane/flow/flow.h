@@ -1,0 +1,104 @@
+/* One bidirectional connection as a worker tracks it. Owned by exactly one
+ * worker: nothing in here is shared. */
+#ifndef TW_FLOW_H
+#define TW_FLOW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+
+/* Directions relative to the originator (SYN sender, else first packet). */
+enum flow_dir_id { FLOW_DIR_ORIG = 0, FLOW_DIR_RESP = 1 };
+
+/* Normalised 5-tuple: the lower (addr, port) endpoint comes first, so both
+ * directions of a connection produce the same key. */
+struct flow_key {
+	struct ip_addr addr[2];
+	uint16_t port[2];
+	uint8_t proto;
+	uint8_t pad[3];
+};
+
+enum flow_tcp_state {
+	FLOW_TCP_NONE = 0,   /* not TCP */
+	FLOW_TCP_SYN_SENT,
+	FLOW_TCP_ESTABLISHED, /* handshake seen, or picked up mid-stream */
+	FLOW_TCP_CLOSING,     /* FIN seen in one direction */
+	FLOW_TCP_CLOSED,      /* FIN both ways or RST */
+};
+
+enum flow_end_reason {
+	FLOW_END_IDLE,     /* idle timeout */
+	FLOW_END_CLOSED,   /* TCP close timeout after FIN/RST */
+	FLOW_END_EVICTED,  /* table full, oldest idle flow made room */
+	FLOW_END_INPUT,    /* end of input or shutdown: evaluated as open */
+};
+
+#define FLOW_OOO_SLOTS 4      /* reordering window per direction */
+#define FLOW_RECENT 16        /* recent packet sizes/gaps kept per flow */
+
+/* In-order payload tracking of one direction (tcp_stream.c). */
+struct flow_stream {
+	uint32_t next_seq;       /* next expected sequence number */
+	uint32_t inspected;      /* payload bytes handed to scan and analyzers */
+	uint16_t ooo_slot[FLOW_OOO_SLOTS]; /* reorder pool slots, 0 = empty */
+	uint8_t seq_known;
+	uint8_t done;            /* inspection limit reached or stream ended */
+	uint8_t gap;             /* bytes were skipped at least once */
+	uint8_t scan_failed;     /* no stream could be had: not retried */
+	uint8_t gap_pending;     /* the next delivery follows skipped bytes */
+	void *hs_stream;         /* hs_stream_t *, NULL when not scanning */
+};
+
+struct flow_side {
+	uint64_t pkts;
+	uint64_t bytes;          /* IP bytes on the wire */
+	uint64_t payload_bytes;  /* L4 payload bytes on the wire */
+	struct flow_stream stream;
+};
+
+/* Recent packets, for timing analysis: signed size (+ from originator,
+ * - from responder) and arrival time. */
+struct flow_recent {
+	uint64_t ts_ns;
+	int32_t size;
+};
+
+struct flow {
+	struct flow_key key;
+	struct ip_addr orig_addr, resp_addr; /* originator first */
+	uint16_t orig_port, resp_port;
+	uint8_t proto;
+	uint8_t tcp_state;       /* enum flow_tcp_state */
+	uint8_t orig_is_key0;    /* key.addr[0] is the originator */
+	uint8_t handshake_seen;  /* SYN and SYN-ACK seen: originator is sure */
+	uint8_t responded;       /* the responder sent at least one packet */
+	uint8_t fin_seen[2];
+	uint16_t app;            /* app label id (scan/app_id.h), 0 = none yet */
+	uint64_t id;             /* flow id for reports, unique per run */
+	uint64_t first_ns, last_ns;
+	struct flow_side side[2];
+	struct flow_recent recent[FLOW_RECENT];
+	uint8_t recent_next;
+	/* table bookkeeping (flow_table.c) */
+	uint32_t hash;
+	uint32_t bucket_next;    /* hash chain, index+1, 0 = end */
+	uint32_t lru_prev, lru_next; /* idle list, index+1 */
+	uint8_t lru_class;
+	uint8_t in_use;
+	/* per-analyzer state, each analyzer at its own offset (registry.c) */
+	uint8_t *an_state;
+};
+
+static inline uint64_t flow_total_bytes(const struct flow *f)
+{
+	return f->side[0].bytes + f->side[1].bytes;
+}
+
+static inline uint64_t flow_duration_ns(const struct flow *f)
+{
+	return f->last_ns > f->first_ns ? f->last_ns - f->first_ns : 0;
+}
+
+#endif

@@ -1,0 +1,605 @@
+/* Per-worker flow table. Everything is allocated at create: entries, hash
+ * buckets, analyzer state and the flush order array, so the packet path
+ * never allocates. Entries are linked by index+1 (0 = none) to keep them
+ * small and relocatable. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow/flow_table.h"
+
+/* Bounds max_flows so that 2 * max_flows buckets and index+1 fit 32 bits. */
+#define FLOW_TABLE_MAX_FLOWS (1u << 28)
+
+/* Timeout classes: each list is ordered by last packet time, so the head is
+ * the first to expire and the only one expire/evict have to look at. */
+enum flow_class {
+	FLOW_CLASS_TCP_HANDSHAKE,
+	FLOW_CLASS_TCP_IDLE,
+	FLOW_CLASS_TCP_CLOSED,
+	FLOW_CLASS_UDP,
+	FLOW_CLASS_OTHER,
+	FLOW_CLASS_COUNT
+};
+
+struct flow_list {
+	uint32_t head, tail; /* index+1 */
+};
+
+struct flow_table {
+	struct flow_table_config cfg;
+	flow_end_fn on_end;
+	void *ctx;
+	struct tw_counters *ctr;
+	struct flow *flows;
+	uint32_t *buckets;          /* index+1 of the chain head */
+	uint32_t bucket_mask;
+	uint8_t *an_state;
+	uint32_t *order;            /* scratch for flush */
+	uint32_t free_head;         /* index+1, chained through bucket_next */
+	uint32_t count;
+	uint64_t timeout_ns[FLOW_CLASS_COUNT];
+	struct flow_list lists[FLOW_CLASS_COUNT];
+};
+
+/* ---- hashing ---------------------------------------------------------- */
+
+static uint64_t mix64(uint64_t x)
+{
+	/* splitmix64 finaliser: every input bit affects every output bit */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return x;
+}
+
+static uint64_t flow_key_hash64(const struct flow_key *k, uint64_t seed)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint64_t h = mix64(seed ^ 0x9e3779b97f4a7c15ULL);
+	size_t i;
+
+	for (i = 0; i + 8 <= sizeof(*k); i += 8) {
+		uint64_t w;
+
+		memcpy(&w, p + i, 8);
+		h = mix64(h ^ w) + 0x9e3779b97f4a7c15ULL;
+	}
+	for (; i < sizeof(*k); i++)
+		h = mix64(h ^ p[i]);
+	return h;
+}
+
+uint32_t flow_key_hash(const struct flow_key *k)
+{
+	uint64_t h = flow_key_hash64(k, 0);
+
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+static int endpoint_cmp(const struct ip_addr *a, uint16_t ap,
+			const struct ip_addr *b, uint16_t bp)
+{
+	int c = memcmp(a->b, b->b, sizeof(a->b));
+
+	if (c)
+		return c;
+	return (ap > bp) - (ap < bp);
+}
+
+void flow_key_from_view(const struct pkt_view *pv, struct flow_key *k)
+{
+	/* zeroed so that padding takes part in hash and memcmp as 0 */
+	memset(k, 0, sizeof(*k));
+	if (endpoint_cmp(&pv->src, pv->sport, &pv->dst, pv->dport) <= 0) {
+		k->addr[0] = pv->src;
+		k->port[0] = pv->sport;
+		k->addr[1] = pv->dst;
+		k->port[1] = pv->dport;
+	} else {
+		k->addr[0] = pv->dst;
+		k->port[0] = pv->dport;
+		k->addr[1] = pv->src;
+		k->port[1] = pv->sport;
+	}
+	k->proto = pv->proto;
+}
+
+/* Depends only on the connection and its first packet time, so the id is
+ * the same however packets are spread over workers. 53 bits: exact in a
+ * JSON double. */
+static uint64_t flow_id_make(const struct flow_key *k, uint64_t first_ns)
+{
+	uint64_t id = mix64(flow_key_hash64(k, 0x666c6f77ULL) ^ mix64(first_ns));
+
+	id &= (1ULL << 53) - 1;
+	return id ? id : 1;
+}
+
+/* ---- classes and lists ------------------------------------------------ */
+
+static enum flow_class flow_class_of(const struct flow *f)
+{
+	if (f->proto == TW_PROTO_TCP) {
+		switch (f->tcp_state) {
+		case FLOW_TCP_SYN_SENT:
+			return FLOW_CLASS_TCP_HANDSHAKE;
+		case FLOW_TCP_CLOSED:
+			return FLOW_CLASS_TCP_CLOSED;
+		default:
+			return FLOW_CLASS_TCP_IDLE;
+		}
+	}
+	if (f->proto == TW_PROTO_UDP)
+		return FLOW_CLASS_UDP;
+	return FLOW_CLASS_OTHER;
+}
+
+static uint32_t flow_index(const struct flow_table *ft, const struct flow *f)
+{
+	return (uint32_t)(f - ft->flows);
+}
+
+static void list_unlink(struct flow_table *ft, struct flow *f)
+{
+	struct flow_list *l = &ft->lists[f->lru_class];
+
+	if (f->lru_prev)
+		ft->flows[f->lru_prev - 1].lru_next = f->lru_next;
+	else
+		l->head = f->lru_next;
+	if (f->lru_next)
+		ft->flows[f->lru_next - 1].lru_prev = f->lru_prev;
+	else
+		l->tail = f->lru_prev;
+	f->lru_prev = f->lru_next = 0;
+}
+
+static void list_append(struct flow_table *ft, struct flow *f)
+{
+	enum flow_class c = flow_class_of(f);
+	struct flow_list *l = &ft->lists[c];
+	uint32_t idx1 = flow_index(ft, f) + 1;
+
+	f->lru_class = (uint8_t)c;
+	f->lru_prev = l->tail;
+	f->lru_next = 0;
+	if (l->tail)
+		ft->flows[l->tail - 1].lru_next = idx1;
+	else
+		l->head = idx1;
+	l->tail = idx1;
+}
+
+static void bucket_insert(struct flow_table *ft, struct flow *f)
+{
+	uint32_t *head = &ft->buckets[f->hash & ft->bucket_mask];
+
+	f->bucket_next = *head;
+	*head = flow_index(ft, f) + 1;
+}
+
+static void bucket_remove(struct flow_table *ft, struct flow *f)
+{
+	uint32_t *link = &ft->buckets[f->hash & ft->bucket_mask];
+	uint32_t idx1 = flow_index(ft, f) + 1;
+
+	while (*link && *link != idx1)
+		link = &ft->flows[*link - 1].bucket_next;
+	if (*link)
+		*link = f->bucket_next;
+	f->bucket_next = 0;
+}
+
+static bool flow_expired(const struct flow_table *ft, const struct flow *f,
+			 uint64_t now_ns)
+{
+	/* a packet older than last_ns (time going back) never expires it */
+	return now_ns > f->last_ns &&
+	       now_ns - f->last_ns > ft->timeout_ns[f->lru_class];
+}
+
+static enum flow_end_reason expiry_reason(const struct flow *f)
+{
+	return f->lru_class == FLOW_CLASS_TCP_CLOSED ? FLOW_END_CLOSED :
+						       FLOW_END_IDLE;
+}
+
+/* ---- ending and creating ---------------------------------------------- */
+
+static void count_end(struct flow_table *ft, enum flow_end_reason why)
+{
+	static const enum tw_counter by_reason[] = {
+		[FLOW_END_IDLE] = TW_CTR_FLOWS_TIMED_OUT,
+		[FLOW_END_CLOSED] = TW_CTR_FLOWS_CLOSED,
+		[FLOW_END_EVICTED] = TW_CTR_FLOWS_EVICTED,
+		[FLOW_END_INPUT] = TW_CTR_FLOWS_OPEN_AT_END,
+	};
+
+	if (!ft->ctr)
+		return;
+	counter_inc(ft->ctr, TW_CTR_FLOWS_ENDED);
+	counter_inc(ft->ctr, by_reason[why]);
+}
+
+static void flow_end(struct flow_table *ft, struct flow *f,
+		     enum flow_end_reason why)
+{
+	/* the callback sees the flow intact, before any link is touched */
+	if (ft->on_end)
+		ft->on_end(ft->ctx, f, why);
+	count_end(ft, why);
+	list_unlink(ft, f);
+	bucket_remove(ft, f);
+	f->in_use = 0;
+	f->bucket_next = ft->free_head;
+	ft->free_head = flow_index(ft, f) + 1;
+	ft->count--;
+}
+
+/* The victim is the least recently active flow of any class: each list
+ * head is its class's oldest, so comparing heads is enough. */
+static void flow_evict_oldest(struct flow_table *ft)
+{
+	struct flow *victim = NULL;
+	int c;
+
+	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
+		struct flow *h;
+
+		if (!ft->lists[c].head)
+			continue;
+		h = &ft->flows[ft->lists[c].head - 1];
+		if (!victim || h->last_ns < victim->last_ns)
+			victim = h;
+	}
+	if (victim)
+		flow_end(ft, victim, FLOW_END_EVICTED);
+}
+
+static bool is_icmp_echo_reply(const struct pkt_view *pv)
+{
+	return (pv->proto == TW_PROTO_ICMP && pv->icmp_type == 0) ||
+	       (pv->proto == TW_PROTO_ICMPV6 && pv->icmp_type == 129);
+}
+
+/* The originator is whoever opened the conversation: the SYN sender, the
+ * echo requester, else the sender of the first packet we saw. */
+static bool dst_is_originator(const struct pkt_view *pv)
+{
+	if (pv->proto == TW_PROTO_TCP)
+		return (pv->tcp_flags & (TW_TCP_SYN | TW_TCP_ACK)) ==
+		       (TW_TCP_SYN | TW_TCP_ACK);
+	return is_icmp_echo_reply(pv);
+}
+
+static void flow_init(struct flow *f, const struct flow_key *k, uint32_t hash,
+		      const struct pkt_view *pv, uint32_t an_state_size)
+{
+	uint8_t *an_state = f->an_state;
+
+	memset(f, 0, sizeof(*f));
+	f->an_state = an_state;
+	if (an_state)
+		memset(an_state, 0, an_state_size);
+	f->key = *k;
+	f->hash = hash;
+	f->proto = pv->proto;
+	if (dst_is_originator(pv)) {
+		f->orig_addr = pv->dst;
+		f->orig_port = pv->dport;
+		f->resp_addr = pv->src;
+		f->resp_port = pv->sport;
+	} else {
+		f->orig_addr = pv->src;
+		f->orig_port = pv->sport;
+		f->resp_addr = pv->dst;
+		f->resp_port = pv->dport;
+	}
+	f->orig_is_key0 = endpoint_cmp(&k->addr[0], k->port[0], &f->orig_addr,
+				       f->orig_port) == 0;
+	f->first_ns = f->last_ns = pv->ts_ns;
+	if (pv->proto != TW_PROTO_TCP)
+		f->tcp_state = FLOW_TCP_NONE;
+	else if (pv->tcp_flags & TW_TCP_SYN)
+		f->tcp_state = FLOW_TCP_SYN_SENT;
+	else
+		f->tcp_state = FLOW_TCP_ESTABLISHED; /* picked up mid-stream */
+	f->id = flow_id_make(k, pv->ts_ns);
+	f->in_use = 1;
+}
+
+static struct flow *flow_create(struct flow_table *ft, const struct flow_key *k,
+				uint32_t hash, const struct pkt_view *pv)
+{
+	struct flow *f;
+
+	if (!ft->free_head) {
+		flow_evict_oldest(ft);
+		if (!ft->free_head)
+			return NULL;
+	}
+	f = &ft->flows[ft->free_head - 1];
+	ft->free_head = f->bucket_next;
+	flow_init(f, k, hash, pv, ft->cfg.an_state_size);
+	bucket_insert(ft, f);
+	list_append(ft, f);
+	ft->count++;
+	if (ft->ctr)
+		counter_inc(ft->ctr, TW_CTR_FLOWS_CREATED);
+	return f;
+}
+
+static struct flow *flow_find(struct flow_table *ft, const struct flow_key *k,
+			      uint32_t hash)
+{
+	uint32_t i = ft->buckets[hash & ft->bucket_mask];
+
+	while (i) {
+		struct flow *f = &ft->flows[i - 1];
+
+		if (f->hash == hash && memcmp(&f->key, k, sizeof(*k)) == 0)
+			return f;
+		i = f->bucket_next;
+	}
+	return NULL;
+}
+
+static bool is_new_syn(const struct pkt_view *pv)
+{
+	return pv->proto == TW_PROTO_TCP &&
+	       (pv->tcp_flags & (TW_TCP_SYN | TW_TCP_ACK)) == TW_TCP_SYN;
+}
+
+/* A found flow that should not take this packet: timed out already, or a
+ * closed connection whose ports are being reused by a new SYN. */
+static bool flow_is_stale(const struct flow_table *ft, const struct flow *f,
+			  const struct pkt_view *pv)
+{
+	return flow_expired(ft, f, pv->ts_ns) ||
+	       (f->tcp_state == FLOW_TCP_CLOSED && is_new_syn(pv));
+}
+
+struct flow *flow_table_lookup(struct flow_table *ft, const struct pkt_view *pv,
+			       enum flow_dir_id *dir, int *created)
+{
+	struct flow_key k;
+	uint32_t hash;
+	struct flow *f;
+
+	flow_key_from_view(pv, &k);
+	hash = flow_key_hash(&k);
+	*created = 0;
+	f = flow_find(ft, &k, hash);
+	if (f && flow_is_stale(ft, f, pv)) {
+		flow_end(ft, f, expiry_reason(f));
+		f = NULL;
+	}
+	if (!f) {
+		f = flow_create(ft, &k, hash, pv);
+		if (!f)
+			return NULL;
+		*created = 1;
+	}
+	/* ports too: both ends may share an address (loopback) */
+	*dir = memcmp(&pv->src, &f->orig_addr, sizeof(pv->src)) == 0 &&
+			       pv->sport == f->orig_port ?
+		       FLOW_DIR_ORIG :
+		       FLOW_DIR_RESP;
+	return f;
+}
+
+/* ---- per packet update ------------------------------------------------ */
+
+static void tcp_track(struct flow *f, enum flow_dir_id dir,
+		      const struct pkt_view *pv)
+{
+	uint8_t fl = pv->tcp_flags;
+
+	if (f->tcp_state == FLOW_TCP_CLOSED)
+		return;
+	if (fl & TW_TCP_RST) {
+		f->tcp_state = FLOW_TCP_CLOSED;
+		return;
+	}
+	if ((fl & (TW_TCP_SYN | TW_TCP_ACK)) == (TW_TCP_SYN | TW_TCP_ACK)) {
+		if (dir == FLOW_DIR_RESP)
+			f->handshake_seen = 1;
+	} else if (f->tcp_state == FLOW_TCP_SYN_SENT &&
+		   ((fl & TW_TCP_ACK) || pv->payload_wire_len > 0)) {
+		f->tcp_state = FLOW_TCP_ESTABLISHED;
+	}
+	if (fl & TW_TCP_FIN) {
+		f->fin_seen[dir] = 1;
+		f->tcp_state = f->fin_seen[0] && f->fin_seen[1] ?
+				       FLOW_TCP_CLOSED :
+				       FLOW_TCP_CLOSING;
+	}
+}
+
+static void recent_add(struct flow *f, enum flow_dir_id dir,
+		       const struct pkt_view *pv)
+{
+	struct flow_recent *r;
+	int32_t len;
+
+	if (pv->payload_wire_len == 0)
+		return;
+	len = pv->payload_wire_len > INT32_MAX ? INT32_MAX :
+						 (int32_t)pv->payload_wire_len;
+	r = &f->recent[f->recent_next];
+	r->ts_ns = pv->ts_ns;
+	r->size = dir == FLOW_DIR_ORIG ? len : -len;
+	f->recent_next = (uint8_t)((f->recent_next + 1) % FLOW_RECENT);
+}
+
+void flow_table_update(struct flow_table *ft, struct flow *f,
+		       enum flow_dir_id dir, const struct pkt_view *pv)
+{
+	struct flow_side *s = &f->side[dir];
+
+	s->pkts++;
+	s->bytes += pv->ip_len;
+	s->payload_bytes += pv->payload_wire_len;
+	/* traces can step back in time: keep last_ns monotonic */
+	if (pv->ts_ns > f->last_ns)
+		f->last_ns = pv->ts_ns;
+	if (dir == FLOW_DIR_RESP)
+		f->responded = 1;
+	if (f->proto == TW_PROTO_TCP)
+		tcp_track(f, dir, pv);
+	recent_add(f, dir, pv);
+	list_unlink(ft, f);
+	list_append(ft, f);
+}
+
+/* ---- sweeping --------------------------------------------------------- */
+
+void flow_table_expire(struct flow_table *ft, uint64_t now_ns)
+{
+	int c;
+
+	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
+		while (ft->lists[c].head) {
+			struct flow *f = &ft->flows[ft->lists[c].head - 1];
+
+			if (!flow_expired(ft, f, now_ns))
+				break;
+			flow_end(ft, f, expiry_reason(f));
+		}
+	}
+}
+
+static int flow_order_cmp(const void *a, const void *b, void *arg)
+{
+	const struct flow *flows = arg;
+	const struct flow *fa = &flows[*(const uint32_t *)a];
+	const struct flow *fb = &flows[*(const uint32_t *)b];
+
+	if (fa->first_ns != fb->first_ns)
+		return fa->first_ns < fb->first_ns ? -1 : 1;
+	return (fa->id > fb->id) - (fa->id < fb->id);
+}
+
+/* Oldest first, so that what flush emits does not depend on the layout of
+ * the table (and hence not on hash or eviction history). */
+void flow_table_flush(struct flow_table *ft)
+{
+	uint32_t n = 0, i;
+
+	for (i = 0; i < ft->cfg.max_flows; i++)
+		if (ft->flows[i].in_use)
+			ft->order[n++] = i;
+	qsort_r(ft->order, n, sizeof(ft->order[0]), flow_order_cmp,
+		ft->flows);
+	for (i = 0; i < n; i++)
+		flow_end(ft, &ft->flows[ft->order[i]], FLOW_END_INPUT);
+}
+
+uint32_t flow_table_count(const struct flow_table *ft)
+{
+	return ft->count;
+}
+
+static size_t bucket_count(const struct flow_table_config *cfg)
+{
+	size_t n = 1;
+
+	while (n < 2 * (size_t)cfg->max_flows)
+		n <<= 1;
+	return n;
+}
+
+size_t flow_table_memory(const struct flow_table *ft)
+{
+	size_t max = ft->cfg.max_flows;
+
+	return sizeof(*ft) + max * sizeof(struct flow) +
+	       ((size_t)ft->bucket_mask + 1) * sizeof(uint32_t) +
+	       max * ft->cfg.an_state_size + max * sizeof(uint32_t);
+}
+
+int flow_table_foreach(struct flow_table *ft,
+		       int (*fn)(void *ctx, const struct flow *f), void *ctx)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < ft->cfg.max_flows; i++) {
+		if (!ft->flows[i].in_use)
+			continue;
+		rc = fn(ctx, &ft->flows[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- lifetime --------------------------------------------------------- */
+
+static void flow_table_link_free(struct flow_table *ft)
+{
+	uint32_t i;
+
+	/* ascending so that the first flows created use the first entries */
+	for (i = ft->cfg.max_flows; i > 0; i--) {
+		struct flow *f = &ft->flows[i - 1];
+
+		f->an_state = ft->cfg.an_state_size ?
+				      ft->an_state + (size_t)(i - 1) *
+							     ft->cfg.an_state_size :
+				      NULL;
+		f->bucket_next = ft->free_head;
+		ft->free_head = i;
+	}
+}
+
+struct flow_table *flow_table_create(const struct flow_table_config *cfg,
+				     flow_end_fn on_end, void *ctx,
+				     struct tw_counters *ctr)
+{
+	struct flow_table *ft;
+	size_t nb;
+
+	if (!cfg || cfg->max_flows == 0 ||
+	    cfg->max_flows > FLOW_TABLE_MAX_FLOWS)
+		return NULL;
+	ft = calloc(1, sizeof(*ft));
+	if (!ft)
+		return NULL;
+	ft->cfg = *cfg;
+	ft->on_end = on_end;
+	ft->ctx = ctx;
+	ft->ctr = ctr;
+	ft->timeout_ns[FLOW_CLASS_TCP_HANDSHAKE] = cfg->tcp_handshake_ns;
+	ft->timeout_ns[FLOW_CLASS_TCP_IDLE] = cfg->tcp_idle_ns;
+	ft->timeout_ns[FLOW_CLASS_TCP_CLOSED] = cfg->tcp_closed_ns;
+	ft->timeout_ns[FLOW_CLASS_UDP] = cfg->udp_idle_ns;
+	ft->timeout_ns[FLOW_CLASS_OTHER] = cfg->other_idle_ns;
+	nb = bucket_count(cfg);
+	ft->bucket_mask = (uint32_t)(nb - 1);
+	ft->flows = calloc(cfg->max_flows, sizeof(struct flow));
+	ft->buckets = calloc(nb, sizeof(uint32_t));
+	ft->order = calloc(cfg->max_flows, sizeof(uint32_t));
+	if (cfg->an_state_size)
+		ft->an_state = calloc(cfg->max_flows, cfg->an_state_size);
+	if (!ft->flows || !ft->buckets || !ft->order ||
+	    (cfg->an_state_size && !ft->an_state)) {
+		flow_table_destroy(ft);
+		return NULL;
+	}
+	flow_table_link_free(ft);
+	return ft;
+}
+
+void flow_table_destroy(struct flow_table *ft)
+{
+	if (!ft)
+		return;
+	free(ft->an_state);
+	free(ft->order);
+	free(ft->buckets);
+	free(ft->flows);
+	free(ft);
+}

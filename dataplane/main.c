@@ -1,0 +1,133 @@
+/* tunnelwatch: options, ordered init, run, unwind. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "offline.h"
+
+#ifndef TW_VERSION
+#define TW_VERSION "0.1.0"
+#endif
+
+#define MAX_READ_FILES 256
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tunnelwatch --read FILE [--read FILE ...] [--config FILE]\n"
+		"                   [--workers N] [--eve FILE] [--json] [--all-hosts]\n"
+		"       tunnelwatch --config FILE [-- EAL args]   (live appliance)\n"
+		"\n"
+		"  -r, --read FILE     pcap or pcapng trace (repeat for several)\n"
+		"  -c, --config FILE   libconfig file (config/offline.cfg, config/tunnelwatch.cfg)\n"
+		"  -w, --workers N     worker threads (default engine.workers, 1)\n"
+		"  -e, --eve FILE      append one EVE-style JSON event per finding\n"
+		"  -j, --json          print the JSON report instead of the table\n"
+		"  -a, --all-hosts     list hosts without findings too\n"
+		"  -V, --version       print the version\n"
+		"  -h, --help          this text\n");
+}
+
+static int parse_workers(const char *s, unsigned *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > 64)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "eve", required_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all-hosts", no_argument, NULL, 'a' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *files[MAX_READ_FILES];
+	static struct tw_config cfg;
+	struct offline_options o = { .files = files };
+	const char *config_path = NULL;
+	unsigned workers = 0;
+	char err[1024];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "r:c:w:e:jaVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (o.n_files == MAX_READ_FILES) {
+				fprintf(stderr, "tunnelwatch: at most %d --read files\n",
+					MAX_READ_FILES);
+				return 2;
+			}
+			files[o.n_files++] = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'w':
+			if (parse_workers(optarg, &workers) != 0) {
+				fprintf(stderr,
+					"tunnelwatch: --workers: '%s' is not a number from 1 to 64\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'e':
+			o.eve_path = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'a':
+			o.all_hosts = true;
+			break;
+		case 'V':
+			printf("tunnelwatch %s\n", TW_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+
+	config_defaults(&cfg);
+	if (config_path && config_load(config_path, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "tunnelwatch: %s\n", err);
+		return 2;
+	}
+	if (o.n_files == 0) {
+		if (!config_path) {
+			usage(stderr);
+			return 2;
+		}
+		fprintf(stderr, "tunnelwatch: live mode is not built yet; "
+				"use --read FILE\n");
+		return 2;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tunnelwatch: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	o.workers = workers ? workers : cfg.engine.workers;
+	if (!o.eve_path && cfg.output.eve_path[0])
+		o.eve_path = cfg.output.eve_path;
+	return offline_run(&cfg, &o);
+}

@@ -1,0 +1,94 @@
+#include "manager.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "control/eve.h"
+#include "ring.h"
+#include "worker.h"
+
+int manager_init(struct manager *m, const struct tw_config *cfg,
+		 const char *eve_path, char *err, size_t errlen)
+{
+	memset(m, 0, sizeof(*m));
+	m->cfg = cfg;
+	m->hosts = hosts_create(cfg);
+	if (!m->hosts) {
+		snprintf(err, errlen,
+			 "out of memory for %u hosts (hosts.max_hosts)",
+			 cfg->hosts.max_hosts);
+		return -1;
+	}
+	if (eve_path && eve_path[0]) {
+		m->eve = eve_open(eve_path, err, (unsigned)errlen);
+		if (!m->eve) {
+			hosts_destroy(m->hosts);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void manager_apply(struct manager *m, const void *rec, uint32_t type)
+{
+	if (type == WREC_FINDING) {
+		const struct finding *f = rec;
+		int host_is_orig = hosts_apply_finding(m->hosts, f);
+
+		m->findings_received++;
+		if (m->eve && eve_write(m->eve, f, host_is_orig) != 0)
+			m->eve_failed = 1;
+	} else if (type == WREC_HOST_SEEN) {
+		const struct worker_host_seen *hs = rec;
+
+		hosts_note_seen(m->hosts, &hs->ip, hs->ts_ns);
+	}
+}
+
+unsigned manager_drain(struct manager *m, struct spsc_ring *ring)
+{
+	const void *rec;
+	uint32_t len, type;
+	unsigned n = 0;
+
+	while ((rec = spsc_ring_peek(ring, &len, &type)) != NULL) {
+		manager_apply(m, rec, type);
+		spsc_ring_pop(ring);
+		n++;
+	}
+	return n;
+}
+
+void manager_collect(const struct manager *m, struct worker *const *workers,
+		     unsigned n, size_t memory_bytes, struct report_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i < n; i++) {
+		const struct tw_counters *c = worker_counters(workers[i]);
+		const struct worker_flow_stats *fs = worker_flow_stats(workers[i]);
+
+		for (unsigned k = 0; k < TW_CTR_COUNT; k++)
+			st->total.v[k] += c->v[k];
+		for (unsigned k = 0; k < 8; k++)
+			st->flow_bytes_hist[k] += fs->flow_bytes_hist[k];
+		for (unsigned k = 0; k < 100; k++)
+			st->app_flows[k] += fs->app_flows[k];
+		if (fs->flow_bytes_max > st->flow_bytes_max)
+			st->flow_bytes_max = fs->flow_bytes_max;
+	}
+	st->memory_bytes = memory_bytes + hosts_memory(m->hosts);
+	st->findings_received = m->findings_received;
+}
+
+int manager_fini(struct manager *m)
+{
+	int rc = m->eve_failed ? -1 : 0;
+
+	if (m->eve && eve_close(m->eve) != 0)
+		rc = -1;
+	hosts_destroy(m->hosts);
+	m->eve = NULL;
+	m->hosts = NULL;
+	return rc;
+}

@@ -1,0 +1,34 @@
+/* The manager: the one thread that owns the host table and the event log.
+ * It drains the workers' findings rings; workers never wait for it live. */
+#ifndef TW_MANAGER_H
+#define TW_MANAGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "control/report.h"
+#include "verdict/hosts.h"
+
+struct tw_config;
+struct spsc_ring;
+struct worker;
+
+struct manager {
+	const struct tw_config *cfg;
+	struct hosts *hosts;
+	struct eve *eve;                 /* NULL without an event log */
+	uint64_t findings_received;
+	int eve_failed;                  /* a write to the event log failed */
+};
+
+int manager_init(struct manager *m, const struct tw_config *cfg,
+		 const char *eve_path, char *err, size_t errlen);
+/* Applies every record waiting on ring; returns how many. */
+unsigned manager_drain(struct manager *m, struct spsc_ring *ring);
+/* Sums the workers' counters and flow statistics into st. */
+void manager_collect(const struct manager *m, struct worker *const *workers,
+		     unsigned n, size_t memory_bytes, struct report_stats *st);
+/* Closes the event log; -1 when any write to it failed. */
+int manager_fini(struct manager *m);
+
+#endif

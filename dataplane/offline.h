@@ -1,0 +1,22 @@
+/* Offline mode: recorded traces through the same workers as live. */
+#ifndef TW_OFFLINE_H
+#define TW_OFFLINE_H
+
+#include <stdbool.h>
+
+struct tw_config;
+
+struct offline_options {
+	const char *const *files;
+	unsigned n_files;
+	unsigned workers;
+	const char *eve_path;
+	bool json;
+	bool all_hosts;
+};
+
+/* Runs the traces and prints the report on stdout. Returns 0, or 1 after
+ * printing why on stderr (unreadable or malformed trace, no memory). */
+int offline_run(const struct tw_config *cfg, const struct offline_options *o);
+
+#endif

@@ -1,0 +1,33 @@
+/* Single-producer single-consumer byte ring of variable-size records.
+ * One ring per (producer, consumer) pair: the reader hands packets to each
+ * worker over one, each worker hands findings to the manager over another.
+ * No lock: the producer owns head, the consumer owns tail, each on its own
+ * cache line, published with release stores and read with acquire loads. */
+#ifndef TW_RING_H
+#define TW_RING_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct spsc_ring;
+
+/* size is rounded up to a power of two (at least 4 KiB). NULL on ENOMEM. */
+struct spsc_ring *spsc_ring_create(uint32_t size);
+void spsc_ring_destroy(struct spsc_ring *r);
+size_t spsc_ring_memory(const struct spsc_ring *r);
+/* Largest record payload the ring accepts. */
+uint32_t spsc_ring_max_record(const struct spsc_ring *r);
+
+/* Producer: room for len bytes, or NULL when the ring is full now. The
+ * record becomes visible to the consumer at spsc_ring_commit(). */
+void *spsc_ring_reserve(struct spsc_ring *r, uint32_t len);
+void spsc_ring_commit(struct spsc_ring *r, uint32_t type);
+
+/* Consumer: the oldest record, or NULL when empty; then spsc_ring_pop()
+ * gives its room back to the producer. */
+const void *spsc_ring_peek(struct spsc_ring *r, uint32_t *len,
+			   uint32_t *type);
+void spsc_ring_pop(struct spsc_ring *r);
+
+#endif

@@ -1,0 +1,22 @@
+/* Application labels: pattern ids 1-99 of patterns/app.hs name the
+ * application a flow speaks, whatever its port. */
+#ifndef TW_APP_ID_H
+#define TW_APP_ID_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow/flow.h"
+
+#define APP_ID_FIRST 1
+#define APP_ID_LAST 99
+
+/* "ssh", "tls", ...; "unknown" when payload was inspected and nothing
+ * matched, "none" when the flow carried no payload yet. */
+const char *app_label(const struct flow *f);
+/* Name of an app id, NULL when the id names no application. */
+const char *app_name(uint16_t id);
+/* Labels that are not a known benign protocol: unknown, ssh ... */
+bool app_is_tunnel_like(const struct flow *f);
+
+#endif

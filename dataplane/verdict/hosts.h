@@ -1,0 +1,67 @@
+/* The manager's host table: findings in, one verdict per host out.
+ * Owned by the manager thread alone. */
+#ifndef TW_HOSTS_H
+#define TW_HOSTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "verdict/findings.h"
+
+struct tw_config;
+
+enum verdict { VERDICT_CLEAN = 0, VERDICT_SUSPICIOUS, VERDICT_ALERT };
+
+/* One finding as the host keeps it: findings with the same kind, peer and
+ * peer port are merged (count summed, times widened, strongest detail kept). */
+struct host_finding {
+	struct finding f;          /* orig/resp as first reported */
+	struct ip_addr peer;
+	uint16_t peer_port;
+	uint8_t host_is_orig;
+	/* f.last_ns is widened by merges; the kept report's own last_ns
+	 * decides ties, so the merge does not depend on arrival order. */
+	uint64_t rep_last_ns;
+};
+
+struct host {
+	struct ip_addr ip;
+	uint32_t score;            /* 0-100 */
+	uint8_t verdict;           /* enum verdict */
+	uint32_t n_findings;
+	uint64_t findings_dropped; /* over max_findings_per_host */
+	uint64_t first_ns, last_ns;
+	struct host_finding *findings; /* max_findings_per_host entries */
+	uint32_t hash_next;        /* index+1 */
+};
+
+struct hosts;
+
+struct hosts *hosts_create(const struct tw_config *cfg);
+void hosts_destroy(struct hosts *h);
+
+/* Which side of the finding is the host: home_net when configured (the
+ * inside address), else the analyzer's choice (the originator by default). */
+/* Returns 1 when the originator was taken as the host, 0 the responder. */
+int hosts_apply_finding(struct hosts *h, const struct finding *f);
+/* Records that ip was seen, for --all-hosts. */
+void hosts_note_seen(struct hosts *h, const struct ip_addr *ip, uint64_t ts_ns);
+/* Forgets one host; returns 0, or -1 when it is unknown. */
+int hosts_reset(struct hosts *h, const struct ip_addr *ip);
+
+const struct host *hosts_find(const struct hosts *h, const struct ip_addr *ip);
+/* Fills out with the hosts, worst first (score, then address), findings of
+ * each sorted (severity, then time, kind, peer). With all=false only hosts
+ * that have findings. Returns how many were written. */
+unsigned hosts_sorted(struct hosts *h, const struct host **out, unsigned max,
+		      bool all);
+unsigned hosts_count(const struct hosts *h);
+uint64_t hosts_dropped(const struct hosts *h); /* table full */
+size_t hosts_memory(const struct hosts *h);
+
+const char *verdict_name(enum verdict v);
+/* Families of a host's findings, comma-joined ("flow,ssh"). */
+const char *host_families(const struct host *hst, char *buf, unsigned len);
+
+#endif

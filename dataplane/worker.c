@@ -1,0 +1,378 @@
+/* The per-worker pipeline: decode -> flow -> in-order payload -> scan ->
+ * analyzers. Called once per packet; allocates nothing after create. */
+#include "worker.h"
+
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzers/analyzer.h"
+#include "config.h"
+#include "flow/flow_table.h"
+#include "flow/tcp_stream.h"
+#include "ring.h"
+#include "scan/hs_scan.h"
+
+struct worker {
+	struct worker_options opt;
+	const struct tw_config *cfg;
+	struct tw_counters ctr;
+	struct worker_flow_stats fstats;
+	struct flow_table *flows;
+	struct reorder_pool *reorder;
+	struct hs_scanner *scanner;
+	struct spsc_ring *findings;      /* producer: this worker */
+	struct analyzer_layout layout;
+	uint8_t *an_wstate;
+	uint64_t now_ns;
+	/* the flow and direction being scanned, for the match callback */
+	struct flow *scan_flow;
+	enum flow_dir_id scan_dir;
+};
+
+static struct an_ctx worker_an_ctx(struct worker *w, unsigned i)
+{
+	struct an_ctx c = {
+		.worker = w,
+		.cfg = w->cfg,
+		.wstate = w->an_wstate + w->layout.worker_off[i],
+		.now_ns = w->now_ns,
+	};
+	return c;
+}
+
+static void *flow_an_state(const struct worker *w, struct flow *f, unsigned i)
+{
+	return f->an_state + w->layout.flow_off[i];
+}
+
+static void on_scan_match(void *ctx, uint32_t id, uint64_t end)
+{
+	struct worker *w = ctx;
+
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		const struct analyzer *a = analyzers[i];
+		struct an_ctx c;
+
+		if (!a->on_match || id < a->match_lo || id > a->match_hi)
+			continue;
+		c = worker_an_ctx(w, i);
+		a->on_match(&c, w->scan_flow, flow_an_state(w, w->scan_flow, i),
+			    w->scan_dir, id, end);
+	}
+}
+
+static void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir)
+{
+	struct flow_stream *st = &f->side[dir].stream;
+
+	if (!st->hs_stream)
+		return;
+	w->scan_flow = f;
+	w->scan_dir = dir;
+	hs_scanner_close(w->scanner, st, on_scan_match, w);
+}
+
+/* In-order bytes of one direction: scan first, so that analyzers see the
+ * payload with every match up to its end already delivered. */
+static void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
+			    const uint8_t *data, uint32_t len, bool gap)
+{
+	struct worker *w = ctx;
+	struct flow_stream *st = &f->side[dir].stream;
+
+	if (!st->scan_failed) {
+		w->scan_flow = f;
+		w->scan_dir = dir;
+		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, w,
+				&w->ctr);
+	}
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		const struct analyzer *a = analyzers[i];
+		struct an_ctx c;
+
+		if (!a->on_payload)
+			continue;
+		c = worker_an_ctx(w, i);
+		a->on_payload(&c, f, flow_an_state(w, f, i), dir, data, len,
+			      gap);
+	}
+}
+
+/* Datagrams have no order to restore: each payload is the next bytes of
+ * its direction until the inspection limit. */
+static void inspect_datagram(struct worker *w, struct flow *f,
+			     enum flow_dir_id dir, const struct pkt_view *pv)
+{
+	struct flow_stream *st = &f->side[dir].stream;
+	uint32_t limit = w->cfg->flow.inspect_bytes;
+	uint32_t n = pv->payload_len;
+
+	if (st->done || n == 0)
+		return;
+	if (n > limit - st->inspected)
+		n = limit - st->inspected;
+	st->inspected += n;
+	counter_add(&w->ctr, TW_CTR_PAYLOAD_INSPECTED, n);
+	if (st->inspected >= limit)
+		st->done = 1;
+	deliver_payload(w, f, dir, pv->payload, n, false);
+}
+
+static void inspect_payload(struct worker *w, struct flow *f,
+			    enum flow_dir_id dir, struct pkt_view *pv)
+{
+	struct flow_stream *st = &f->side[dir].stream;
+
+	if (pv->proto == TW_PROTO_TCP)
+		tcp_stream_segment(w->reorder, f, dir, pv,
+				   w->cfg->flow.inspect_bytes, deliver_payload,
+				   w, &w->ctr);
+	else
+		inspect_datagram(w, f, dir, pv);
+	/* inspection ends at the limit: the stream's state goes back to the
+	 * pool now rather than at flow end */
+	if (st->done && st->hs_stream)
+		scan_close(w, f, dir);
+}
+
+static void analyzers_flow_new(struct worker *w, struct flow *f)
+{
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		struct an_ctx c;
+
+		if (!analyzers[i]->on_flow_new)
+			continue;
+		c = worker_an_ctx(w, i);
+		analyzers[i]->on_flow_new(&c, f, flow_an_state(w, f, i));
+	}
+}
+
+static void analyzers_packet(struct worker *w, struct flow *f,
+			     enum flow_dir_id dir, const struct pkt_view *pv)
+{
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		struct an_ctx c;
+
+		if (!analyzers[i]->on_packet)
+			continue;
+		c = worker_an_ctx(w, i);
+		analyzers[i]->on_packet(&c, f, flow_an_state(w, f, i), pv, dir);
+	}
+}
+
+static unsigned bytes_decade(uint64_t bytes)
+{
+	unsigned d = 0;
+
+	for (uint64_t limit = 100; d < 7 && bytes >= limit; limit *= 10)
+		d++;
+	return d;
+}
+
+static void note_host_seen(struct worker *w, const struct ip_addr *ip,
+			   uint64_t ts)
+{
+	struct worker_host_seen *hs;
+
+	hs = spsc_ring_reserve(w->findings, sizeof(*hs));
+	while (!hs && w->opt.block_when_full) {
+		sched_yield();
+		hs = spsc_ring_reserve(w->findings, sizeof(*hs));
+	}
+	if (!hs)
+		return;
+	hs->ip = *ip;
+	hs->ts_ns = ts;
+	spsc_ring_commit(w->findings, WREC_HOST_SEEN);
+}
+
+/* flow_table calls this before a flow's entry is reused. */
+static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
+{
+	struct worker *w = ctx;
+	uint64_t bytes = flow_total_bytes(f);
+
+	tcp_stream_flush(w->reorder, f, w->cfg->flow.inspect_bytes,
+			 deliver_payload, w, &w->ctr);
+	scan_close(w, f, FLOW_DIR_ORIG);
+	scan_close(w, f, FLOW_DIR_RESP);
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		struct an_ctx c;
+
+		if (!analyzers[i]->on_flow_end)
+			continue;
+		c = worker_an_ctx(w, i);
+		analyzers[i]->on_flow_end(&c, f, flow_an_state(w, f, i), why);
+	}
+	w->fstats.flow_bytes_hist[bytes_decade(bytes)]++;
+	if (bytes > w->fstats.flow_bytes_max)
+		w->fstats.flow_bytes_max = bytes;
+	w->fstats.app_flows[(f->app & 0xff) < 100 ? (f->app & 0xff) : 0]++;
+	if (w->opt.all_hosts) {
+		note_host_seen(w, &f->orig_addr, f->last_ns);
+		note_host_seen(w, &f->resp_addr, f->last_ns);
+	}
+}
+
+void an_emit(struct an_ctx *c, const struct finding *f)
+{
+	struct worker *w = c->worker;
+	struct finding *slot = spsc_ring_reserve(w->findings, sizeof(*f));
+
+	/* Offline there is no deadline, and a dropped finding would make the
+	 * report depend on thread timing; live, a worker never waits. */
+	while (!slot && w->opt.block_when_full) {
+		sched_yield();
+		slot = spsc_ring_reserve(w->findings, sizeof(*f));
+	}
+	if (!slot) {
+		counter_inc(&w->ctr, TW_CTR_FINDINGS_DROPPED_RING_FULL);
+		return;
+	}
+	memcpy(slot, f, sizeof(*f));
+	spsc_ring_commit(w->findings, WREC_FINDING);
+	counter_inc(&w->ctr, TW_CTR_FINDINGS_EMITTED);
+}
+
+void worker_process(struct worker *w, const struct pkt *p)
+{
+	struct pkt_view pv;
+	enum tw_counter verdict;
+	enum flow_dir_id dir;
+	struct flow *f;
+	int created;
+
+	counter_inc(&w->ctr, TW_CTR_PKTS);
+	counter_add(&w->ctr, TW_CTR_BYTES, p->wirelen);
+	verdict = decode_packet(p, &pv);
+	if (verdict != TW_CTR_PKTS) {
+		counter_inc(&w->ctr, verdict);
+		return;
+	}
+	if (pv.ts_ns > w->now_ns)
+		w->now_ns = pv.ts_ns;
+	f = flow_table_lookup(w->flows, &pv, &dir, &created);
+	if (!f)
+		return;
+	if (created)
+		analyzers_flow_new(w, f);
+	flow_table_update(w->flows, f, dir, &pv);
+	inspect_payload(w, f, dir, &pv);
+	analyzers_packet(w, f, dir, &pv);
+}
+
+void worker_tick(struct worker *w, uint64_t now_ns)
+{
+	if (now_ns > w->now_ns)
+		w->now_ns = now_ns;
+	flow_table_expire(w->flows, w->now_ns);
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		struct an_ctx c;
+
+		if (!analyzers[i]->on_tick)
+			continue;
+		c = worker_an_ctx(w, i);
+		analyzers[i]->on_tick(&c);
+	}
+}
+
+void worker_finish(struct worker *w)
+{
+	flow_table_flush(w->flows);
+}
+
+static int analyzers_worker_init(struct worker *w, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		const struct analyzer *a = analyzers[i];
+
+		if (a->worker_init &&
+		    a->worker_init(w->an_wstate + w->layout.worker_off[i],
+				   w->cfg) != 0) {
+			snprintf(err, errlen, "worker %u: analyzer %s: init failed",
+				 w->opt.id, a->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct worker *worker_create(const struct worker_options *opt,
+			     const struct tw_config *cfg,
+			     const struct hs_db *db, struct spsc_ring *findings,
+			     char *err, size_t errlen)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	struct flow_table_config ftc;
+
+	if (!w) {
+		snprintf(err, errlen, "worker %u: out of memory", opt->id);
+		return NULL;
+	}
+	w->opt = *opt;
+	w->cfg = cfg;
+	w->findings = findings;
+	analyzers_layout(&w->layout);
+	ftc = (struct flow_table_config){
+		.max_flows = cfg->flow.max_flows,
+		.an_state_size = w->layout.flow_total,
+		.tcp_idle_ns = cfg->flow.tcp_idle_ns,
+		.tcp_handshake_ns = cfg->flow.tcp_handshake_ns,
+		.tcp_closed_ns = cfg->flow.tcp_closed_ns,
+		.udp_idle_ns = cfg->flow.udp_idle_ns,
+		.other_idle_ns = cfg->flow.other_idle_ns,
+	};
+	w->an_wstate = calloc(1, w->layout.worker_total ? w->layout.worker_total : 1);
+	w->flows = flow_table_create(&ftc, on_flow_end, w, &w->ctr);
+	w->reorder = reorder_pool_create(cfg->flow.reorder_slots,
+					 cfg->flow.reorder_slot_bytes);
+	if (!w->an_wstate || !w->flows || !w->reorder) {
+		snprintf(err, errlen,
+			 "worker %u: out of memory for %u flows (flow.max_flows)",
+			 opt->id, cfg->flow.max_flows);
+		goto fail;
+	}
+	w->scanner = hs_scanner_create(db, cfg->scan.max_streams, err, errlen);
+	if (!w->scanner)
+		goto fail;
+	if (analyzers_worker_init(w, err, errlen) != 0)
+		goto fail;
+	return w;
+fail:
+	worker_destroy(w);
+	return NULL;
+}
+
+void worker_destroy(struct worker *w)
+{
+	if (!w)
+		return;
+	for (unsigned i = 0; w->an_wstate && i < n_analyzers; i++)
+		if (analyzers[i]->worker_fini)
+			analyzers[i]->worker_fini(w->an_wstate +
+						  w->layout.worker_off[i]);
+	hs_scanner_destroy(w->scanner);
+	reorder_pool_destroy(w->reorder);
+	flow_table_destroy(w->flows);
+	free(w->an_wstate);
+	free(w);
+}
+
+const struct tw_counters *worker_counters(const struct worker *w)
+{
+	return &w->ctr;
+}
+
+const struct worker_flow_stats *worker_flow_stats(const struct worker *w)
+{
+	return &w->fstats;
+}
+
+size_t worker_memory(const struct worker *w)
+{
+	return sizeof(*w) + w->layout.worker_total +
+	       flow_table_memory(w->flows) + reorder_pool_memory(w->reorder) +
+	       hs_scanner_memory(w->scanner);
+}

@@ -1,0 +1,34 @@
+# Shared by scripts/*.sh: Debian packages and the build.
+# shellcheck shell=bash
+
+TW_BUILD_PACKAGES=(gcc pkg-config meson ninja-build python3
+	libdpdk-dev libhyperscan-dev libconfig-dev libcmocka-dev libpcap-dev
+	libjansson-dev libssl-dev)
+
+# Installs the Debian packages named in "$@" that are missing.
+tw_install_packages() {
+	local missing=() pkg
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "missing Debian packages: ${missing[*]} (run as root to install them)" >&2
+		return 1
+	fi
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# tw_build DIR [meson options...]: configures once, then builds.
+tw_build() {
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >/dev/null
+	fi
+	ninja -C "$dir" >/dev/null
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what tunnelwatch needs, builds it twice (release-like and with
+# AddressSanitizer + UBSan) and runs every test on both builds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+
+tw_install_packages "${TW_BUILD_PACKAGES[@]}" iproute2
+if [ ! -d ../shared/traces ]; then
+	echo "notice: ../shared/traces not found: third-party trace tests will be skipped"
+fi
+
+echo "== build (build/)"
+tw_build build
+meson test -C build --print-errorlogs --num-processes 2
+
+echo "== sanitizer build (build-asan/, -Db_sanitize=address,undefined)"
+tw_build build-asan -Db_sanitize=address,undefined -Db_lundef=false
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C build-asan --print-errorlogs --num-processes 2 \
+	--timeout-multiplier 3
+
+echo "all tests passed"

@@ -1,0 +1,171 @@
+/* The worker pipeline end to end, without threads: crafted packets in,
+ * counters and findings on the ring out. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "pkt_build.h"
+#include "ring.h"
+#include "scan/hs_db.h"
+#include "verdict/findings.h"
+#include "worker.h"
+
+#define SEC 1000000000ull
+
+struct fixture {
+	struct tw_config cfg;
+	struct hs_db *db;
+	struct spsc_ring *ring;
+	struct worker *w;
+};
+
+static int setup(void **state)
+{
+	static struct fixture fx;
+	struct worker_options wo = { .id = 0 };
+	char err[512];
+
+	memset(&fx, 0, sizeof(fx));
+	config_defaults(&fx.cfg);
+	fx.cfg.flow.max_flows = 64;
+	fx.cfg.scan.max_streams = 64;
+	fx.cfg.flow.reorder_slots = 16;
+	fx.db = hs_db_load(fx.cfg.scan.patterns_dir, err, sizeof(err));
+	assert_non_null(fx.db);
+	fx.ring = spsc_ring_create(1 << 20);
+	fx.w = worker_create(&wo, &fx.cfg, fx.db, fx.ring, err, sizeof(err));
+	assert_non_null(fx.w);
+	*state = &fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	worker_destroy(fx->w);
+	spsc_ring_destroy(fx->ring);
+	hs_db_free(fx->db);
+	return 0;
+}
+
+static void send_tcp(struct worker *w, uint64_t ts, const char *src,
+		     const char *dst, uint16_t sport, uint16_t dport,
+		     uint8_t flags, uint32_t seq, const char *payload)
+{
+	struct pb_spec s = {
+		.linktype = TW_LINK_ETHERNET,
+		.src = src, .dst = dst, .proto = TW_PROTO_TCP,
+		.sport = sport, .dport = dport, .tcp_flags = flags, .seq = seq,
+		.payload = payload,
+		.payload_len = payload ? (uint32_t)strlen(payload) : 0,
+	};
+	uint8_t buf[PB_MAX_FRAME];
+	uint32_t n = pb_build(&s, buf, sizeof(buf));
+	struct pkt p;
+
+	assert_true(n > 0);
+	pb_pkt(&p, buf, n, ts, TW_LINK_ETHERNET);
+	worker_process(w, &p);
+}
+
+/* Collects the kinds of the findings waiting on the ring. */
+static unsigned drain_kinds(struct spsc_ring *r, const char **kinds,
+			    unsigned max)
+{
+	const struct finding *f;
+	uint32_t len, type;
+	unsigned n = 0;
+
+	while ((f = spsc_ring_peek(r, &len, &type)) != NULL) {
+		if (type == WREC_FINDING && n < max)
+			kinds[n++] = f->kind;
+		spsc_ring_pop(r);
+	}
+	return n;
+}
+
+static void test_counts_packets_and_drops(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t junk[10] = { 0 };
+	struct pkt p;
+	const struct tw_counters *c;
+
+	send_tcp(fx->w, 1 * SEC, "10.0.0.1", "10.0.0.2", 40000, 22,
+		 TW_TCP_SYN, 100, NULL);
+	pb_pkt(&p, junk, sizeof(junk), 2 * SEC, TW_LINK_ETHERNET);
+	worker_process(fx->w, &p);
+	c = worker_counters(fx->w);
+	assert_int_equal(c->v[TW_CTR_PKTS], 2);
+	assert_int_equal(c->v[TW_CTR_DROP_L2_TRUNCATED], 1);
+	assert_int_equal(c->v[TW_CTR_FLOWS_CREATED], 1);
+}
+
+static void test_ssh_banner_labels_flow_and_long_lived_is_reported_open(void **state)
+{
+	struct fixture *fx = *state;
+	const char *kinds[8];
+	const struct worker_flow_stats *fs;
+	uint32_t cseq = 1000, sseq = 5000;
+	unsigned n;
+
+	send_tcp(fx->w, 1 * SEC, "10.0.0.1", "192.0.2.9", 41000, 4444,
+		 TW_TCP_SYN, cseq - 1, NULL);
+	send_tcp(fx->w, 1 * SEC + 1000, "192.0.2.9", "10.0.0.1", 4444, 41000,
+		 TW_TCP_SYN | TW_TCP_ACK, sseq - 1, NULL);
+	send_tcp(fx->w, 1 * SEC + 2000, "192.0.2.9", "10.0.0.1", 4444, 41000,
+		 TW_TCP_ACK | TW_TCP_PSH, sseq, "SSH-2.0-OpenSSH_9.2\r\n");
+	sseq += 21;
+	/* a trickle for 20 minutes: one small packet a minute */
+	for (unsigned i = 1; i <= 20; i++) {
+		send_tcp(fx->w, (1 + 60 * i) * SEC, "10.0.0.1", "192.0.2.9",
+			 41000, 4444, TW_TCP_ACK | TW_TCP_PSH, cseq, "xyzw");
+		cseq += 4;
+	}
+	/* reported while still open: before any end of input */
+	n = drain_kinds(fx->ring, kinds, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(kinds[0], "flow.long_lived_low_byte");
+
+	worker_finish(fx->w);
+	fs = worker_flow_stats(fx->w);
+	assert_int_equal(fs->app_flows[1], 1); /* id 1 = ssh banner */
+	assert_int_equal(worker_counters(fx->w)->v[TW_CTR_FLOWS_OPEN_AT_END], 1);
+	/* already reported: the end of input does not report it twice */
+	assert_int_equal(drain_kinds(fx->ring, kinds, 8), 0);
+}
+
+static void test_tick_expires_idle_flows(void **state)
+{
+	struct fixture *fx = *state;
+	const struct tw_counters *c = worker_counters(fx->w);
+
+	send_tcp(fx->w, 10 * SEC, "10.0.0.3", "10.0.0.4", 40001, 80,
+		 TW_TCP_SYN, 1, NULL);
+	worker_tick(fx->w, 20 * SEC);
+	assert_int_equal(c->v[TW_CTR_FLOWS_TIMED_OUT], 0);
+	worker_tick(fx->w, 10 * SEC + fx->cfg.flow.tcp_handshake_ns + SEC);
+	assert_int_equal(c->v[TW_CTR_FLOWS_TIMED_OUT], 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_counts_packets_and_drops,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ssh_banner_labels_flow_and_long_lived_is_reported_open,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tick_expires_idle_flows,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
