@@ -27,7 +27,7 @@ int manager_init(struct manager *m, const struct tw_config *cfg,
 unsigned manager_drain(struct manager *m, struct spsc_ring *ring);
 /* Sums the workers' counters and flow statistics into st. */
 void manager_collect(const struct manager *m, struct worker *const *workers,
-		     unsigned n, size_t memory_bytes, struct report_stats *st);
+		     unsigned n, size_t shared_memory, struct report_stats *st);
 /* Closes the event log; -1 when any write to it failed. */
 int manager_fini(struct manager *m);
 

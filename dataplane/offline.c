@@ -57,18 +57,33 @@ struct offline {
 	uint64_t next_tick_ns;
 };
 
+/* A worker polls its ring like a poll-mode driver polls a queue; after a
+ * while with nothing it gives the core away, since offline there may be
+ * more workers than cores. */
+static void idle_wait(unsigned *idle)
+{
+	if (++*idle < 64) {
+		__builtin_ia32_pause();
+		return;
+	}
+	*idle = 0;
+	sched_yield();
+}
+
 static void *worker_thread(void *arg)
 {
 	struct offline_worker *ow = arg;
 	const struct pkt_record *rec;
 	uint32_t len, type;
+	unsigned idle = 0;
 
 	for (;;) {
 		rec = spsc_ring_peek(ow->packets, &len, &type);
 		if (!rec) {
-			sched_yield();
+			idle_wait(&idle);
 			continue;
 		}
+		idle = 0;
 		if (type == PREC_PACKET) {
 			struct pkt p = {
 				.data = (const uint8_t *)(rec + 1),
@@ -251,16 +266,6 @@ static int start_workers(struct offline *o)
 	return 0;
 }
 
-static size_t engine_memory(const struct offline *o)
-{
-	size_t m = hs_db_memory(o->db);
-
-	for (unsigned i = 0; i < o->n; i++)
-		m += worker_memory(o->ow[i].w) +
-		     spsc_ring_memory(o->ow[i].packets) +
-		     spsc_ring_memory(o->ow[i].findings);
-	return m;
-}
 
 static int print_report(struct offline *o)
 {
@@ -272,7 +277,7 @@ static int print_report(struct offline *o)
 		return -1;
 	for (unsigned i = 0; i < o->n; i++)
 		workers[i] = o->ow[i].w;
-	manager_collect(&o->mgr, workers, o->n, engine_memory(o), st);
+	manager_collect(&o->mgr, workers, o->n, hs_db_memory(o->db), st);
 	if (o->opt->json)
 		rc = report_print_json(stdout, st, o->mgr.hosts, o->opt->all_hosts);
 	else

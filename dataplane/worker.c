@@ -26,6 +26,7 @@ struct worker {
 	struct analyzer_layout layout;
 	uint8_t *an_wstate;
 	uint64_t now_ns;
+	uint32_t payload_mask;           /* analyzers_payload_mask() */
 	/* the flow and direction being scanned, for the match callback */
 	struct flow *scan_flow;
 	enum flow_dir_id scan_dir;
@@ -38,6 +39,7 @@ static struct an_ctx worker_an_ctx(struct worker *w, unsigned i)
 		.cfg = w->cfg,
 		.wstate = w->an_wstate + w->layout.worker_off[i],
 		.now_ns = w->now_ns,
+		.index = i,
 	};
 	return c;
 }
@@ -120,11 +122,27 @@ static void inspect_datagram(struct worker *w, struct flow *f,
 	deliver_payload(w, f, dir, pv->payload, n, false);
 }
 
+/* Nobody wants more of this flow's payload: both directions are done and
+ * their streams go back to the pool. */
+static void inspection_end(struct worker *w, struct flow *f)
+{
+	for (int d = FLOW_DIR_ORIG; d <= FLOW_DIR_RESP; d++) {
+		f->side[d].stream.done = 1;
+		scan_close(w, f, (enum flow_dir_id)d);
+	}
+}
+
 static void inspect_payload(struct worker *w, struct flow *f,
 			    enum flow_dir_id dir, struct pkt_view *pv)
 {
 	struct flow_stream *st = &f->side[dir].stream;
 
+	if (!f->payload_wanted) {
+		if (pv->proto == TW_PROTO_TCP) /* retransmissions still flagged */
+			tcp_stream_segment(w->reorder, f, dir, pv, 0,
+					   deliver_payload, w, &w->ctr);
+		return;
+	}
 	if (pv->proto == TW_PROTO_TCP)
 		tcp_stream_segment(w->reorder, f, dir, pv,
 				   w->cfg->flow.inspect_bytes, deliver_payload,
@@ -133,12 +151,20 @@ static void inspect_payload(struct worker *w, struct flow *f,
 		inspect_datagram(w, f, dir, pv);
 	/* inspection ends at the limit: the stream's state goes back to the
 	 * pool now rather than at flow end */
-	if (st->done && st->hs_stream)
+	if (!f->payload_wanted)
+		inspection_end(w, f);
+	else if (st->done && st->hs_stream)
 		scan_close(w, f, dir);
+}
+
+void an_payload_done(struct an_ctx *c, struct flow *f)
+{
+	f->payload_wanted &= ~(1u << c->index);
 }
 
 static void analyzers_flow_new(struct worker *w, struct flow *f)
 {
+	f->payload_wanted = w->payload_mask;
 	for (unsigned i = 0; i < n_analyzers; i++) {
 		struct an_ctx c;
 
@@ -315,6 +341,7 @@ struct worker *worker_create(const struct worker_options *opt,
 	w->cfg = cfg;
 	w->findings = findings;
 	analyzers_layout(&w->layout);
+	w->payload_mask = analyzers_payload_mask();
 	ftc = (struct flow_table_config){
 		.max_flows = cfg->flow.max_flows,
 		.an_state_size = w->layout.flow_total,

@@ -32,6 +32,8 @@
 20:/^\s*\[?\s*\{\s*"(jsonrpc|method|params|id|result|error)"\s*:/H
 # XMPP stream header, with or without the XML declaration.
 21:/^\s*(<\?xml[^>]*>\s*)?<stream:stream[\s>]/H
+# XMPP picked up mid-session: a stream that starts with a top-level stanza
+23:/^\s*<(iq|message|presence|stream:features|\/stream:stream|auth|challenge|response|success|failure|proceed|starttls|enable|enabled|resumed|r|a)[\s>\/]/H
 # MQTT CONNECT: type 1, remaining length (1-4 byte varint), protocol name
 # "MQTT" (3.1.1, 5) or "MQIsdp" (3.1).
 22:/^\x10[\x80-\xff]{0,3}[\x00-\x7f]\x00(\x04MQTT[\x03-\x05]|\x06MQIsdp\x03)/H

@@ -23,6 +23,7 @@ struct an_ctx {
 	const struct tw_config *cfg;
 	void *wstate;                   /* this analyzer's per-worker state */
 	uint64_t now_ns;                /* packet time of the event */
+	unsigned index;                 /* this analyzer's row in analyzers[] */
 };
 
 struct analyzer {
@@ -68,5 +69,13 @@ void analyzers_layout(struct analyzer_layout *l);
 
 /* Sends a finding to the manager (worker.c). */
 void an_emit(struct an_ctx *c, const struct finding *f);
+
+/* Payload inspection of a flow stops as soon as no analyzer wants more of
+ * it: that, not the byte limit, is what keeps the cost per flow small. An
+ * analyzer with on_payload or on_match wants payload from flow start until
+ * it calls this for the flow (analyzers_payload_mask, worker.c). */
+void an_payload_done(struct an_ctx *c, struct flow *f);
+/* The analyzers that want payload when a flow starts. */
+uint32_t analyzers_payload_mask(void);
 
 #endif

@@ -25,6 +25,7 @@ enum {
 	APP_HTTP2_PREFACE = 12,
 	APP_JSONRPC = 20,
 	APP_XMPP = 21,
+	APP_XMPP_STANZA = 23,
 	APP_MQTT = 22,
 	APP_SMTP_GREETING = 30,
 	APP_SMTP_HELLO = 31,
@@ -48,6 +49,7 @@ enum {
 	APP_NETBIOS = 94,
 	APP_NAT_PMP = 95,
 	APP_LLMNR = 96,
+	APP_ICMP = 97,       /* by protocol: the icmp analyzer judges payloads */
 };
 
 struct app_entry {
@@ -67,6 +69,7 @@ static const struct app_entry apps[] = {
 	{ APP_HTTP2_PREFACE, "http", true },
 	{ APP_JSONRPC, "jsonrpc", true },
 	{ APP_XMPP, "xmpp", true },
+	{ APP_XMPP_STANZA, "xmpp", true },
 	{ APP_MQTT, "mqtt", true },
 	{ APP_SMTP_GREETING, "smtp", true },
 	{ APP_SMTP_HELLO, "smtp", true },
@@ -89,6 +92,7 @@ static const struct app_entry apps[] = {
 	{ APP_NETBIOS, "netbios", true },
 	{ APP_NAT_PMP, "nat-pmp", true },
 	{ APP_LLMNR, "llmnr", true },
+	{ APP_ICMP, "icmp", true },
 };
 
 struct port_guess {
@@ -168,6 +172,10 @@ static void app_on_flow_new(struct an_ctx *c, struct flow *f, void *st)
 
 	(void)c;
 	(void)st;
+	if (f->proto == TW_PROTO_ICMP || f->proto == TW_PROTO_ICMPV6) {
+		f->app = APP_ICMP | APP_PORT_GUESS;
+		return;
+	}
 	if (f->app || f->proto != TW_PROTO_UDP)
 		return;
 	guess = guess_udp(f);
@@ -190,10 +198,34 @@ static void app_on_match(struct an_ctx *c, struct flow *f, void *st,
 		f->app = (uint16_t)id;
 }
 
+/* Every app pattern is anchored at the start of a direction and shorter
+ * than this: past it in both directions (or far past it in one, for flows
+ * that talk one way) no label can come any more. */
+#define APP_ID_HORIZON 128u
+
+static void app_on_payload(struct an_ctx *c, struct flow *f, void *st,
+			   enum flow_dir_id dir, const uint8_t *data,
+			   uint32_t len, bool gap)
+{
+	uint32_t orig = f->side[FLOW_DIR_ORIG].stream.inspected;
+	uint32_t resp = f->side[FLOW_DIR_RESP].stream.inspected;
+
+	(void)st;
+	(void)dir;
+	(void)data;
+	(void)len;
+	(void)gap;
+	if ((f->app && !(f->app & APP_PORT_GUESS)) ||
+	    (orig >= APP_ID_HORIZON && resp >= APP_ID_HORIZON) ||
+	    orig >= 8 * APP_ID_HORIZON || resp >= 8 * APP_ID_HORIZON)
+		an_payload_done(c, f);
+}
+
 const struct analyzer app_id_analyzer = {
 	.name = "app_id",
 	.match_lo = APP_ID_FIRST,
 	.match_hi = APP_ID_LAST,
 	.on_flow_new = app_on_flow_new,
 	.on_match = app_on_match,
+	.on_payload = app_on_payload,
 };

@@ -18,6 +18,16 @@ static uint32_t align8(uint32_t v)
 	return (v + 7u) & ~7u;
 }
 
+uint32_t analyzers_payload_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->on_payload || analyzers[i]->on_match)
+			mask |= 1u << i;
+	return mask;
+}
+
 void analyzers_layout(struct analyzer_layout *l)
 {
 	uint32_t flow_off = 0, worker_off = 0;

@@ -1,11 +1,19 @@
 #include "capture/source_pcap.h"
 
+#include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* libpcap reads through stdio; a large buffer turns one read(2) per few
+ * packets into one per megabyte. */
+#define SOURCE_PCAP_BUFFER (1u << 20)
 
 struct source_pcap {
 	pcap_t *pcap;
+	FILE *file;          /* owned by pcap once opened */
+	char *buffer;
 	const char *path;
 	uint64_t packets;    /* read so far, for error messages */
 	uint16_t linktype;
@@ -42,11 +50,23 @@ struct source_pcap *source_pcap_open(const char *path, char *err,
 		return NULL;
 	}
 	s->path = path;
-	s->pcap = pcap_open_offline_with_tstamp_precision(
-		path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	s->file = fopen(path, "rb");
+	if (!s->file) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(errno));
+		free(s);
+		return NULL;
+	}
+	s->buffer = malloc(SOURCE_PCAP_BUFFER);
+	if (s->buffer)
+		setvbuf(s->file, s->buffer, _IOFBF, SOURCE_PCAP_BUFFER);
+	s->pcap = pcap_fopen_offline_with_tstamp_precision(
+		s->file, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
 	if (!s->pcap) {
 		snprintf(err, errlen, "%s: cannot read trace: %s", path,
 			 pcap_err);
+		fclose(s->file);
+		free(s->buffer);
 		free(s);
 		return NULL;
 	}
@@ -99,6 +119,7 @@ void source_pcap_close(struct source_pcap *s)
 	if (!s)
 		return;
 	if (s->pcap)
-		pcap_close(s->pcap);
+		pcap_close(s->pcap); /* closes s->file too */
+	free(s->buffer);
 	free(s);
 }

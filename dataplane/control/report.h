@@ -16,7 +16,10 @@ struct report_stats {
 	uint64_t flow_bytes_hist[8];      /* flows by total bytes, decades from <100 B */
 	uint64_t flow_bytes_max;
 	uint64_t app_flows[100];          /* flows per app id, [0] = none/unknown */
-	uint64_t memory_bytes;            /* preallocated at start */
+	/* Reserved at start. Per worker, not in total: the report must be the
+	 * same whatever the number of workers. */
+	uint64_t memory_per_worker;
+	uint64_t memory_shared;           /* patterns, host table */
 	uint64_t findings_received;
 };
 

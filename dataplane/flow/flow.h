@@ -36,7 +36,6 @@ enum flow_end_reason {
 };
 
 #define FLOW_OOO_SLOTS 4      /* reordering window per direction */
-#define FLOW_RECENT 16        /* recent packet sizes/gaps kept per flow */
 
 /* In-order payload tracking of one direction (tcp_stream.c). */
 struct flow_stream {
@@ -58,13 +57,6 @@ struct flow_side {
 	struct flow_stream stream;
 };
 
-/* Recent packets, for timing analysis: signed size (+ from originator,
- * - from responder) and arrival time. */
-struct flow_recent {
-	uint64_t ts_ns;
-	int32_t size;
-};
-
 struct flow {
 	struct flow_key key;
 	struct ip_addr orig_addr, resp_addr; /* originator first */
@@ -76,11 +68,11 @@ struct flow {
 	uint8_t responded;       /* the responder sent at least one packet */
 	uint8_t fin_seen[2];
 	uint16_t app;            /* app label id (scan/app_id.h), 0 = none yet */
+	uint32_t payload_wanted; /* analyzers still inspecting payload, a bit
+				  * per analyzers[] row; 0 ends inspection */
 	uint64_t id;             /* flow id for reports, unique per run */
 	uint64_t first_ns, last_ns;
 	struct flow_side side[2];
-	struct flow_recent recent[FLOW_RECENT];
-	uint8_t recent_next;
 	/* table bookkeeping (flow_table.c) */
 	uint32_t hash;
 	uint32_t bucket_next;    /* hash chain, index+1, 0 = end */

@@ -36,6 +36,8 @@ struct flow_table {
 	uint8_t *an_state;
 	uint32_t *order;            /* scratch for flush */
 	uint32_t free_head;         /* index+1, chained through bucket_next */
+	uint32_t next_unused;       /* entries from here on were never used:
+				     * no page is touched before it is needed */
 	uint32_t count;
 	uint64_t timeout_ns[FLOW_CLASS_COUNT];
 	struct flow_list lists[FLOW_CLASS_COUNT];
@@ -315,13 +317,22 @@ static struct flow *flow_create(struct flow_table *ft, const struct flow_key *k,
 {
 	struct flow *f;
 
-	if (!ft->free_head) {
-		flow_evict_oldest(ft);
-		if (!ft->free_head)
-			return NULL;
+	if (!ft->free_head && ft->next_unused < ft->cfg.max_flows) {
+		f = &ft->flows[ft->next_unused];
+		f->an_state = ft->cfg.an_state_size ?
+			ft->an_state + (size_t)ft->next_unused *
+					       ft->cfg.an_state_size :
+			NULL;
+		ft->next_unused++;
+	} else {
+		if (!ft->free_head) {
+			flow_evict_oldest(ft);
+			if (!ft->free_head)
+				return NULL;
+		}
+		f = &ft->flows[ft->free_head - 1];
+		ft->free_head = f->bucket_next;
 	}
-	f = &ft->flows[ft->free_head - 1];
-	ft->free_head = f->bucket_next;
 	flow_init(f, k, hash, pv, ft->cfg.an_state_size);
 	bucket_insert(ft, f);
 	list_append(ft, f);
@@ -418,22 +429,6 @@ static void tcp_track(struct flow *f, enum flow_dir_id dir,
 	}
 }
 
-static void recent_add(struct flow *f, enum flow_dir_id dir,
-		       const struct pkt_view *pv)
-{
-	struct flow_recent *r;
-	int32_t len;
-
-	if (pv->payload_wire_len == 0)
-		return;
-	len = pv->payload_wire_len > INT32_MAX ? INT32_MAX :
-						 (int32_t)pv->payload_wire_len;
-	r = &f->recent[f->recent_next];
-	r->ts_ns = pv->ts_ns;
-	r->size = dir == FLOW_DIR_ORIG ? len : -len;
-	f->recent_next = (uint8_t)((f->recent_next + 1) % FLOW_RECENT);
-}
-
 void flow_table_update(struct flow_table *ft, struct flow *f,
 		       enum flow_dir_id dir, const struct pkt_view *pv)
 {
@@ -449,7 +444,6 @@ void flow_table_update(struct flow_table *ft, struct flow *f,
 		f->responded = 1;
 	if (f->proto == TW_PROTO_TCP)
 		tcp_track(f, dir, pv);
-	recent_add(f, dir, pv);
 	list_unlink(ft, f);
 	list_append(ft, f);
 }
@@ -488,7 +482,7 @@ void flow_table_flush(struct flow_table *ft)
 {
 	uint32_t n = 0, i;
 
-	for (i = 0; i < ft->cfg.max_flows; i++)
+	for (i = 0; i < ft->next_unused; i++)
 		if (ft->flows[i].in_use)
 			ft->order[n++] = i;
 	qsort_r(ft->order, n, sizeof(ft->order[0]), flow_order_cmp,
@@ -526,7 +520,7 @@ int flow_table_foreach(struct flow_table *ft,
 	uint32_t i;
 	int rc;
 
-	for (i = 0; i < ft->cfg.max_flows; i++) {
+	for (i = 0; i < ft->next_unused; i++) {
 		if (!ft->flows[i].in_use)
 			continue;
 		rc = fn(ctx, &ft->flows[i]);
@@ -537,23 +531,6 @@ int flow_table_foreach(struct flow_table *ft,
 }
 
 /* ---- lifetime --------------------------------------------------------- */
-
-static void flow_table_link_free(struct flow_table *ft)
-{
-	uint32_t i;
-
-	/* ascending so that the first flows created use the first entries */
-	for (i = ft->cfg.max_flows; i > 0; i--) {
-		struct flow *f = &ft->flows[i - 1];
-
-		f->an_state = ft->cfg.an_state_size ?
-				      ft->an_state + (size_t)(i - 1) *
-							     ft->cfg.an_state_size :
-				      NULL;
-		f->bucket_next = ft->free_head;
-		ft->free_head = i;
-	}
-}
 
 struct flow_table *flow_table_create(const struct flow_table_config *cfg,
 				     flow_end_fn on_end, void *ctx,
@@ -589,7 +566,6 @@ struct flow_table *flow_table_create(const struct flow_table_config *cfg,
 		flow_table_destroy(ft);
 		return NULL;
 	}
-	flow_table_link_free(ft);
 	return ft;
 }
 

@@ -37,7 +37,7 @@ void flow_table_destroy(struct flow_table *ft);
 struct flow *flow_table_lookup(struct flow_table *ft, const struct pkt_view *pv,
 			       enum flow_dir_id *dir, int *created);
 
-/* Accounts the packet to the flow: counters, last time, TCP state, recent
+/* Accounts the packet to the flow: counters, last time, TCP state,
  * sizes, idle-list position. */
 void flow_table_update(struct flow_table *ft, struct flow *f,
 		       enum flow_dir_id dir, const struct pkt_view *pv);

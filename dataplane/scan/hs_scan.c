@@ -26,6 +26,7 @@ struct stream_pool {
 	size_t stream_size;      /* what Hyperscan asks for, exactly */
 	uint32_t n_blocks;
 	uint32_t free_head;   /* index + 1 of the first free block, 0 = none */
+	uint32_t next_unused; /* blocks from here on were never handed out */
 	uint32_t in_use;
 };
 
@@ -66,10 +67,17 @@ static void *pool_alloc(size_t size)
 	struct stream_pool *p = current_pool;
 	struct block_hdr *h;
 
-	if (!p || size != p->stream_size || !p->free_head)
+	if (!p || size != p->stream_size)
 		return NULL;
-	h = block_at(p, p->free_head - 1);
-	p->free_head = h->next_free;
+	if (p->free_head) {
+		h = block_at(p, p->free_head - 1);
+		p->free_head = h->next_free;
+	} else if (p->next_unused < p->n_blocks) {
+		h = block_at(p, p->next_unused++);
+		h->pool = p;
+	} else {
+		return NULL;
+	}
 	p->in_use++;
 	return (uint8_t *)h + BLOCK_HDR_SIZE;
 }
@@ -125,15 +133,10 @@ static int pool_init(struct stream_pool *p, size_t stream_size,
 	p->base = aligned_alloc(BLOCK_ALIGN, p->stride * n_blocks);
 	if (!p->base)
 		return -1;
-	/* Threading the free list also touches every page now, not when the
-	 * first packets of a busy flow arrive. */
-	for (uint32_t i = 0; i < n_blocks; i++) {
-		struct block_hdr *h = block_at(p, i);
-
-		h->pool = p;
-		h->next_free = i + 1 < n_blocks ? i + 2 : 0;
-	}
-	p->free_head = 1;
+	/* Blocks are cut from the top as first needed: a start-up that
+	 * touched every page would cost more than the first flows' faults. */
+	p->free_head = 0;
+	p->next_unused = 0;
 	p->in_use = 0;
 	return 0;
 }
@@ -206,7 +209,7 @@ static int open_stream(struct hs_scanner *s, struct flow_stream *st,
 	hs_stream_t *hs = NULL;
 	hs_error_t rc;
 
-	if (!s->pool.free_head) {
+	if (!s->pool.free_head && s->pool.next_unused == s->pool.n_blocks) {
 		count(ctr, TW_CTR_SCAN_STREAMS_EXHAUSTED);
 		st->scan_failed = 1;
 		return -1;

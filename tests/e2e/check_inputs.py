@@ -27,8 +27,8 @@ def pcap_bytes(linktype, packets, nano=False):
     return out
 
 
-def ipv4_tcp(src, dst, sport, dport, flags, payload=b""):
-    tcp = struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, flags,
+def ipv4_tcp(src, dst, sport, dport, flags, payload=b"", seq=1000):
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags,
                       65535, 0, 0) + payload
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0, 64, 6, 0,
                      bytes(src), bytes(dst))
@@ -38,7 +38,7 @@ def ipv4_tcp(src, dst, sport, dport, flags, payload=b""):
 PKTS = [ipv4_tcp([10, 0, 0, 1], [10, 0, 0, 2], 40000, 22, 0x02),
         ipv4_tcp([10, 0, 0, 2], [10, 0, 0, 1], 22, 40000, 0x12),
         ipv4_tcp([10, 0, 0, 1], [10, 0, 0, 2], 40000, 22, 0x18,
-                 b"SSH-2.0-OpenSSH_9.2\r\n")]
+                 b"SSH-2.0-OpenSSH_9.2\r\n", seq=1001)]
 
 ETH = b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00"
 FRAMINGS = {
@@ -128,7 +128,7 @@ def main():
             for e in events)
     check(ok, f"--eve: one alert event per finding ({err.strip()})")
 
-    bad_cfg = path("bad.cfg", b"flow = {\n  max_flows = 10;\n  no_such_key = 1;\n};\n")
+    bad_cfg = path("bad.cfg", b"flow = {\n  max_flows = 1000;\n  no_such_key = 1;\n};\n")
     rc, out, err = run(tw, "--config", bad_cfg, "--read", args.sample)
     check(rc != 0 and f"{bad_cfg}:3" in err and "no_such_key" in err, f"bad config: FILE:LINE: KEY ({err.strip()})")
 

@@ -28,6 +28,14 @@ extern const struct analyzer app_id_analyzer;
 
 static struct hs_db *db;
 static struct hs_scanner *scanner;
+static struct flow *payload_done_flow; /* last flow app_id let go of */
+
+/* The worker's: app_id says it needs no more of the flow's payload. */
+void an_payload_done(struct an_ctx *c, struct flow *f)
+{
+	(void)c;
+	payload_done_flow = f;
+}
 static struct tw_counters ctr;
 
 struct dispatch {
@@ -92,6 +100,8 @@ static void flow_feed(struct flow *f, enum flow_dir_id dir,
 	assert_int_equal(hs_scanner_feed(scanner, st, data, (uint32_t)len,
 					 on_scan_match, &d, &ctr), 0);
 	st->inspected += (uint32_t)len;
+	app_id_analyzer.on_payload(NULL, f, NULL, dir, data, (uint32_t)len,
+				   false);
 }
 
 static void flow_finish(struct flow *f)
@@ -417,6 +427,29 @@ static void test_first_match_wins_across_directions(void **state)
 }
 
 /* Every id app.hs loads has a name, and nothing else does. */
+/* Inspection stops once the label is known, or once no anchored app
+ * pattern can match any more; not before. */
+static void test_lets_go_of_payload(void **state)
+{
+	static const char filler[200] = { 0 };
+	struct flow f;
+
+	(void)state;
+	flow_init(&f, TW_PROTO_TCP, 40000, 443);
+	payload_done_flow = NULL;
+	flow_feed(&f, FLOW_DIR_ORIG, "SSH-2.0-OpenSSH_9.2\r\n", 21);
+	assert_ptr_equal(payload_done_flow, &f);
+	flow_finish(&f);
+
+	flow_init(&f, TW_PROTO_TCP, 40001, 4444);
+	payload_done_flow = NULL;
+	flow_feed(&f, FLOW_DIR_ORIG, filler, sizeof(filler));
+	assert_null(payload_done_flow); /* the other side may still speak */
+	flow_feed(&f, FLOW_DIR_RESP, filler, sizeof(filler));
+	assert_ptr_equal(payload_done_flow, &f);
+	flow_finish(&f);
+}
+
 static void test_every_pattern_id_has_a_name(void **state)
 {
 	unsigned named = 0;
@@ -448,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_mid_session_and_odd_ports),
 		cmocka_unit_test(test_unknown_and_none),
 		cmocka_unit_test(test_first_match_wins_across_directions),
+		cmocka_unit_test(test_lets_go_of_payload),
 		cmocka_unit_test(test_every_pattern_id_has_a_name),
 	};
 

@@ -623,39 +623,6 @@ static void test_an_state_zeroed_on_reuse(void **state)
 	flow_table_destroy(fx->ft);
 }
 
-static void test_recent_ring(void **state)
-{
-	struct fixture *fx = fixture_new(4);
-	enum flow_dir_id d;
-	struct flow *f = NULL;
-	int created, i;
-
-	(void)state;
-	for (i = 0; i < FLOW_RECENT + 3; i++) {
-		struct pkt_view pv = view(i % 2 == 0, TW_PROTO_TCP,
-					  i % 2 == 0 ? 7000 : 22,
-					  i % 2 == 0 ? 22 : 7000, TW_TCP_ACK,
-					  (uint64_t)(i + 1) * SEC);
-
-		pv.payload_wire_len = (uint32_t)(i + 1) * 10;
-		f = feed(fx, &pv, &d, &created);
-	}
-	{
-		struct pkt_view ack = view(1, TW_PROTO_TCP, 7000, 22,
-					   TW_TCP_ACK, 99 * SEC);
-
-		feed(fx, &ack, &d, &created); /* no payload: not recorded */
-	}
-	assert_int_equal(f->recent_next, 3);
-	/* slot 0 was overwritten by packet 16 (from A, 170 bytes) */
-	assert_int_equal(f->recent[0].size, 170);
-	assert_int_equal(f->recent[0].ts_ns, 17 * SEC);
-	/* packet 17 came from B */
-	assert_int_equal(f->recent[1].size, -180);
-	assert_int_equal(f->recent[3].size, -40);
-	flow_table_destroy(fx->ft);
-}
-
 static int stop_at_first(void *ctx, const struct flow *f)
 {
 	int *n = ctx;
@@ -708,7 +675,6 @@ int main(void)
 		cmocka_unit_test(test_flow_id_stable),
 		cmocka_unit_test(test_time_backwards),
 		cmocka_unit_test(test_an_state_zeroed_on_reuse),
-		cmocka_unit_test(test_recent_ring),
 		cmocka_unit_test(test_foreach_stops),
 		cmocka_unit_test(test_create_rejects_zero),
 	};

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
+#include "analyzers/beacon.h"
 #include "config.h"
 #include "scan/app_id.h"
 
@@ -183,6 +184,11 @@ static const struct finding *nth_kind(const char *kind, unsigned nth)
 		if (strcmp(found[i].kind, kind) == 0 && nth-- == 0)
 			return &found[i];
 	return NULL;
+}
+
+static bool summary_has(const struct finding *f, const char *text)
+{
+	return f && strstr(f->summary, text) != NULL;
 }
 
 static const struct finding_kv *detail(const struct finding *f,
@@ -469,6 +475,37 @@ static void test_failed_attempts_ignored(void **state)
 	harness_stop(&h);
 }
 
+static void test_irregular_timing_gated(void **state)
+{
+	/* gaps like scripted password guessing: sizes identical, timing
+	 * lopsided (the bare RITA score passes, the timing part does not) */
+	static const double gap_s[] = { 4.5, 11, 4, 10, 4, 15, 4, 6, 5 };
+	const unsigned n = sizeof(gap_s) / sizeof(gap_s[0]) + 1;
+	struct harness h = { 0 };
+	uint64_t ts[16], t = T0;
+	uint32_t sz[16];
+	struct beacon_result r;
+
+	(void)state;
+	cfg_fill(&h.cfg);
+	harness_start(&h);
+	for (unsigned i = 0; i < n; i++) {
+		ts[i] = t;
+		sz[i] = 300; /* SYN 40 + request 220 + FIN 40 */
+		curl_like(&h, "10.0.0.12", "192.0.2.22", (uint16_t)(6000 + i),
+			  t, 180);
+		if (i + 1 < n)
+			t += (uint64_t)(gap_s[i] * (double)NS_PER_S);
+	}
+	/* the premise: over the report threshold, irregular in time */
+	assert_int_equal(beacon_score(ts, sz, n, &r), 0);
+	assert_true(r.score >= h.cfg.flowtiming.beacon_min_score);
+	assert_true(r.ts_score < 0.7);
+	assert_true(r.span_ms >= 60000.0);
+	assert_int_equal(count_kind("flow.beacon"), 0);
+	harness_stop(&h);
+}
+
 static void test_pair_table_full_replaces_lru(void **state)
 {
 	struct harness h = { 0 };
@@ -500,7 +537,8 @@ static void test_pair_table_full_replaces_lru(void **state)
 	}
 	assert_int_equal(count_kind("flow.beacon"), 2);
 	f = nth_kind("flow.beacon", 0);
-	assert_non_null(strstr(f->summary, "203.0.113.2 "));
+	assert_non_null(f);
+	assert_true(summary_has(f, "203.0.113.2 "));
 	/* B's history survived the churn: 13 connections span 60 s */
 	assert_int_equal(detail(f, "connections")->v.i, 13);
 
@@ -511,7 +549,8 @@ static void test_pair_table_full_replaces_lru(void **state)
 			  t + i * 5 * NS_PER_S, 200);
 	assert_int_equal(count_kind("flow.beacon"), 1);
 	f = nth_kind("flow.beacon", 0);
-	assert_non_null(strstr(f->summary, "203.0.113.1 "));
+	assert_non_null(f);
+	assert_true(summary_has(f, "203.0.113.1 "));
 	assert_int_equal(detail(f, "connections")->v.i, 13);
 	harness_stop(&h);
 }
@@ -674,6 +713,7 @@ int main(void)
 		cmocka_unit_test(test_beacon_across_connections),
 		cmocka_unit_test(test_beacon_is_deterministic),
 		cmocka_unit_test(test_failed_attempts_ignored),
+		cmocka_unit_test(test_irregular_timing_gated),
 		cmocka_unit_test(test_pair_table_full_replaces_lru),
 		cmocka_unit_test(test_inflow_keepalive_beacon),
 		cmocka_unit_test(test_inflow_known_app_is_low),

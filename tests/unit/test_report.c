@@ -105,7 +105,8 @@ static void stats_sample(struct report_stats *st)
 	st->app_flows[1] = 1;
 	st->app_flows[2] = 4;
 	st->app_flows[3] = 6;
-	st->memory_bytes = 4096;
+	st->memory_per_worker = 4096;
+	st->memory_shared = 8192;
 	st->findings_received = 6;
 }
 
@@ -314,7 +315,7 @@ static void test_stats(void **state)
 	s = report_stats_json(&st, h);
 	assert_non_null(s);
 	KEYS(s, "packets", "bytes", "drops", "flows", "flow_bytes", "tcp",
-	     "scan", "apps", "findings", "hosts", "memory_bytes");
+	     "scan", "apps", "findings", "hosts", "memory");
 	assert_int_equal(json_integer_value(json_object_get(s, "packets")),
 			 1000);
 	assert_int_equal(json_integer_value(json_object_get(s, "bytes")),
