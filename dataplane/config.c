@@ -63,7 +63,7 @@ struct cfg_key {
 #define MILLION 1000000.0
 
 static const struct cfg_key cfg_keys[] = {
-	UINT("engine.workers", engine.workers, 1, 128, 1,
+	UINT("engine.workers", engine.workers, 1, 64, 1,
 	     "offline worker threads"),
 	UINT("engine.ring_bytes", engine.ring_bytes, 65536, 1073741824.0,
 	     4194304, "bytes of the reader -> worker packet ring"),
@@ -98,10 +98,10 @@ static const struct cfg_key cfg_keys[] = {
 
 	PREFIXES("hosts.home_net", hosts.home_net,
 		 "inside networks; empty: the originator is the host"),
-	UINT("hosts.max_hosts", hosts.max_hosts, 16, 16 * MILLION, 65536,
+	UINT("hosts.max_hosts", hosts.max_hosts, 16, 16 * MILLION, 16384,
 	     "hosts with a verdict kept by the manager"),
 	UINT("hosts.max_findings_per_host", hosts.max_findings_per_host, 1,
-	     1024, 32, "distinct findings kept per host"),
+	     1024, 8, "distinct findings kept per host"),
 	UINT("hosts.suspicious_score", hosts.suspicious_score, 1, 100, 40,
 	     "score (0-100) from which a host is suspicious"),
 	UINT("hosts.alert_score", hosts.alert_score, 1, 100, 70,

@@ -33,7 +33,7 @@ struct tw_config {
 	char path[TW_PATH_MAX];           /* file it came from, "" = defaults */
 
 	struct {
-		uint32_t workers;             /* offline worker threads */
+		uint32_t workers;             /* offline worker threads, 1-64 */
 		uint32_t ring_bytes;          /* reader -> worker packet ring */
 		uint32_t finding_ring;        /* findings per worker -> manager ring */
 	} engine;

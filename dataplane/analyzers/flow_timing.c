@@ -292,7 +292,7 @@ static void inflow_emit(struct an_ctx *c, const struct flow *f,
 	finding_init(&fd, f, "flow.beacon",
 		     beacon_severity(c->cfg, r, true, f));
 	fd.first_ns = first_event_ns;
-	finding_summary(&fd, "in-flow beacon to %s (%s) every %s (±%s), score %.2f, %u events",
+	finding_summary(&fd, "in-flow beacon to %s (%s) every %s (+/-%s), score %.2f, %u events",
 			format_peer(f, peer, sizeof(peer)), app,
 			format_interval(r->interval_median_ms, every,
 					sizeof(every)),
@@ -491,7 +491,7 @@ static void pair_emit(struct an_ctx *c, const struct flow *f,
 	finding_init(&fd, f, "flow.beacon",
 		     beacon_severity(c->cfg, r, false, f));
 	fd.first_ns = first_ns;
-	finding_summary(&fd, "beacon to %s every %s (±%s), score %.2f, %u connections",
+	finding_summary(&fd, "beacon to %s every %s (+/-%s), score %.2f, %u connections",
 			ip_addr_format(&f->resp_addr, addr, sizeof(addr)),
 			format_interval(r->interval_median_ms, every,
 					sizeof(every)),

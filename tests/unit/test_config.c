@@ -108,8 +108,8 @@ static void test_defaults(void **state)
 	assert_true(c.scan.patterns_dir[0] != '\0');
 	assert_int_equal(c.scan.max_streams, 65536);
 	assert_int_equal(c.hosts.home_net.n, 0);
-	assert_int_equal(c.hosts.max_hosts, 65536);
-	assert_int_equal(c.hosts.max_findings_per_host, 32);
+	assert_int_equal(c.hosts.max_hosts, 16384);
+	assert_int_equal(c.hosts.max_findings_per_host, 8);
 	assert_int_equal(c.hosts.suspicious_score, 40);
 	assert_int_equal(c.hosts.alert_score, 70);
 	assert_true(c.flowtiming.enabled);
@@ -251,7 +251,7 @@ static void test_out_of_range(void **state)
 	load_fails("flow = {\n\tmax_flows = 5;\n};\n",
 		   ":2: flow.max_flows: 5 out of range [16, 16000000]");
 	load_fails("engine = { workers = -1; };\n",
-		   ":1: engine.workers: -1 out of range [1, 128]");
+		   ":1: engine.workers: -1 out of range [1, 64]");
 	load_fails("engine = { ring_bytes = 8589934592L; };\n",
 		   ":1: engine.ring_bytes: 8589934592 out of range "
 		   "[65536, 1073741824]");

@@ -652,7 +652,7 @@ static void test_inflow_sub_second_bursts_merge(void **state)
 	tflow_end(&h, &t, FLOW_END_CLOSED);
 	assert_int_equal(count_kind("flow.beacon"), 1);
 	assert_non_null(strstr(nth_kind("flow.beacon", 0)->summary,
-			       "every 800 ms (±0 ms)"));
+			       "every 800 ms (+/-0 ms)"));
 	harness_stop(&h);
 }
 
