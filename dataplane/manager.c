@@ -61,7 +61,8 @@ unsigned manager_drain(struct manager *m, struct spsc_ring *ring)
 }
 
 void manager_collect(const struct manager *m, struct worker *const *workers,
-		     unsigned n, size_t shared_memory, struct report_stats *st)
+		     unsigned n, size_t ring_memory, size_t shared_memory,
+		     struct report_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	for (unsigned i = 0; i < n; i++) {
@@ -77,7 +78,7 @@ void manager_collect(const struct manager *m, struct worker *const *workers,
 		if (fs->flow_bytes_max > st->flow_bytes_max)
 			st->flow_bytes_max = fs->flow_bytes_max;
 	}
-	st->memory_per_worker = n ? worker_memory(workers[0]) : 0;
+	st->memory_per_worker = n ? worker_memory(workers[0]) + ring_memory : 0;
 	st->memory_shared = shared_memory + hosts_memory(m->hosts);
 	st->findings_received = m->findings_received;
 }

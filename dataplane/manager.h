@@ -25,9 +25,12 @@ int manager_init(struct manager *m, const struct tw_config *cfg,
 		 const char *eve_path, char *err, size_t errlen);
 /* Applies every record waiting on ring; returns how many. */
 unsigned manager_drain(struct manager *m, struct spsc_ring *ring);
-/* Sums the workers' counters and flow statistics into st. */
+/* Sums the workers' counters and flow statistics into st; the memory of
+ * one pipeline is a worker's plus ring_memory (its rings), the shared
+ * memory shared_memory plus the host table. */
 void manager_collect(const struct manager *m, struct worker *const *workers,
-		     unsigned n, size_t shared_memory, struct report_stats *st);
+		     unsigned n, size_t ring_memory, size_t shared_memory,
+		     struct report_stats *st);
 /* Closes the event log; -1 when any write to it failed. */
 int manager_fini(struct manager *m);
 

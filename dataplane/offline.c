@@ -266,7 +266,6 @@ static int start_workers(struct offline *o)
 	return 0;
 }
 
-
 static int print_report(struct offline *o)
 {
 	struct worker *workers[OFFLINE_MAX_WORKERS];
@@ -277,7 +276,11 @@ static int print_report(struct offline *o)
 		return -1;
 	for (unsigned i = 0; i < o->n; i++)
 		workers[i] = o->ow[i].w;
-	manager_collect(&o->mgr, workers, o->n, hs_db_memory(o->db), st);
+	/* each worker's rings are part of its pipeline: the same for all */
+	manager_collect(&o->mgr, workers, o->n,
+			spsc_ring_memory(o->ow[0].packets) +
+				spsc_ring_memory(o->ow[0].findings),
+			hs_db_memory(o->db), st);
 	if (o->opt->json)
 		rc = report_print_json(stdout, st, o->mgr.hosts, o->opt->all_hosts);
 	else

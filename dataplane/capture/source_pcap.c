@@ -12,8 +12,7 @@
 
 struct source_pcap {
 	pcap_t *pcap;
-	FILE *file;          /* owned by pcap once opened */
-	char *buffer;
+	char *buffer;        /* stdio buffer of the file pcap reads */
 	const char *path;
 	uint64_t packets;    /* read so far, for error messages */
 	uint16_t linktype;
@@ -43,6 +42,7 @@ struct source_pcap *source_pcap_open(const char *path, char *err,
 {
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
 	struct source_pcap *s = calloc(1, sizeof(*s));
+	FILE *file;          /* pcap owns and closes it once opened */
 	int dlt;
 
 	if (!s) {
@@ -50,8 +50,8 @@ struct source_pcap *source_pcap_open(const char *path, char *err,
 		return NULL;
 	}
 	s->path = path;
-	s->file = fopen(path, "rb");
-	if (!s->file) {
+	file = fopen(path, "rb");
+	if (!file) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 			 strerror(errno));
 		free(s);
@@ -59,13 +59,13 @@ struct source_pcap *source_pcap_open(const char *path, char *err,
 	}
 	s->buffer = malloc(SOURCE_PCAP_BUFFER);
 	if (s->buffer)
-		setvbuf(s->file, s->buffer, _IOFBF, SOURCE_PCAP_BUFFER);
+		setvbuf(file, s->buffer, _IOFBF, SOURCE_PCAP_BUFFER);
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(
-		s->file, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+		file, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
 	if (!s->pcap) {
 		snprintf(err, errlen, "%s: cannot read trace: %s", path,
 			 pcap_err);
-		fclose(s->file);
+		fclose(file);
 		free(s->buffer);
 		free(s);
 		return NULL;
@@ -119,7 +119,7 @@ void source_pcap_close(struct source_pcap *s)
 	if (!s)
 		return;
 	if (s->pcap)
-		pcap_close(s->pcap); /* closes s->file too */
+		pcap_close(s->pcap); /* closes the FILE too */
 	free(s->buffer);
 	free(s);
 }
