@@ -28,6 +28,9 @@ enum cfg_type {
 	CFG_BOOL,      /* bool */
 	CFG_PATH,      /* char[TW_PATH_MAX], relative to the config file */
 	CFG_PREFIXES,  /* struct prefix_list, list of "addr/len" strings */
+	CFG_TEXT,      /* char[TW_TEXT_MAX], taken as written */
+	CFG_STRINGS,   /* struct string_list, list of strings */
+	CFG_PORTS,     /* struct port_list, list of integers 1-65535 */
 };
 
 struct cfg_key {
@@ -58,6 +61,14 @@ struct cfg_key {
 	{ n, CFG_PATH, FIELD(f, TW_PATH_MAX), 0, 0, 0, d, h }
 #define PREFIXES(n, f, h) \
 	{ n, CFG_PREFIXES, FIELD(f, sizeof(struct prefix_list)), 0, 0, 0, NULL, h }
+
+#define TEXT(n, f, d, h) \
+	{ n, CFG_TEXT, FIELD(f, TW_TEXT_MAX), 0, 0, 0, d, h }
+#define STRINGS(n, f, h) \
+	{ n, CFG_STRINGS, FIELD(f, sizeof(struct string_list)), 0, 0, 0, NULL, h }
+
+#define PORTS(n, f, d, h) \
+	{ n, CFG_PORTS, FIELD(f, sizeof(struct port_list)), 1, 65535, 0, d, h }
 
 #define DAY (24 * 3600.0)
 #define MILLION 1000000.0
@@ -93,6 +104,10 @@ static const struct cfg_key cfg_keys[] = {
 
 	PATH("scan.patterns_dir", scan.patterns_dir, TW_PATTERNS_DIR,
 	     "directory of the *.hs pattern files"),
+	BOOL("scan.cache", scan.cache, 1,
+	     "keep compiled pattern databases between starts"),
+	PATH("scan.cache_dir", scan.cache_dir, "",
+	     "where; empty: $XDG_CACHE_HOME/tunnelwatch or ~/.cache/tunnelwatch"),
 	UINT("scan.max_streams", scan.max_streams, 16, 16 * MILLION, 65536,
 	     "open Hyperscan streams per worker"),
 
@@ -125,8 +140,142 @@ static const struct cfg_key cfg_keys[] = {
 	UINT("flowtiming.beacon_max_pairs", flowtiming.beacon_max_pairs, 16,
 	     16 * MILLION, 65536, "host pairs tracked for beacons per worker"),
 
+	/* covert channels: analyzers/icmp.c, dns_tunnel.c, tunnel_service.c */
+	BOOL("icmp.enabled", icmp.enabled, 1, "run the ICMP tunnel analyzer"),
+	UINT("icmp.min_odd_echoes", icmp.min_odd_echoes, 1, MILLION, 3,
+	     "echo payloads of no ping pattern, varying, before a finding"),
+	UINT("icmp.min_mismatches", icmp.min_mismatches, 1, MILLION, 2,
+	     "echo replies unlike their request before a finding"),
+	UINT("icmp.high_bytes", icmp.high_bytes, 1, 1e9, 16384,
+	     "non-ping payload bytes of one flow from which it is high"),
+	FLOAT("icmp.high_entropy", icmp.high_entropy, 0, 1, 0.85,
+	      "payload entropy, share of its maximum, called encrypted"),
+
+	BOOL("dns.enabled", dns.enabled, 1, "run the DNS tunnel analyzer"),
+	UINT("dns.max_domains", dns.max_domains, 16, 16 * MILLION, 16384,
+	     "(client, server, registered domain) entries per worker"),
+	UINT("dns.suffix_cache", dns.suffix_cache, 16, 16 * MILLION, 4096,
+	     "registered-domain lookups cached per worker"),
+	UINT("dns.long_label", dns.long_label, 16, 63, 40,
+	     "label length that alone makes a name suspect"),
+	UINT("dns.encoded_min_label", dns.encoded_min_label, 4, 63, 12,
+	     "shortest label judged as base32/base64/hex"),
+	UINT("dns.min_encoded_names", dns.min_encoded_names, 1, MILLION, 3,
+	     "encoded names under one domain for a finding"),
+	UINT("dns.min_unique_names", dns.min_unique_names, 2, MILLION, 100,
+	     "distinct names under one domain for a finding"),
+	UINT("dns.high_names", dns.high_names, 2, MILLION, 50,
+	     "tunnel-like names under one domain from which it is high"),
+	UINT("dns.large_answer", dns.large_answer, 64, 65535, 512,
+	     "DNS message bytes that count as a large answer"),
+	UINT("dns.high_bytes", dns.high_bytes, 1, 1e9, 65536,
+	     "DNS bytes under one domain from which a tunnel is high"),
+
+	/* mining: analyzers/stratum.c, analyzers/pool_names.c */
+	BOOL("mining.enabled", mining.enabled, 1,
+	     "run the mining analyzers (stratum, pool names)"),
+	BOOL("mining.redact_wallets", mining.redact_wallets, 1,
+	     "shorten wallet addresses in reported miner logins"),
+	PATH("mining.pools_file", mining.pools_file, "",
+	     "mining pool domain list; empty: pools.txt in scan.patterns_dir"),
+	UINT("mining.max_pool_names", mining.max_pool_names, 1, MILLION, 16384,
+	     "names loaded from mining.pools_file"),
+	DURATION("mining.tls_min_duration", mining.tls_min_duration_ns, 1,
+		 30 * DAY, 120,
+		 "seconds a pool-named TLS flow needs before its rhythm counts"),
+	UINT("mining.tls_min_pushes", mining.tls_min_pushes, 2, MILLION, 4,
+	     "server pushes (new jobs) a pool-named TLS flow needs for high"),
+	FLOAT("mining.tls_max_client_bytes", mining.tls_max_client_bytes, 64,
+	      65536, 600, "largest average client message that is a share"),
+	DURATION("mining.link_min_ttl", mining.link_min_ttl_ns, 0, 30 * DAY,
+		 600, "seconds a pool's resolved address ties a later connection "
+		 "to its name, at least (longer when the answer's TTL is)"),
+	UINT("mining.max_sessions", mining.max_sessions, 16, 16 * MILLION,
+	     4096, "flows parsed as possible mining JSON-RPC at once, per worker"),
+	UINT("mining.scan_window", mining.scan_window, 64, 1048576, 2048,
+	     "payload bytes of a flow without a stratum.hs candidate after "
+	     "which it is not parsed further"),
+	UINT("mining.hello_buffers", mining.hello_buffers, 0, MILLION, 256,
+	     "TLS ClientHellos split over segments collected at once, per "
+	     "worker (4 KB each)"),
+
+	BOOL("tunnel.enabled", tunnel.enabled, 1,
+	     "run the reverse-tunnel service analyzer"),
+	PATH("tunnel.names_file", tunnel.names_file, "",
+	     "service domain list; empty: services.txt in scan.patterns_dir"),
+	UINT("tunnel.max_names", tunnel.max_names, 1, MILLION, 4096,
+	     "names loaded from tunnel.names_file"),
+
+	/* ssh: analyzers/ssh.c */
+	BOOL("ssh.enabled", ssh.enabled, 1, "run the SSH analyzer"),
+	PORTS("ssh.ports", ssh.ports, "22",
+	      "ports where SSH is expected; elsewhere: ssh.nonstandard_port"),
+	PORTS("ssh.evasive_ports", ssh.evasive_ports, "21,25,53,80,110,143,443,993,995,8000,8080,8443",
+	      "ports most firewalls pass: SSH there is high severity"),
+	PREFIXES("ssh.allowed_clients", ssh.allowed_clients,
+		 "hosts allowed to open SSH; empty: not checked"),
+	PREFIXES("ssh.allowed_servers", ssh.allowed_servers,
+		 "SSH servers allowed; empty: not checked"),
+	UINT("ssh.max_sessions", ssh.max_sessions, 1, 16 * MILLION, 16384,
+	     "SSH flows watched at once per worker"),
+	UINT("ssh.max_handshakes", ssh.max_handshakes, 1, MILLION, 1024,
+	     "SSH handshakes parsed at once per worker (KEXINIT buffers)"),
+	UINT("ssh.kexinit_max_bytes", ssh.kexinit_max_bytes, 256, 16384, 4096,
+	     "largest KEXINIT message parsed"),
+	UINT("ssh.keystroke_max_bytes", ssh.keystroke_max_bytes, 16, 1500, 160,
+	     "largest encrypted packet taken for a keystroke"),
+	DURATION("ssh.echo_max_delay", ssh.echo_max_ns, 0.001, 10, 0.5,
+		 "seconds from a keystroke to its echo"),
+	UINT("ssh.reverse_min_keystrokes", ssh.reverse_min_keystrokes, 1,
+	     MILLION, 12, "server-side keystrokes for ssh.reverse_session"),
+	UINT("ssh.keepalive_min_events", ssh.keepalive_min_events, 3, 1000, 8,
+	     "regular keepalives for ssh.keepalive_tunnel"),
+	DURATION("ssh.keepalive_min_interval", ssh.keepalive_min_interval_ns,
+		 0.1, DAY, 2, "shortest keepalive period considered"),
+	FLOAT("ssh.keepalive_max_jitter", ssh.keepalive_max_jitter, 0, 1, 0.1,
+	      "keepalive interval spread (max-min) over its median"),
+
 	PATH("output.eve_path", output.eve_path, "",
 	     "EVE JSON event log; empty: none"),
+
+	/* live appliance (live.c, capture/source_dpdk.c) */
+	STRINGS("dpdk.ports", dpdk.ports,
+		"ports: PCI addresses or vdevs (net_pcap0,rx_pcap=F)"),
+	STRINGS("dpdk.eal", dpdk.eal, "extra EAL arguments"),
+	TEXT("dpdk.lcores", dpdk.lcores, "",
+	     "EAL --lcores (main first); empty: derived from dpdk.workers"),
+	UINT("dpdk.workers", dpdk.workers, 1, 64, 1,
+	     "worker lcores (one RX queue per port each)"),
+	UINT("dpdk.rx_descriptors", dpdk.rx_descriptors, 64, 16384, 1024,
+	     "descriptors per RX queue"),
+	UINT("dpdk.mbufs", dpdk.mbufs, 1023, 16 * MILLION, 65535,
+	     "packet buffers in the mempool"),
+	UINT("dpdk.mbuf_cache", dpdk.mbuf_cache, 0, 512, 256,
+	     "mempool cache per lcore"),
+	UINT("dpdk.burst", dpdk.burst, 1, 512, 32, "packets per rx burst"),
+	UINT("dpdk.dispatch_ring", dpdk.dispatch_ring, 64, MILLION, 4096,
+	     "packets queued from the first worker to each other worker"),
+	UINT("dpdk.idle_sleep_us", dpdk.idle_sleep_us, 0, 100000, 0,
+	     "microseconds a worker naps after 1024 empty polls; 0: spin"),
+	BOOL("dpdk.promiscuous", dpdk.promiscuous, 1,
+	     "put ports in promiscuous mode"),
+	BOOL("dpdk.pcap_timestamps", dpdk.pcap_timestamps, 1,
+	     "net_pcap files: packet time from the file, not the TSC"),
+	BOOL("dpdk.replay_finish", dpdk.replay_finish, 1,
+	     "net_pcap files: end of file ends the input like offline"),
+
+	PATH("control.socket", control.socket, "/run/tunnelwatch/ctl.sock",
+	     "control socket path"),
+	TEXT("control.group", control.group, "",
+	     "group owning the socket (mode 0660); empty: ours"),
+	UINT("control.max_clients", control.max_clients, 1, 65536, 64,
+	     "control clients connected at once"),
+	UINT("control.max_line", control.max_line, 64, 1048576, 4096,
+	     "bytes of one command line"),
+	UINT("control.findings_kept", control.findings_kept, 1, MILLION, 1024,
+	     "latest findings kept for `findings`"),
+	UINT("control.flows_listed", control.flows_listed, 1, 65536, 256,
+	     "open flows listed per worker by `flows` and `host`"),
 };
 
 #define N_KEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -290,6 +439,32 @@ bool prefix_list_contains(const struct prefix_list *l, const struct ip_addr *a)
 		if (prefix_match(&l->p[i], a))
 			return true;
 	return false;
+}
+
+/* ---- ports ---- */
+
+bool port_list_contains(const struct port_list *l, uint16_t port)
+{
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->p[i] == port)
+			return true;
+	return false;
+}
+
+/* A built-in default such as "22" or "53,80,443". */
+static void ports_from_text(struct port_list *l, const char *text)
+{
+	l->n = 0;
+	while (text && *text && l->n < TW_MAX_PORTS) {
+		char *end;
+		unsigned long v = strtoul(text, &end, 10);
+
+		if (end == text)
+			break;
+		if (v >= 1 && v <= 65535)
+			l->p[l->n++] = (uint16_t)v;
+		text = *end == ',' ? end + 1 : end;
+	}
 }
 
 /* ---- paths ---- */
@@ -526,6 +701,87 @@ static int apply_prefixes(const struct load_ctx *c, const struct cfg_key *k,
 	return 0;
 }
 
+static int apply_text(const struct load_ctx *c, const struct cfg_key *k,
+		      const config_setting_t *s, struct tw_config *cfg)
+{
+	struct cfg_where w = where_of(s, c->path);
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return fail(c->err, c->errlen, w, "%s: expected a string",
+			    k->name);
+	if (text_copy(field_of(cfg, k), TW_TEXT_MAX,
+		      config_setting_get_string(s)) < 0)
+		return fail(c->err, c->errlen, w,
+			    "%s: too long (at most %d bytes)", k->name,
+			    TW_TEXT_MAX - 1);
+	return 0;
+}
+
+static int apply_strings(const struct load_ctx *c, const struct cfg_key *k,
+			 const config_setting_t *s, struct tw_config *cfg)
+{
+	struct cfg_where w = where_of(s, c->path);
+	struct string_list *l = field_of(cfg, k);
+	int t = config_setting_type(s);
+	int n;
+
+	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+		return fail(c->err, c->errlen, w,
+			    "%s: expected a list of strings", k->name);
+	n = config_setting_length(s);
+	if (n > TW_STRINGS_MAX)
+		return fail(c->err, c->errlen, w, "%s: %d strings, at most %d",
+			    k->name, n, TW_STRINGS_MAX);
+	l->n = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return fail(c->err, c->errlen, w,
+				    "%s: expected a list of strings", k->name);
+		if (text_copy(l->s[l->n], TW_STRING_LEN,
+			      config_setting_get_string(e)) < 0)
+			return fail(c->err, c->errlen, w,
+				    "%s: string %d too long (at most %d bytes)",
+				    k->name, i + 1, TW_STRING_LEN - 1);
+		l->n++;
+	}
+	return 0;
+}
+
+static int apply_ports(const struct load_ctx *c, const struct cfg_key *k,
+		       const config_setting_t *s, struct tw_config *cfg)
+{
+	struct cfg_where w = where_of(s, c->path);
+	struct port_list *l = field_of(cfg, k);
+	int t = config_setting_type(s);
+	int n;
+
+	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+		return fail(c->err, c->errlen, w,
+			    "%s: expected a list of ports", k->name);
+	n = config_setting_length(s);
+	if (n > TW_MAX_PORTS)
+		return fail(c->err, c->errlen, w, "%s: %d ports, at most %d",
+			    k->name, n, TW_MAX_PORTS);
+	l->n = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+		long long v;
+
+		if (!is_integer(e))
+			return fail(c->err, c->errlen, w,
+				    "%s: expected a list of ports", k->name);
+		v = config_setting_get_int64(e);
+		if (v < 1 || v > 65535)
+			return fail(c->err, c->errlen, w,
+				    "%s: port %lld out of range [1, 65535]",
+				    k->name, v);
+		l->p[l->n++] = (uint16_t)v;
+	}
+	return 0;
+}
+
 static int apply_key(const struct load_ctx *c, const struct cfg_key *k,
 		     const config_setting_t *s, struct tw_config *cfg)
 {
@@ -542,6 +798,12 @@ static int apply_key(const struct load_ctx *c, const struct cfg_key *k,
 		return apply_path(c, k, s, cfg);
 	case CFG_PREFIXES:
 		return apply_prefixes(c, k, s, cfg);
+	case CFG_TEXT:
+		return apply_text(c, k, s, cfg);
+	case CFG_STRINGS:
+		return apply_strings(c, k, s, cfg);
+	case CFG_PORTS:
+		return apply_ports(c, k, s, cfg);
 	}
 	return -1;
 }
@@ -672,8 +934,15 @@ void config_defaults(struct tw_config *cfg)
 		case CFG_PATH:
 			snprintf(f, TW_PATH_MAX, "%s", k->def_text);
 			break;
+		case CFG_TEXT:
+			snprintf(f, TW_TEXT_MAX, "%s", k->def_text);
+			break;
 		case CFG_PREFIXES:
+		case CFG_STRINGS:
 			break;  /* empty list */
+		case CFG_PORTS:
+			ports_from_text(f, k->def_text);
+			break;
 		}
 	}
 }
@@ -759,6 +1028,7 @@ static void print_value(FILE *out, const struct tw_config *cfg,
 {
 	const void *f = cfield_of(cfg, k);
 	const struct prefix_list *l = f;
+	const struct string_list *sl = f;
 
 	switch (k->type) {
 	case CFG_UINT:
@@ -783,6 +1053,24 @@ static void print_value(FILE *out, const struct tw_config *cfg,
 			print_prefix(out, &l->p[i]);
 		}
 		fputs(l->n ? " ]" : "]", out);
+		break;
+	case CFG_TEXT:
+		print_string(out, f);
+		break;
+	case CFG_STRINGS:
+		fputc('[', out);
+		for (unsigned i = 0; i < sl->n; i++) {
+			fputs(i ? ", " : " ", out);
+			print_string(out, sl->s[i]);
+		}
+		fputs(sl->n ? " ]" : "]", out);
+		break;
+	case CFG_PORTS:
+		fputc('[', out);
+		for (unsigned i = 0; i < ((const struct port_list *)f)->n; i++)
+			fprintf(out, "%s%u", i ? ", " : " ",
+				((const struct port_list *)f)->p[i]);
+		fputs(((const struct port_list *)f)->n ? " ]" : "]", out);
 		break;
 	}
 }

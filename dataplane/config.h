@@ -25,6 +25,25 @@ struct prefix_list {
 	unsigned n;
 };
 
+/* A list of strings from the file (dpdk.ports, dpdk.eal). */
+#define TW_STRINGS_MAX 32
+#define TW_STRING_LEN 512
+struct string_list {
+	char s[TW_STRINGS_MAX][TW_STRING_LEN];
+	unsigned n;
+};
+
+#define TW_TEXT_MAX 64            /* short free text (group names, lcores) */
+
+/* A list of TCP/UDP ports (ssh.ports). */
+#define TW_MAX_PORTS 32
+struct port_list {
+	uint16_t p[TW_MAX_PORTS];
+	unsigned n;
+};
+
+bool port_list_contains(const struct port_list *l, uint16_t port);
+
 bool prefix_list_contains(const struct prefix_list *l, const struct ip_addr *a);
 /* "10.0.0.0/8", "fd00::/8", "1.2.3.4": 0 on success, -1 on bad text. */
 int ip_prefix_parse(const char *s, struct ip_prefix *p);
@@ -53,6 +72,8 @@ struct tw_config {
 
 	struct {
 		char patterns_dir[TW_PATH_MAX];
+		bool cache;                   /* reuse compiled databases */
+		char cache_dir[TW_PATH_MAX];  /* "" = the user's cache directory */
 		uint32_t max_streams;         /* open Hyperscan streams per worker */
 	} scan;
 
@@ -75,9 +96,99 @@ struct tw_config {
 		uint32_t beacon_max_pairs;    /* per worker, host pairs tracked */
 	} flowtiming;
 
+	/* ICMP tunnels (analyzers/icmp.c). */
+	struct {
+		bool enabled;
+		uint32_t min_odd_echoes;      /* non-ping payloads before a finding */
+		uint32_t min_mismatches;      /* replies unlike their request */
+		uint32_t high_bytes;          /* non-ping payload bytes: high */
+		double high_entropy;          /* entropy / its maximum (0-1) */
+	} icmp;
+
+	/* DNS tunnels (analyzers/dns_tunnel.c). */
+	struct {
+		bool enabled;
+		uint32_t max_domains;         /* (client, server, domain) per worker */
+		uint32_t suffix_cache;        /* registered-domain cache slots */
+		uint32_t long_label;          /* label bytes that alone are suspect */
+		uint32_t encoded_min_label;   /* shortest label judged as encoding */
+		uint32_t min_encoded_names;   /* encoded names per domain: medium */
+		uint32_t min_unique_names;    /* distinct names per domain: medium */
+		uint32_t high_names;          /* tunnel-like names per domain: high */
+		uint32_t large_answer;        /* answer bytes that are unusual */
+		uint32_t high_bytes;          /* query+answer bytes per domain: high */
+	} dns;
+
+	/* Crypto-mining (analyzers/stratum.c, analyzers/pool_names.c). */
+	struct {
+		bool enabled;
+		bool redact_wallets;          /* wallet addresses in logins */
+		char pools_file[TW_PATH_MAX]; /* patterns/pools.txt */
+		uint32_t max_pool_names;
+		uint64_t tls_min_duration_ns; /* pool-named TLS flow: rhythm from */
+		uint32_t tls_min_pushes;      /* server pushes for the rhythm */
+		double tls_max_client_bytes;  /* average client message: a share */
+		uint64_t link_min_ttl_ns;     /* pool answer -> connection window */
+		uint32_t max_sessions;        /* flows parsed as JSON-RPC at once */
+		uint32_t scan_window;         /* bytes without a candidate: not mining */
+		uint32_t hello_buffers;       /* ClientHellos collected at once */
+	} mining;
+
+	/* Reverse-tunnel services (analyzers/tunnel_service.c). */
+	struct {
+		bool enabled;
+		char names_file[TW_PATH_MAX]; /* patterns/services.txt */
+		uint32_t max_names;
+	} tunnel;
+
+	/* SSH (analyzers/ssh.c). */
+	struct {
+		bool enabled;
+		struct port_list ports;       /* where SSH is expected */
+		struct port_list evasive_ports; /* ports most firewalls pass */
+		struct prefix_list allowed_clients; /* empty: not checked */
+		struct prefix_list allowed_servers; /* empty: not checked */
+		uint32_t max_sessions;        /* SSH flows watched per worker */
+		uint32_t max_handshakes;      /* KEXINIT buffers per worker */
+		uint32_t kexinit_max_bytes;   /* largest KEXINIT kept */
+		uint32_t keystroke_max_bytes; /* largest keystroke packet */
+		uint64_t echo_max_ns;         /* keystroke to its echo */
+		uint32_t reverse_min_keystrokes;
+		uint32_t keepalive_min_events;
+		uint64_t keepalive_min_interval_ns;
+		double keepalive_max_jitter;  /* interval spread / median */
+	} ssh;
+
 	struct {
 		char eve_path[TW_PATH_MAX];   /* "" = no event log */
 	} output;
+
+	/* Live appliance (live.c): ports, lcores, queues, pools. */
+	struct {
+		struct string_list ports;     /* PCI addresses or vdev strings */
+		struct string_list eal;       /* extra EAL arguments */
+		char lcores[TW_TEXT_MAX];     /* EAL --lcores; "" = derived */
+		uint32_t workers;             /* worker lcores */
+		uint32_t rx_descriptors;      /* per RX queue */
+		uint32_t mbufs;               /* mempool size */
+		uint32_t mbuf_cache;          /* per-lcore mempool cache */
+		uint32_t burst;               /* packets per rx burst */
+		uint32_t dispatch_ring;       /* mbufs, first worker -> each other */
+		uint32_t idle_sleep_us;       /* nap after empty polls; 0 = spin */
+		bool promiscuous;
+		bool pcap_timestamps;         /* net_pcap file time, not the TSC */
+		bool replay_finish;           /* end of an rx_pcap file ends input */
+	} dpdk;
+
+	/* Control socket (control/ctl_socket.c). */
+	struct {
+		char socket[TW_PATH_MAX];
+		char group[TW_TEXT_MAX];      /* "" = the process's group */
+		uint32_t max_clients;
+		uint32_t max_line;            /* bytes of one command line */
+		uint32_t findings_kept;       /* latest findings for `findings` */
+		uint32_t flows_listed;        /* open flows per worker in answers */
+	} control;
 };
 
 /* Fills cfg with the built-in defaults. */

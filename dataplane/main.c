@@ -44,6 +44,36 @@ static int parse_workers(const char *s, unsigned *out)
 	return 0;
 }
 
+#ifdef TW_HAVE_DPDK
+#include "live.h"
+
+static int run_live(const struct tw_config *cfg, const char *config_path,
+		    const char *eve_path, int eal_argc, char **eal_argv)
+{
+	struct live_options lo = {
+		.config_path = config_path,
+		.eve_path = eve_path,
+		.eal_argc = eal_argc,
+		.eal_argv = eal_argv,
+	};
+
+	return live_run(cfg, &lo);
+}
+#else
+static int run_live(const struct tw_config *cfg, const char *config_path,
+		    const char *eve_path, int eal_argc, char **eal_argv)
+{
+	(void)cfg;
+	(void)config_path;
+	(void)eve_path;
+	(void)eal_argc;
+	(void)eal_argv;
+	fprintf(stderr, "tunnelwatch: built without DPDK (libdpdk-dev): "
+			"live mode unavailable; use --read FILE\n");
+	return 2;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -117,9 +147,8 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
-		fprintf(stderr, "tunnelwatch: live mode is not built yet; "
-				"use --read FILE\n");
-		return 2;
+		return run_live(&cfg, config_path, o.eve_path, argc - optind,
+				argv + optind);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "tunnelwatch: unexpected argument '%s'\n",

@@ -39,6 +39,8 @@ static void manager_apply(struct manager *m, const void *rec, uint32_t type)
 		m->findings_received++;
 		if (m->eve && eve_write(m->eve, f, host_is_orig) != 0)
 			m->eve_failed = 1;
+		if (m->on_finding)
+			m->on_finding(m->on_finding_ctx, f, host_is_orig);
 	} else if (type == WREC_HOST_SEEN) {
 		const struct worker_host_seen *hs = rec;
 

@@ -19,6 +19,10 @@ struct manager {
 	struct eve *eve;                 /* NULL without an event log */
 	uint64_t findings_received;
 	int eve_failed;                  /* a write to the event log failed */
+	/* live: told of every finding after the host table (control
+	 * socket's `findings`); NULL offline */
+	void (*on_finding)(void *ctx, const struct finding *f, int host_is_orig);
+	void *on_finding_ctx;
 };
 
 int manager_init(struct manager *m, const struct tw_config *cfg,

@@ -18,14 +18,19 @@
 #include "control/report.h"
 #include "manager.h"
 #include "ring.h"
+#include "scan/hs_cache.h"
 #include "scan/hs_db.h"
 #include "worker.h"
 
 #define OFFLINE_MAX_WORKERS 64
 #define DRAIN_EVERY 512 /* packets between two looks at the findings */
+#define RELEASE_STEP (16u << 20) /* mapped trace bytes released at a time */
+#define RELEASE_MARKS 4
 
 enum pkt_record_type {
 	PREC_PACKET = 1, /* struct pkt_record + data */
+	PREC_DECODED,    /* struct decoded_record, pointing into data the
+			  * reader keeps mapped until every worker is done */
 	PREC_TICK,       /* struct pkt_record, caplen 0 */
 	PREC_END,
 };
@@ -38,6 +43,14 @@ struct pkt_record {
 	uint8_t pad[6];
 };
 
+/* A packet whose bytes stay mapped crosses the ring as its decoded view,
+ * pointers into the map included. */
+struct decoded_record {
+	struct pkt_view pv;
+	uint32_t wirelen;
+	uint32_t verdict;        /* enum tw_counter from decode_packet */
+};
+
 struct offline_worker {
 	struct worker *w;
 	struct spsc_ring *packets;       /* producer: reader; consumer: worker */
@@ -45,6 +58,14 @@ struct offline_worker {
 	pthread_t thread;
 	int started;
 	_Atomic int done;                /* written by worker, read by manager */
+};
+
+/* A point in the mapped trace and where each worker's ring stood when the
+ * reader passed it: once every worker has consumed up to there, the trace
+ * before it is no longer referenced. */
+struct release_mark {
+	size_t offset;
+	uint64_t written[OFFLINE_MAX_WORKERS];
 };
 
 struct offline {
@@ -55,6 +76,13 @@ struct offline {
 	struct offline_worker ow[OFFLINE_MAX_WORKERS];
 	unsigned n;
 	uint64_t next_tick_ns;
+	/* open traces whose packets workers may still reference; closed
+	 * once the workers have stopped */
+	struct source_pcap **sources;
+	unsigned n_sources;
+	struct release_mark marks[RELEASE_MARKS]; /* FIFO, oldest first */
+	unsigned n_marks;
+	size_t last_mark;        /* offset of the newest mark in this file */
 };
 
 /* A worker polls its ring like a poll-mode driver polls a queue; after a
@@ -84,7 +112,13 @@ static void *worker_thread(void *arg)
 			continue;
 		}
 		idle = 0;
-		if (type == PREC_PACKET) {
+		if (type == PREC_DECODED) {
+			const struct decoded_record *d = (const void *)rec;
+			struct pkt_view pv = d->pv;
+
+			worker_process_decoded(ow->w, &pv, d->verdict,
+					       d->wirelen);
+		} else if (type == PREC_PACKET) {
 			struct pkt p = {
 				.data = (const uint8_t *)(rec + 1),
 				.caplen = rec->caplen,
@@ -156,6 +190,24 @@ static unsigned pick_worker(const struct offline *o, const struct pkt *p)
 	return decode_pair_hash(&pv) % o->n;
 }
 
+/* Decodes here, so the reader's core takes the decode and the first touch
+ * of the headers off the worker's, and copies a view, not the frame. */
+static void send_decoded(struct offline *o, const struct pkt *p)
+{
+	struct decoded_record *r;
+	struct pkt_view pv;
+	enum tw_counter verdict = decode_packet(p, &pv);
+	unsigned i = o->n == 1 || verdict != TW_CTR_PKTS ?
+			     0 : decode_pair_hash(&pv) % o->n;
+
+	maybe_tick(o, p->ts_ns);
+	r = reserve_or_wait(o, &o->ow[i], (uint32_t)sizeof(*r));
+	memcpy(&r->pv, &pv, sizeof(pv));
+	r->wirelen = p->wirelen;
+	r->verdict = verdict;
+	spsc_ring_commit(o->ow[i].packets, PREC_DECODED);
+}
+
 static int send_packet(struct offline *o, const struct pkt *p,
 		       const char *path, uint64_t number)
 {
@@ -180,11 +232,40 @@ static int send_packet(struct offline *o, const struct pkt *p,
 	return 0;
 }
 
+static bool mark_passed(struct offline *o, const struct release_mark *m)
+{
+	for (unsigned i = 0; i < o->n; i++)
+		if (spsc_ring_consumed(o->ow[i].packets) < m->written[i])
+			return false;
+	return true;
+}
+
+/* Lets the workers' finished part of a mapped trace go, so resident
+ * memory stays near RELEASE_STEP * RELEASE_MARKS, not the trace size. */
+static void release_behind(struct offline *o, struct source_pcap *src)
+{
+	size_t off = source_pcap_offset(src);
+	struct release_mark *m;
+
+	while (o->n_marks > 0 && mark_passed(o, &o->marks[0])) {
+		source_pcap_release(src, o->marks[0].offset);
+		memmove(&o->marks[0], &o->marks[1],
+			--o->n_marks * sizeof(o->marks[0]));
+	}
+	if (o->n_marks == RELEASE_MARKS || off - o->last_mark < RELEASE_STEP)
+		return;
+	m = &o->marks[o->n_marks++];
+	m->offset = o->last_mark = off;
+	for (unsigned i = 0; i < o->n; i++)
+		m->written[i] = spsc_ring_written(o->ow[i].packets);
+}
+
 static int read_trace(struct offline *o, const char *path)
 {
 	char err[512];
 	struct source_pcap *src = source_pcap_open(path, err, sizeof(err));
 	uint64_t number = 0;
+	bool stable;
 	struct pkt p;
 	int rc;
 
@@ -192,17 +273,28 @@ static int read_trace(struct offline *o, const char *path)
 		fprintf(stderr, "tunnelwatch: %s\n", err);
 		return -1;
 	}
+	stable = source_pcap_data_stable(src);
 	while ((rc = source_pcap_next(src, &p, err, sizeof(err))) == 1) {
-		if (send_packet(o, &p, path, ++number) != 0) {
+		if (stable) {
+			send_decoded(o, &p);
+		} else if (send_packet(o, &p, path, number + 1) != 0) {
 			rc = -1;
 			break;
 		}
-		if (number % DRAIN_EVERY == 0)
+		if (++number % DRAIN_EVERY == 0) {
 			drain_findings(o);
+			if (stable)
+				release_behind(o, src);
+		}
 	}
+	o->n_marks = 0; /* marks are offsets into this file */
+	o->last_mark = 0;
 	if (rc < 0 && err[0])
 		fprintf(stderr, "tunnelwatch: %s\n", err);
-	source_pcap_close(src);
+	if (stable)
+		o->sources[o->n_sources++] = src;
+	else
+		source_pcap_close(src);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -298,7 +390,21 @@ static void offline_free(struct offline *o)
 		spsc_ring_destroy(o->ow[i].packets);
 		spsc_ring_destroy(o->ow[i].findings);
 	}
+	for (unsigned i = 0; i < o->n_sources; i++)
+		source_pcap_close(o->sources[i]);
+	free(o->sources);
 	hs_db_free(o->db);
+}
+
+static struct hs_db *offline_patterns(const struct tw_config *cfg, char *err,
+				      size_t errlen)
+{
+	char cache_dir[TW_PATH_MAX];
+
+	if (!cfg->scan.cache ||
+	    hs_cache_dir(cfg->scan.cache_dir, cache_dir, sizeof(cache_dir)) != 0)
+		return hs_db_load(cfg->scan.patterns_dir, err, errlen);
+	return hs_db_load_cached(cfg->scan.patterns_dir, cache_dir, err, errlen);
 }
 
 int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
@@ -312,21 +418,30 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 	o->cfg = cfg;
 	o->opt = opt;
 	o->n = opt->workers;
-	if (o->n == 0 || o->n > OFFLINE_MAX_WORKERS) {
-		fprintf(stderr, "tunnelwatch: --workers must be 1-%d\n",
-			OFFLINE_MAX_WORKERS);
+	o->sources = calloc(opt->n_files ? opt->n_files : 1,
+			    sizeof(*o->sources));
+	if (!o->sources) {
 		free(o);
 		return 1;
 	}
-	o->db = hs_db_load(cfg->scan.patterns_dir, err, sizeof(err));
+	if (o->n == 0 || o->n > OFFLINE_MAX_WORKERS) {
+		fprintf(stderr, "tunnelwatch: --workers must be 1-%d\n",
+			OFFLINE_MAX_WORKERS);
+		free(o->sources);
+		free(o);
+		return 1;
+	}
+	o->db = offline_patterns(cfg, err, sizeof(err));
 	if (!o->db) {
 		fprintf(stderr, "tunnelwatch: patterns: %s\n", err);
+		free(o->sources);
 		free(o);
 		return 1;
 	}
 	if (manager_init(&o->mgr, cfg, opt->eve_path, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tunnelwatch: %s\n", err);
 		hs_db_free(o->db);
+		free(o->sources);
 		free(o);
 		return 1;
 	}

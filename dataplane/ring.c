@@ -153,3 +153,13 @@ void spsc_ring_pop(struct spsc_ring *r)
 {
 	atomic_store_explicit(&r->tail, r->peeked, memory_order_release);
 }
+
+uint64_t spsc_ring_written(const struct spsc_ring *r)
+{
+	return atomic_load_explicit(&r->head, memory_order_relaxed);
+}
+
+uint64_t spsc_ring_consumed(struct spsc_ring *r)
+{
+	return atomic_load_explicit(&r->tail, memory_order_acquire);
+}

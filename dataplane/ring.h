@@ -30,4 +30,10 @@ const void *spsc_ring_peek(struct spsc_ring *r, uint32_t *len,
 			   uint32_t *type);
 void spsc_ring_pop(struct spsc_ring *r);
 
+/* Positions in bytes since create, for a producer that must know when the
+ * consumer is done with what it sent: once consumed() has reached a value
+ * written() returned, every record committed before it was popped. */
+uint64_t spsc_ring_written(const struct spsc_ring *r);   /* producer */
+uint64_t spsc_ring_consumed(struct spsc_ring *r);        /* any thread */
+
 #endif

@@ -27,6 +27,7 @@ struct worker {
 	uint8_t *an_wstate;
 	uint64_t now_ns;
 	uint32_t payload_mask;           /* analyzers_payload_mask() */
+	uint32_t packet_mask;            /* analyzers_packet_mask() */
 	/* the flow and direction being scanned, for the match callback */
 	struct flow *scan_flow;
 	enum flow_dir_id scan_dir;
@@ -162,9 +163,15 @@ void an_payload_done(struct an_ctx *c, struct flow *f)
 	f->payload_wanted &= ~(1u << c->index);
 }
 
+void an_packets_done(struct an_ctx *c, struct flow *f)
+{
+	f->packets_wanted &= ~(1u << c->index);
+}
+
 static void analyzers_flow_new(struct worker *w, struct flow *f)
 {
 	f->payload_wanted = w->payload_mask;
+	f->packets_wanted = w->packet_mask;
 	for (unsigned i = 0; i < n_analyzers; i++) {
 		struct an_ctx c;
 
@@ -178,12 +185,11 @@ static void analyzers_flow_new(struct worker *w, struct flow *f)
 static void analyzers_packet(struct worker *w, struct flow *f,
 			     enum flow_dir_id dir, const struct pkt_view *pv)
 {
-	for (unsigned i = 0; i < n_analyzers; i++) {
-		struct an_ctx c;
+	/* only the analyzers that still want this flow's packets */
+	for (uint32_t m = f->packets_wanted; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		struct an_ctx c = worker_an_ctx(w, i);
 
-		if (!analyzers[i]->on_packet)
-			continue;
-		c = worker_an_ctx(w, i);
 		analyzers[i]->on_packet(&c, f, flow_an_state(w, f, i), pv, dir);
 	}
 }
@@ -265,28 +271,34 @@ void an_emit(struct an_ctx *c, const struct finding *f)
 void worker_process(struct worker *w, const struct pkt *p)
 {
 	struct pkt_view pv;
-	enum tw_counter verdict;
+	enum tw_counter verdict = decode_packet(p, &pv);
+
+	worker_process_decoded(w, &pv, verdict, p->wirelen);
+}
+
+void worker_process_decoded(struct worker *w, struct pkt_view *pv,
+			    enum tw_counter verdict, uint32_t wirelen)
+{
 	enum flow_dir_id dir;
 	struct flow *f;
 	int created;
 
 	counter_inc(&w->ctr, TW_CTR_PKTS);
-	counter_add(&w->ctr, TW_CTR_BYTES, p->wirelen);
-	verdict = decode_packet(p, &pv);
+	counter_add(&w->ctr, TW_CTR_BYTES, wirelen);
 	if (verdict != TW_CTR_PKTS) {
 		counter_inc(&w->ctr, verdict);
 		return;
 	}
-	if (pv.ts_ns > w->now_ns)
-		w->now_ns = pv.ts_ns;
-	f = flow_table_lookup(w->flows, &pv, &dir, &created);
+	if (pv->ts_ns > w->now_ns)
+		w->now_ns = pv->ts_ns;
+	f = flow_table_lookup(w->flows, pv, &dir, &created);
 	if (!f)
 		return;
 	if (created)
 		analyzers_flow_new(w, f);
-	flow_table_update(w->flows, f, dir, &pv);
-	inspect_payload(w, f, dir, &pv);
-	analyzers_packet(w, f, dir, &pv);
+	flow_table_update(w->flows, f, dir, pv);
+	inspect_payload(w, f, dir, pv);
+	analyzers_packet(w, f, dir, pv);
 }
 
 void worker_tick(struct worker *w, uint64_t now_ns)
@@ -342,6 +354,7 @@ struct worker *worker_create(const struct worker_options *opt,
 	w->findings = findings;
 	analyzers_layout(&w->layout);
 	w->payload_mask = analyzers_payload_mask();
+	w->packet_mask = analyzers_packet_mask();
 	ftc = (struct flow_table_config){
 		.max_flows = cfg->flow.max_flows,
 		.an_state_size = w->layout.flow_total,
@@ -385,6 +398,46 @@ void worker_destroy(struct worker *w)
 	flow_table_destroy(w->flows);
 	free(w->an_wstate);
 	free(w);
+}
+
+int worker_foreach_flow(struct worker *w,
+			int (*fn)(void *ctx, const struct flow *f), void *ctx)
+{
+	return flow_table_foreach(w->flows, fn, ctx);
+}
+
+void worker_set_config(struct worker *w, const struct tw_config *cfg)
+{
+	w->cfg = cfg;
+}
+
+/* The table is this worker's own: its flows are not const to it. */
+static int close_old_streams(void *ctx, const struct flow *cf)
+{
+	struct worker *w = ctx;
+	struct flow *f = (struct flow *)cf;
+
+	for (int d = FLOW_DIR_ORIG; d <= FLOW_DIR_RESP; d++) {
+		if (!f->side[d].stream.hs_stream)
+			continue;
+		scan_close(w, f, (enum flow_dir_id)d);
+		f->side[d].stream.scan_failed = 1;
+	}
+	return 0;
+}
+
+int worker_set_patterns(struct worker *w, const struct hs_db *db, char *err,
+			size_t errlen)
+{
+	struct hs_scanner *next = hs_scanner_create(db, w->cfg->scan.max_streams,
+						    err, errlen);
+
+	if (!next)
+		return -1;
+	flow_table_foreach(w->flows, close_old_streams, w);
+	hs_scanner_destroy(w->scanner);
+	w->scanner = next;
+	return 0;
 }
 
 const struct tw_counters *worker_counters(const struct worker *w)

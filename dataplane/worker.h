@@ -15,6 +15,7 @@
 struct tw_config;
 struct hs_db;
 struct spsc_ring;
+struct flow;
 
 /* Record types on the findings ring. */
 enum worker_record {
@@ -49,10 +50,28 @@ struct worker *worker_create(const struct worker_options *opt,
 void worker_destroy(struct worker *w);
 
 void worker_process(struct worker *w, const struct pkt *p);
+/* The same for a packet someone else decoded (the offline reader does,
+ * to share the work with the worker); verdict is decode_packet's. */
+void worker_process_decoded(struct worker *w, struct pkt_view *pv,
+			    enum tw_counter verdict, uint32_t wirelen);
 /* Reaps idle flows and runs periodic analyzer work at now_ns. */
 void worker_tick(struct worker *w, uint64_t now_ns);
 /* Ends every flow as open (end of input or shutdown). */
 void worker_finish(struct worker *w);
+
+/* Live mode, called on the worker's own lcore between packets. */
+/* Visits the open flows; stops when fn returns non-0. */
+int worker_foreach_flow(struct worker *w,
+			int (*fn)(void *ctx, const struct flow *f), void *ctx);
+/* Analyzers read cfg from now on (SIGHUP reload of thresholds); tables
+ * keep the sizes they were created with. */
+void worker_set_config(struct worker *w, const struct tw_config *cfg);
+/* Live SIGHUP: scans with db from now on. Streams opened with the old
+ * database are closed (their end-of-data matches delivered) and those
+ * flow directions are not scanned further; new flows use db. 0, or -1
+ * with err when no scanner could be made for db (the old one stays). */
+int worker_set_patterns(struct worker *w, const struct hs_db *db, char *err,
+			size_t errlen);
 
 const struct tw_counters *worker_counters(const struct worker *w);
 const struct worker_flow_stats *worker_flow_stats(const struct worker *w);

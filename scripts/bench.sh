@@ -7,6 +7,10 @@
 #   scripts/bench.sh [TRACE]   bench TRACE (default /tmp/egress.pcap,
 #                              generated first if absent)
 #   scripts/bench.sh --gen     (re)generate /tmp/egress.pcap only
+#   scripts/bench.sh --live-only [TRACE]   the live rows alone
+#
+# Live rows (root, DPDK build): the appliance replaying the trace from
+# memory on a net_pcap port, 1 and 2 workers; see bench_live below.
 #
 # Rows: pcap_floor (pcap_next_ex + sum of lengths), tunnelwatch with 1 and 2
 # workers (--json > /dev/null), ndpiReader (summary to a scratch file, so its
@@ -326,16 +330,229 @@ all_rows_ok() {
 	done
 }
 
+# ---------------------------------------------------------------- live
+
+# Live figure (issue 3): the appliance on a net_pcap port that replays the
+# trace from memory (infinite_rx=1; the whole trace is loaded into mbufs
+# at start) for BENCH_LIVE_SECONDS (10) after a 2 s warm-up, with 1 and
+# 2 workers. Per worker: Mpps over the window, and ns per packet from the
+# TSC time the worker spent on non-empty polls (busy_s in `stats`), so an
+# idle moment does not count as packet cost; "cpu" from the CPU time the
+# kernel gave the worker thread (fair on a shared machine, but counts idle
+# spinning); "wall" is window/packets.
+# With 2 workers the port has one queue: worker 0 also spreads packets by
+# host pair (as offline). A replay from memory sees the same flows again
+# and again (mostly known flows, retransmitted segments), so a third row,
+# live_file_1w, reads the file once through net_pcap with file time: the
+# offline run's work, fresh flows included; its Mpps is per busy second.
+# BENCH_LIVE=0 skips it; it needs root and DPDK.
+LIVE_ROWS=()
+declare -A LIVE_FIG
+
+write_live_probe() {
+	cat >"$SCRATCH/live_probe.py" <<'PY'
+import json, os, socket, sys, time
+sock, warm, secs, pid = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+HZ = os.sysconf("SC_CLK_TCK")
+def cpu():
+    """CPU seconds of each rte-worker-N thread (what it really ran)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/stat") as f:
+            st = f.read()
+        name = st[st.index("(") + 1:st.rindex(")")]
+        if name.startswith("rte-worker-"):
+            fields = st[st.rindex(")") + 2:].split()
+            out[name] = (int(fields[11]) + int(fields[12])) / HZ
+    return [out[k] for k in sorted(out, key=lambda n: int(n.split("-")[-1]))]
+def stats():
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(30); s.connect(sock); s.sendall(b"stats\n")
+        buf = b""
+        while not buf.endswith(b"\n"):
+            c = s.recv(1 << 20)
+            if not c: raise SystemExit("closed")
+            buf += c
+    return json.loads(buf)["stats"]["live"]["workers"]
+time.sleep(warm)
+a, ca, t0 = stats(), cpu(), time.monotonic()
+time.sleep(secs)
+b, cb, t1 = stats(), cpu(), time.monotonic()
+wall = t1 - t0
+for i, (x, y) in enumerate(zip(a, b)):
+    pk = y["packets"] - x["packets"]
+    busy = y["busy_s"] - x["busy_s"]
+    used = cb[i] - ca[i] if i < len(ca) and i < len(cb) else 0
+    print(y["worker"], pk, "%.3f" % (pk / wall / 1e6),
+          "%.1f" % (busy * 1e9 / pk if pk else 0),
+          "%.1f" % (used * 1e9 / pk if pk else 0),
+          "%.1f" % (wall * 1e9 / pk if pk else 0))
+PY
+}
+
+live_run() {
+	local trace=$1 workers=$2 secs=${BENCH_LIVE_SECONDS:-10} dir cfg pid
+	local mbufs mem out row=live_${workers}w
+
+	LIVE_ROWS+=("$row")
+	dir=$SCRATCH/live$workers
+	mkdir -p "$dir"
+	mbufs=$((TRACE_PACKETS + TRACE_PACKETS / 4 + 32768))
+	mem=$((mbufs * 8 / 1024 + 512)) # MB; infinite_rx holds the trace twice
+	cfg=$dir/tw.cfg
+	cat >"$cfg" <<EOF
+dpdk = {
+  ports = [ "net_pcap0,rx_pcap=$trace,infinite_rx=1" ];
+  eal = [ "--no-huge", "-m", "$mem", "--no-pci", "--no-shconf",
+          "--no-telemetry", "--file-prefix", "twbench$$",
+          "--log-level=lib.eal:error" ];
+  workers = $workers;
+  mbufs = $mbufs;
+  burst = 64;
+};
+control = { socket = "$dir/ctl.sock"; };
+EOF
+	"$TW_BIN" --config "$cfg" >"$dir/stderr" 2>&1 &
+	pid=$!
+	for _ in $(seq 1200); do
+		[[ -S "$dir/ctl.sock" ]] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [[ ! -S "$dir/ctl.sock" ]]; then
+		LIVE_FIG[$row]="failed: $(tail -n 1 "$dir/stderr")"
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		return 0
+	fi
+	out=$(python3 "$SCRATCH/live_probe.py" "$dir/ctl.sock" 2 "$secs" \
+		"$pid") ||
+		out=""
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	LIVE_FIG[$row]=${out:-failed: no stats}
+}
+
+# First pass of the trace (net_pcap rx_pcap, read once, file time): the
+# same work as an offline run, fresh flows included; reports packets and
+# ns per packet from the worker's busy TSC time once the file has ended.
+live_first_pass() {
+	local trace=$1 dir=$SCRATCH/livefirst pid out row=live_file_1w
+
+	LIVE_ROWS+=("$row")
+	mkdir -p "$dir"
+	cat >"$dir/tw.cfg" <<EOF
+dpdk = {
+  ports = [ "net_pcap0,rx_pcap=$trace" ];
+  eal = [ "--no-huge", "-m", "512", "--no-pci", "--no-shconf",
+          "--no-telemetry", "--file-prefix", "twbenchf$$",
+          "--log-level=lib.eal:error" ];
+  workers = 1;
+  mbufs = 32767;
+  burst = 64;
+};
+control = { socket = "$dir/ctl.sock"; };
+EOF
+	"$TW_BIN" --config "$dir/tw.cfg" >"$dir/stderr" 2>&1 &
+	pid=$!
+	out=$(python3 - "$dir/ctl.sock" "$pid" <<'PY'
+import json, os, socket, sys, time
+sock, pid = sys.argv[1], sys.argv[2]
+def stats():
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(30); s.connect(sock); s.sendall(b"stats\n")
+        buf = b""
+        while not buf.endswith(b"\n"):
+            c = s.recv(1 << 20)
+            if not c: raise SystemExit("closed")
+            buf += c
+    return json.loads(buf)["stats"]["live"]["workers"]
+end = time.monotonic() + 600
+while time.monotonic() < end:
+    try:
+        w = stats()
+        if all(x["input_ended"] for x in w):
+            w = stats()[0]
+            break
+    except OSError:
+        pass
+    time.sleep(0.1)
+else:
+    raise SystemExit("the file did not end")
+pk = w["packets"]
+print(0, pk, "%.3f" % (pk / w["busy_s"] / 1e6), "%.1f" % (w["busy_s"] * 1e9 / pk),
+      "-", "-")
+PY
+) || out=""
+	kill -TERM "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+	LIVE_FIG[$row]=${out:-failed: $(tail -n 1 "$dir/stderr")}
+}
+
+bench_live() {
+	local trace=$1
+
+	[[ "${BENCH_LIVE:-1}" == 1 ]] || return 0
+	if ((EUID != 0)); then
+		log "live rows skipped: DPDK's EAL needs root here"
+		return 0
+	fi
+	if "$TW_BIN" --config /dev/null 2>&1 | grep -q "built without DPDK"; then
+		log "live rows skipped: $TW_BIN was built without DPDK"
+		return 0
+	fi
+	write_live_probe
+	log "live: net_pcap infinite_rx, ${BENCH_LIVE_SECONDS:-10} s per run"
+	live_run "$trace" 1
+	live_run "$trace" 2
+	live_first_pass "$trace"
+}
+
+print_live_report() {
+	local row w pk mpps ns cpuns wallns total
+
+	((${#LIVE_ROWS[@]})) || return 0
+	printf '\nlive: net_pcap infinite_rx=1 (whole trace in mbufs), %s s window\n' \
+		"${BENCH_LIVE_SECONDS:-10}"
+	printf '%-13s %-7s %12s %10s %12s %12s %12s\n' row worker packets Mpps \
+		"ns/pkt busy" "ns/pkt cpu" "ns/pkt wall"
+	for row in "${LIVE_ROWS[@]}"; do
+		if [[ "${LIVE_FIG[$row]}" == failed* ]]; then
+			printf '%-13s %s\n' "$row" "${LIVE_FIG[$row]}"
+			continue
+		fi
+		total=0
+		while read -r w pk mpps ns cpuns wallns; do
+			printf '%-13s %-7s %12s %10s %12s %12s %12s\n' "$row" \
+				"$w" "$pk" "$mpps" "$ns" "$cpuns" "$wallns"
+			total=$(awk -v a="$total" -v b="$mpps" 'BEGIN { print a + b }')
+		done <<<"${LIVE_FIG[$row]}"
+		printf '%-13s %-7s %12s %10s\n' "$row" total - "$total"
+	done
+	printf '# tsv live\nrow\tworker\tpackets\tmpps\tns_per_pkt_busy\tns_per_pkt_cpu\tns_per_pkt_wall\n'
+	for row in "${LIVE_ROWS[@]}"; do
+		[[ "${LIVE_FIG[$row]}" == failed* ]] && continue
+		while read -r w pk mpps ns cpuns wallns; do
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$w" \
+				"$pk" "$mpps" "$ns" "$cpuns" "$wallns"
+		done <<<"${LIVE_FIG[$row]}"
+	done
+}
+
 # ---------------------------------------------------------------- main
 
 usage() {
-	echo "usage: scripts/bench.sh [TRACE] | --gen" >&2
+	echo "usage: scripts/bench.sh [--live-only] [TRACE] | --gen" >&2
 	exit 1
 }
 
 main() {
-	local trace
+	local trace live_only=0
 
+	if [[ "${1:-}" == --live-only ]]; then
+		live_only=1
+		shift
+	fi
 	case "${1:-}" in
 	--gen)
 		(($# == 1)) || usage
@@ -359,9 +576,16 @@ main() {
 	SCRATCH=$(mktemp -d /tmp/tw-bench.XXXXXX)
 	trap cleanup EXIT
 	count_trace "$trace"
+	if ((live_only)); then
+		bench_live "$trace"
+		print_live_report
+		return 0
+	fi
 	mark_unavailable_rows
 	bench_all "$trace"
+	bench_live "$trace"
 	print_report "$trace"
+	print_live_report
 	all_rows_ok
 }
 

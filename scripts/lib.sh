@@ -3,7 +3,8 @@
 
 TW_BUILD_PACKAGES=(gcc pkg-config meson ninja-build python3
 	libdpdk-dev libhyperscan-dev libconfig-dev libcmocka-dev libpcap-dev
-	libjansson-dev libssl-dev)
+	libjansson-dev libssl-dev
+	libpsl-dev publicsuffix clang libclang-rt-dev)
 
 # Installs the Debian packages named in "$@" that are missing.
 tw_install_packages() {

@@ -32,6 +32,27 @@ readonly SCENARIOS=(
 	"flow_beacon_curl 2 curl GET every 5 s +-1 s to an http.server, 30 new connections"
 	"benign_http_download 3 curl downloads a 200 kB file 4 times within ~10 s"
 	"benign_interactive_burst 4 a few HTTP request/response exchanges on port 80 with irregular gaps over ~20 s"
+	"ssh_reverse_operator 10 ssh -N -R from inside; an operator logs back in through it and types like a person"
+	"ssh_autossh_idle 11 autossh -M 0 -N -R with ServerAliveInterval 5, idle 90 s, open at the end"
+	"ssh_autossh_443 12 the same idle autossh tunnel to an sshd on port 443"
+	"ssh_connect_back 13 inside dials out to 8443 with socat and serves its own sshd; operator logs in"
+	"benign_ssh_interactive 14 a person logs in from inside to an outside sshd and types commands"
+	"benign_ssh_transfer 15 scp upload, sftp download, rsync over ssh of 64 kB files"
+	"benign_ssh_batch 16 ssh host COMMAND five times with irregular gaps"
+	"ssh_reverse_scripted 17 ssh -N -R from inside; a script logs back in and types at a fixed rhythm"
+	"ssh_autossh_then_operator 18 idle autossh -N -R tunnel for 60 s, then an operator logs back in and types"
+	"mining_stratum_v1 30 Stratum v1 miner (cgminer agent) to a pool on 3333: jobs every 5 s, shares every 7 s, 40 s"
+	"mining_xmrig_1byte 31 XMRig-dialect login/job/submit/keepalived, every message in 1-byte TCP segments both ways, 25 s"
+	"mining_xmrig_443 32 XMRig-dialect miner to a cleartext pool on TCP 443, 30 s"
+	"mining_pool_dns_tls 33 dig and curl look up pool names through dnsmasq, then XMRig over TLS for 150 s, one miner with a pool SNI, one without"
+	"benign_jsonrpc_api 34 JSON-RPC 2.0 API calls: eth_blockNumber, a web login and submit, a log text quoting mining.subscribe"
+	"dnstun_iodine 50 iodine IP-over-DNS (NULL records) to iodined on 53: pings and a 20 kB download through it"
+	"dnstun_dns2tcp 51 dns2tcp TCP-over-DNS (TXT records) to dns2tcpd on 53: a 20 kB download through it"
+	"icmptun_ptunnel 52 ptunnel-ng TCP-over-ICMP-echo to a proxy: a 20 kB download through it"
+	"benign_dns_burst 53 eleven clients look up ordinary names (A/AAAA/MX/TXT) through a dnsmasq resolver"
+	"benign_ping_traceroute 54 Linux ping (plain, -s 1400, -p deadbeef), traceroute -I and UDP traceroute"
+	"tunnel_ngrok_heartbeat 55 resolves connect.ngrok-agent.com via dnsmasq and calls it over TLS (SNI) every 5 s +-1 s, 16 times"
+	"benign_dot_queries 56 kdig asks unbound over DNS-over-TLS (853), ordinary and encoded-looking names"
 )
 
 WORK_DIR=""
@@ -55,7 +76,11 @@ ensure_packages()
 	local -A need=(
 		[tcpdump]=tcpdump [socat]=socat [curl]=curl [ip]=iproute2
 		[python3]=python3 [sshd]=openssh-server [ssh]=openssh-client
-		[autossh]=autossh [ethtool]=ethtool
+		[autossh]=autossh [ethtool]=ethtool [rsync]=rsync
+		[dnsmasq]=dnsmasq-base [dig]=dnsutils [openssl]=openssl
+		[iodine]=iodine [dns2tcpc]=dns2tcp [ptunnel-ng]=ptunnel-ng
+		[traceroute]=traceroute [ping]=iputils-ping
+		[unbound]=unbound [kdig]=knot-dnsutils
 	)
 	local missing=() cmd
 
@@ -177,7 +202,7 @@ capture_start()
 	local name=$1 k=$2 err="$WORK_DIR/$1.tcpdump.err" i
 
 	CAP_FILE="$WORK_DIR/$name.pcap"
-	ip netns exec "$(ns_in "$name")" tcpdump -i "twi$k" -s 256 -U \
+	ip netns exec "$(ns_in "$name")" tcpdump -i "twi$k" -s "${CAP_SNAPLEN:-256}" -U \
 		--immediate-mode -Z root \
 		-w "$CAP_FILE" 2>"$err" &
 	CAP_PID=$!
@@ -387,6 +412,721 @@ scenario_benign_interactive_burst()
 			log "$name: GET failed"
 		sleep "$gap"
 	done
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# ---------------------------------------------------------------- ssh (issue 4)
+
+SSH_DIR=""
+
+# One client key and one host key for every sshd and client of the run;
+# authorized for root. Nothing under ~/.ssh or /etc/ssh is touched.
+ssh_keys()
+{
+	[ -n "$SSH_DIR" ] && return 0
+	SSH_DIR="$WORK_DIR/ssh"
+	mkdir -p "$SSH_DIR" /run/sshd
+	ssh-keygen -q -t ed25519 -N "" -C tw-client -f "$SSH_DIR/id"
+	ssh-keygen -q -t ed25519 -N "" -C tw-host -f "$SSH_DIR/host"
+	cp "$SSH_DIR/id.pub" "$SSH_DIR/authorized_keys"
+	printf 'id\nuname -a\nls /etc | head -5\ncat /etc/hostname\nps aux | wc -l\n' \
+		>"$SSH_DIR/commands"
+}
+
+# Options for every ssh/scp/sftp client: our key, no user config, no
+# host-key prompt.
+ssh_opts()
+{
+	echo "-F /dev/null -i $SSH_DIR/id -o StrictHostKeyChecking=no" \
+		"-o UserKnownHostsFile=/dev/null -o LogLevel=ERROR" \
+		"-o BatchMode=yes"
+}
+
+# start_sshd NS ADDR PORT: an sshd of our own in namespace NS; waits
+# until it listens.
+start_sshd()
+{
+	local ns=$1 addr=$2 port=$3 cfg i
+
+	cfg="$SSH_DIR/sshd.$ns.$port.conf"
+	cat >"$cfg" <<-CONF
+	Port $port
+	ListenAddress $addr
+	HostKey $SSH_DIR/host
+	PidFile $SSH_DIR/sshd.$ns.$port.pid
+	AuthorizedKeysFile $SSH_DIR/authorized_keys
+	PermitRootLogin prohibit-password
+	PasswordAuthentication no
+	KbdInteractiveAuthentication no
+	UsePAM no
+	StrictModes no
+	PrintMotd no
+	PrintLastLog no
+	AllowTcpForwarding yes
+	Subsystem sftp internal-sftp
+	CONF
+	ip netns exec "$ns" /usr/sbin/sshd -D -e -f "$cfg" \
+		2>>"$SSH_DIR/sshd.$ns.$port.log" &
+	for i in $(seq 1 50); do
+		ip netns exec "$ns" ss -ltn | grep -q "$addr:$port " && return 0
+		sleep 0.1
+	done
+	die "sshd on $addr:$port in $ns did not start"
+}
+
+# type_into SEED MIN_MS MAX_MS NS COMMAND...: a person (or a script when
+# MIN_MS == MAX_MS) types $SSH_DIR/commands into COMMAND run in NS.
+type_into()
+{
+	local seed=$1 lo=$2 hi=$3 ns=$4
+
+	shift 4
+	ip netns exec "$ns" timeout 180 "$(python_bin)" \
+		"$SCRIPT_DIR/tw_type.py" "$seed" "$lo" "$hi" \
+		"$SSH_DIR/commands" -- "$@" >/dev/null 2>&1 ||
+		log "typing into $* ended with an error"
+}
+
+# The inside host dials out with ssh -N -R; later an operator on the
+# outside host logs back in through the tunnel and types commands.
+ssh_reverse_session()
+{
+	local name=$1 k=$2 lo=$3 hi=$4 in out
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	ssh_keys
+	setup_topology "$name" "$k"
+	start_sshd "$out" "10.20.$k.1" 22
+	start_sshd "$in" 127.0.0.1 22
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: 10.20.$k.2 ssh -N -R 2222 -> 10.20.$k.1:22, operator types back"
+	# shellcheck disable=SC2046
+	ip netns exec "$in" ssh $(ssh_opts) -N -R 2222:127.0.0.1:22 \
+		"root@10.20.$k.1" &
+	sleep 4
+	# shellcheck disable=SC2046
+	type_into "$k" "$lo" "$hi" "$out" ssh $(ssh_opts) -tt -p 2222 \
+		root@127.0.0.1
+	sleep 2
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+scenario_ssh_reverse_operator()
+{
+	ssh_reverse_session "$1" "$2" 70 380
+}
+
+scenario_ssh_reverse_scripted()
+{
+	ssh_reverse_session "$1" "$2" 120 120
+}
+
+# autossh -M 0 keeps an ssh -N -R up with ServerAliveInterval 5 and
+# nothing else happens; the capture stops while it is open.
+ssh_idle_tunnel()
+{
+	local name=$1 k=$2 port=$3 in out
+	local seconds=${TW_SSH_IDLE_SECONDS:-90}
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	ssh_keys
+	setup_topology "$name" "$k"
+	start_sshd "$out" "10.20.$k.1" "$port"
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: autossh -M 0 -N -R to 10.20.$k.1:$port, idle ${seconds}s"
+	# shellcheck disable=SC2046
+	ip netns exec "$in" env AUTOSSH_GATETIME=0 autossh -M 0 \
+		$(ssh_opts) -N -R 2222:127.0.0.1:22 -p "$port" \
+		-o ServerAliveInterval=5 -o ServerAliveCountMax=3 \
+		"root@10.20.$k.1" &
+	sleep "$seconds"
+	ip netns exec "$in" ss -tn state established |
+		grep -q "10.20.$k.1:$port" || die "$name: tunnel not established"
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+scenario_ssh_autossh_idle()
+{
+	ssh_idle_tunnel "$1" "$2" 22
+}
+
+scenario_ssh_autossh_443()
+{
+	ssh_idle_tunnel "$1" "$2" 443
+}
+
+# The idle autossh tunnel of ssh_autossh_idle, then after ~60 s an
+# operator logs back in through it and types: first keepalives only,
+# then a reverse session inside the same connection.
+scenario_ssh_autossh_then_operator()
+{
+	local name=$1 k=$2 in out
+	local seconds=${TW_SSH_IDLE_SECONDS:-60}
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	ssh_keys
+	setup_topology "$name" "$k"
+	start_sshd "$out" "10.20.$k.1" 22
+	start_sshd "$in" 127.0.0.1 22
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: autossh -M 0 -N -R idle ${seconds}s, then an operator types back"
+	# shellcheck disable=SC2046
+	ip netns exec "$in" env AUTOSSH_GATETIME=0 autossh -M 0 \
+		$(ssh_opts) -N -R 2222:127.0.0.1:22 \
+		-o ServerAliveInterval=5 -o ServerAliveCountMax=3 \
+		"root@10.20.$k.1" &
+	sleep "$seconds"
+	# shellcheck disable=SC2046
+	type_into "$k" 70 380 "$out" ssh $(ssh_opts) -tt -p 2222 \
+		root@127.0.0.1
+	sleep 2
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# Connect-back: the inside host dials out to 8443 with socat and serves
+# its own sshd through it; the operator outside logs in via a local port.
+scenario_ssh_connect_back()
+{
+	local name=$1 k=$2 in out
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	ssh_keys
+	setup_topology "$name" "$k"
+	start_sshd "$in" 127.0.0.1 22
+	ip netns exec "$out" socat \
+		"TCP-LISTEN:8443,bind=10.20.$k.1,reuseaddr" \
+		"TCP-LISTEN:2222,bind=127.0.0.1,reuseaddr" &
+	sleep 0.5
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: 10.20.$k.2 socat -> 10.20.$k.1:8443 <-> its own sshd"
+	ip netns exec "$in" socat "TCP:10.20.$k.1:8443" TCP:127.0.0.1:22 &
+	sleep 1
+	# shellcheck disable=SC2046
+	type_into "$k" 70 380 "$out" ssh $(ssh_opts) -tt -p 2222 \
+		root@127.0.0.1
+	sleep 1
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# A person logs in from inside to an outside server and types commands.
+scenario_benign_ssh_interactive()
+{
+	local name=$1 k=$2 in out
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	ssh_keys
+	setup_topology "$name" "$k"
+	start_sshd "$out" "10.20.$k.1" 22
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: 10.20.$k.2 ssh -tt 10.20.$k.1, types commands"
+	# shellcheck disable=SC2046
+	type_into "$((k + 100))" 70 380 "$in" ssh $(ssh_opts) -tt \
+		"root@10.20.$k.1"
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# File transfers: scp up, sftp down, rsync over ssh (when installed).
+scenario_benign_ssh_transfer()
+{
+	local name=$1 k=$2 in out dst="$WORK_DIR/$1.dst"
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	ssh_keys
+	setup_topology "$name" "$k"
+	start_sshd "$out" "10.20.$k.1" 22
+	mkdir -p "$dst"
+	head -c 65536 /dev/urandom >"$WORK_DIR/$name.up.bin"
+	head -c 65536 /dev/urandom >"$dst/down.bin"
+	printf 'get %s %s\n' "$dst/down.bin" "$WORK_DIR/$name.got.bin" \
+		>"$WORK_DIR/$name.sftp"
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: scp, sftp, rsync between 10.20.$k.2 and 10.20.$k.1"
+	# shellcheck disable=SC2046
+	ip netns exec "$in" scp $(ssh_opts) -q "$WORK_DIR/$name.up.bin" \
+		"root@10.20.$k.1:$dst/up.bin" || log "$name: scp failed"
+	sleep 1.3
+	# shellcheck disable=SC2046
+	ip netns exec "$in" sftp $(ssh_opts) -q -b "$WORK_DIR/$name.sftp" \
+		"root@10.20.$k.1" >/dev/null || log "$name: sftp failed"
+	sleep 2.1
+	if command -v rsync >/dev/null 2>&1; then
+		ip netns exec "$in" rsync -a -e "ssh $(ssh_opts)" \
+			"$WORK_DIR/$name.up.bin" \
+			"root@10.20.$k.1:$dst/rsync.bin" || log "$name: rsync failed"
+	fi
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# Batch jobs: `ssh host command` a few times with irregular gaps.
+scenario_benign_ssh_batch()
+{
+	local name=$1 k=$2 in out gap
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	ssh_keys
+	setup_topology "$name" "$k"
+	start_sshd "$out" "10.20.$k.1" 22
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: 10.20.$k.2 runs ssh 10.20.$k.1 COMMAND 5 times"
+	for gap in 1.7 6.2 0.8 3.9 0; do
+		# shellcheck disable=SC2046
+		ip netns exec "$in" ssh $(ssh_opts) "root@10.20.$k.1" \
+			'uname -a; df -h / | tail -1; date' >/dev/null ||
+			log "$name: batch command failed"
+		sleep "$gap"
+	done
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# ---------------------------------------------------------------- mining
+
+# The project's pool and miner (tests/tools/stratum_*.py): no real miner is
+# packaged in Debian 12. Snaplen 1600 keeps whole messages: the analyzer
+# needs the JSON-RPC bytes, and they are few.
+TOOLS_DIR="$SCRIPT_DIR/../tests/tools"
+
+# start_pool NAME K PORT ARGS...: the pool in the outside namespace.
+start_pool()
+{
+	local name=$1 k=$2 port=$3 i
+
+	shift 3
+	ip netns exec "$(ns_out "$name")" "$(python_bin)" \
+		"$TOOLS_DIR/stratum_pool.py" --listen "10.20.$k.1:$port" "$@" \
+		>"$WORK_DIR/$name.pool.log" 2>&1 &
+	for i in $(seq 1 50); do
+		ip netns exec "$(ns_out "$name")" ss -ltn 2>/dev/null |
+			grep -q "10.20.$k.1:$port " && return 0
+		sleep 0.1
+	done
+	die "$name: pool did not start"
+}
+
+# run_miner NAME ARGS...: the miner in the inside namespace, waited for.
+run_miner()
+{
+	local name=$1
+
+	shift
+	ip netns exec "$(ns_in "$name")" "$(python_bin)" \
+		"$TOOLS_DIR/stratum_miner.py" "$@" ||
+		log "$name: miner exited with an error"
+}
+
+mining_session()
+{
+	local name=$1 k=$2 port=$3 pool_args=$4 miner_args=$5
+
+	setup_topology "$name" "$k"
+	# shellcheck disable=SC2086
+	start_pool "$name" "$k" "$port" $pool_args
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: 10.20.$k.2 mines at 10.20.$k.1:$port ($pool_args)"
+	# shellcheck disable=SC2086
+	run_miner "$name" --connect "10.20.$k.1:$port" $miner_args
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+scenario_mining_stratum_v1()
+{
+	mining_session "$1" "$2" 3333 "--dialect stratum --job-interval 5" \
+		"--dialect stratum --share-interval 7 --duration 40"
+}
+
+scenario_mining_xmrig_1byte()
+{
+	mining_session "$1" "$2" 5555 \
+		"--dialect xmrig --job-interval 6 --segment 1" \
+		"--dialect xmrig --share-interval 5 --duration 25 --keepalive 10 --segment 1"
+}
+
+scenario_mining_xmrig_443()
+{
+	mining_session "$1" "$2" 443 "--dialect xmrig --job-interval 5" \
+		"--dialect xmrig --share-interval 6 --duration 30"
+}
+
+# dnsmasq on the outside answers pool names with the outside address; the
+# inside resolves through it (/etc/netns/<ns>/resolv.conf, which ip netns
+# exec mounts over /etc/resolv.conf): dig, curl, then a TLS miner whose
+# SNI is a pool name, long enough for the pool/miner rhythm.
+scenario_mining_pool_dns_tls()
+{
+	local name=$1 k=$2 in out etc
+	local secs=${TW_MINING_TLS_SECONDS:-150}
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	etc="/etc/netns/$in"
+	setup_topology "$name" "$k"
+	mkdir -p "$etc"
+	printf 'nameserver 10.20.%s.1\n' "$k" >"$etc/resolv.conf"
+	ip netns exec "$out" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+		--no-resolv --no-hosts --bind-interfaces --pid-file= \
+		--listen-address="10.20.$k.1" --user=root \
+		--address="/nanopool.org/10.20.$k.1" \
+		--address="/supportxmr.com/10.20.$k.1" \
+		--address="/example.org/10.20.$k.1" \
+		>"$WORK_DIR/$name.dnsmasq.log" 2>&1 &
+	make_docroot "$WORK_DIR/$name.www"
+	start_http_server "$name" "$k" "$WORK_DIR/$name.www"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pool \
+		-keyout "$WORK_DIR/$name.key" -out "$WORK_DIR/$name.crt" \
+		2>/dev/null
+	start_pool "$name" "$k" 14433 --dialect xmrig --job-interval 10 \
+		--tls "$WORK_DIR/$name.crt" "$WORK_DIR/$name.key"
+	start_pool "$name" "$k" 8443 --dialect xmrig --job-interval 10 \
+		--tls "$WORK_DIR/$name.crt" "$WORK_DIR/$name.key"
+	sleep 0.5
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: dig/curl pool names via dnsmasq, TLS mining ${secs}s"
+	ip netns exec "$in" dig +short www.example.org A || true
+	sleep 1.2
+	ip netns exec "$in" dig +short xmr-eu1.nanopool.org A || true
+	sleep 0.8
+	ip netns exec "$in" curl -s -o /dev/null --max-time 5 \
+		"http://pool.supportxmr.com/index.html" || log "$name: curl failed"
+	sleep 1.5
+	# one miner names the pool in its SNI; the other sends no SNI to the
+	# address the lookup gave (mining_link.c ties it to the name)
+	run_miner "$name" --connect "pool.supportxmr.com:8443" --tls '' \
+		--dialect xmrig --share-interval 15 --duration "$secs" &
+	run_miner "$name" --connect "xmr-eu1.nanopool.org:14433" \
+		--tls xmr-eu1.nanopool.org --dialect xmrig \
+		--share-interval 15 --duration "$secs"
+	wait $!
+	capture_stop
+	teardown_topology "$name"
+	rm -rf "$etc"
+	capture_publish "$name"
+}
+
+scenario_benign_jsonrpc_api()
+{
+	local name=$1 k=$2
+
+	setup_topology "$name" "$k"
+	ip netns exec "$(ns_out "$name")" "$(python_bin)" \
+		"$TOOLS_DIR/jsonrpc_peer.py" server "10.20.$k.1:8545" \
+		>"$WORK_DIR/$name.api.log" 2>&1 &
+	sleep 0.7
+	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	log "$name: 10.20.$k.2 calls a JSON-RPC API at 10.20.$k.1:8545"
+	ip netns exec "$(ns_in "$name")" "$(python_bin)" \
+		"$TOOLS_DIR/jsonrpc_peer.py" client "10.20.$k.1:8545" ||
+		log "$name: client failed"
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# ---------------------------------------------------------------- covert channels (issue 6)
+
+# A small file served through the tunnels (random: not compressible).
+make_tunnel_docroot()
+{
+	mkdir -p "$1"
+	head -c 20480 /dev/urandom >"$1/blob.bin"
+	printf 'ok\n' >"$1/ping.txt"
+}
+
+# Serves $2 (a directory) on 10.20.k.1:80 of the outside namespace, or on
+# the address given as $4.
+start_plain_http()
+{
+	local name=$1 dir=$2 k=$3 addr=${4:-10.20.$3.1}
+
+	(cd "$dir" && exec ip netns exec "$(ns_out "$name")" \
+		"$(python_bin)" -m http.server 80 --bind "$addr" \
+		>"$WORK_DIR/$name.http.log" 2>&1) &
+	sleep 0.8
+}
+
+# iodine: IP over DNS straight to iodined (the outside host is the
+# tunnel's name server for t1.tunnel.test). -r keeps iodine in DNS mode
+# (raw UDP would be tried first since the server is reachable). Through the
+# tunnel: pings and a 20 kB download.
+scenario_dnstun_iodine()
+{
+	local name=$1 k=$2 in out
+	local secs=${TW_IODINE_SECONDS:-25}
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	setup_topology "$name" "$k"
+	make_tunnel_docroot "$WORK_DIR/$name.www"
+	ip netns exec "$out" iodined -f -c -P tw-iodine-test \
+		-l "10.20.$k.1" -p 53 192.168.250.1/24 t1.tunnel.test \
+		>"$WORK_DIR/$name.iodined.log" 2>&1 &
+	sleep 1
+	start_plain_http "$name" "$WORK_DIR/$name.www" "$k" 0.0.0.0
+	capture_start "$name" "$k"
+	log "$name: iodine 10.20.$k.2 -> iodined 10.20.$k.1:53 (t1.tunnel.test)"
+	ip netns exec "$in" timeout $((secs + 10)) iodine -f -r \
+		-P tw-iodine-test "10.20.$k.1" t1.tunnel.test \
+		>"$WORK_DIR/$name.iodine.log" 2>&1 &
+	sleep 5
+	ip netns exec "$in" ping -c 5 -i 0.5 192.168.250.1 >/dev/null ||
+		log "$name: ping through the tunnel failed"
+	ip netns exec "$in" curl -s -o /dev/null --max-time 15 \
+		http://192.168.250.1/blob.bin || log "$name: download failed"
+	sleep 2
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# dns2tcp: TCP over DNS TXT records. dns2tcpd on the outside host answers
+# for dns2tcp.tunnel.test and forwards its resource "web" to an HTTP
+# server; dns2tcpc inside asks 10.20.k.1 directly and a curl goes through.
+scenario_dnstun_dns2tcp()
+{
+	local name=$1 k=$2 in out conf
+	local cport=8053
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	conf="$WORK_DIR/$name.dns2tcpd.conf"
+	setup_topology "$name" "$k"
+	make_tunnel_docroot "$WORK_DIR/$name.www"
+	start_plain_http "$name" "$WORK_DIR/$name.www" "$k"
+	cat >"$conf" <<-EOF2
+	listen = 10.20.$k.1
+	port = 53
+	user = root
+	domain = dns2tcp.tunnel.test
+	resources = web:10.20.$k.1:80
+	EOF2
+	ip netns exec "$out" dns2tcpd -F -f "$conf" \
+		>"$WORK_DIR/$name.dns2tcpd.log" 2>&1 &
+	sleep 1
+	capture_start "$name" "$k"
+	log "$name: dns2tcpc 10.20.$k.2 -> dns2tcpd 10.20.$k.1:53"
+	ip netns exec "$in" timeout 60 dns2tcpc -z dns2tcp.tunnel.test \
+		-r web -l "$cport" "10.20.$k.1" \
+		>"$WORK_DIR/$name.dns2tcpc.log" 2>&1 &
+	sleep 2
+	ip netns exec "$in" curl -s -o /dev/null --max-time 30 \
+		"http://127.0.0.1:$cport/blob.bin" || log "$name: download failed"
+	sleep 1
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# ptunnel-ng: TCP over ICMP echo. The proxy runs outside; the client
+# inside listens on 8000 and forwards to 10.20.k.1:80 through pings.
+scenario_icmptun_ptunnel()
+{
+	local name=$1 k=$2 in out
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	setup_topology "$name" "$k"
+	make_tunnel_docroot "$WORK_DIR/$name.www"
+	start_plain_http "$name" "$WORK_DIR/$name.www" "$k"
+	ip netns exec "$out" ptunnel-ng -r"10.20.$k.1" -R80 -v 0 \
+		>"$WORK_DIR/$name.proxy.log" 2>&1 &
+	sleep 1
+	capture_start "$name" "$k"
+	log "$name: ptunnel-ng 10.20.$k.2 -> proxy 10.20.$k.1 (ICMP), to :80"
+	ip netns exec "$in" ptunnel-ng -p"10.20.$k.1" -l8000 \
+		-r"10.20.$k.1" -R80 -v 0 >"$WORK_DIR/$name.client.log" 2>&1 &
+	sleep 1.5
+	ip netns exec "$in" curl -s -o /dev/null --max-time 30 \
+		http://127.0.0.1:8000/blob.bin || log "$name: download failed"
+	ip netns exec "$in" curl -s -o /dev/null --max-time 10 \
+		http://127.0.0.1:8000/ping.txt || true
+	sleep 1
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# Benign look-alike of a DNS tunnel: a burst of ordinary lookups (many
+# names under a few domains, A/AAAA/MX/TXT) from eleven clients through a
+# dnsmasq resolver: neither the clients nor the resolver is a tunnel.
+scenario_benign_dns_burst()
+{
+	local name=$1 k=$2 in out c d
+	local domains=(example.org example.com example.net shop.example
+		corp.example.co.uk)
+	local hosts=(www mail api cdn static img login docs status
+		assets blog support m app news search video auth)
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	setup_topology "$name" "$k"
+	for c in $(seq 3 12); do
+		ip -n "$in" addr add "10.20.$k.$c/24" dev "twi$k"
+	done
+	ip netns exec "$out" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+		--no-resolv --no-hosts --bind-interfaces --pid-file= \
+		--listen-address="10.20.$k.1" --user=root \
+		--address="/example.org/10.20.$k.1" \
+		--address="/example.com/10.20.$k.1" \
+		--address="/example.net/10.20.$k.1" \
+		--mx-host="example.org,mail.example.org,10" \
+		--txt-record="example.org,v=spf1 mx -all" \
+		>"$WORK_DIR/$name.dnsmasq.log" 2>&1 &
+	sleep 1
+	capture_start "$name" "$k"
+	log "$name: 11 clients, ordinary lookups through dnsmasq 10.20.$k.1"
+	RANDOM=5353
+	for c in 2 $(seq 3 12); do
+		for _ in $(seq 1 12); do
+			d=${domains[RANDOM % ${#domains[@]}]}
+			ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
+				"@10.20.$k.1" \
+				"${hosts[RANDOM % ${#hosts[@]}]}.$d" A >/dev/null || true
+		done
+		ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
+			"@10.20.$k.1" example.org MX >/dev/null || true
+		ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
+			"@10.20.$k.1" example.org TXT >/dev/null || true
+		ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
+			"@10.20.$k.1" www.example.com AAAA >/dev/null || true
+	done
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# Benign look-alikes of an ICMP tunnel: continuous Linux ping, a large
+# ping, a pattern ping (-p), and traceroute over ICMP and over UDP (whose
+# answers are ICMP port-unreachable errors quoting the probes).
+scenario_benign_ping_traceroute()
+{
+	local name=$1 k=$2 in
+
+	in=$(ns_in "$name")
+	setup_topology "$name" "$k"
+	capture_start "$name" "$k"
+	log "$name: ping, ping -s 1400, ping -p, traceroute -I / UDP"
+	ip netns exec "$in" ping -c 60 -i 0.2 "10.20.$k.1" >/dev/null
+	ip netns exec "$in" ping -c 5 -i 0.3 -s 1400 "10.20.$k.1" >/dev/null
+	ip netns exec "$in" ping -c 5 -i 0.3 -p deadbeef "10.20.$k.1" >/dev/null
+	ip netns exec "$in" traceroute -I -q 2 -m 3 "10.20.$k.1" >/dev/null
+	ip netns exec "$in" traceroute -q 2 -m 3 "10.20.$k.1" >/dev/null
+	capture_stop
+	teardown_topology "$name"
+	capture_publish "$name"
+}
+
+# A reverse-tunnel agent's shape without the service itself (ngrok is not
+# in Debian): the inside host resolves connect.ngrok-agent.com (dnsmasq
+# answers with the outside host) and calls it over TLS with that SNI every
+# 5 s +- 1 s for ~80 s, like an agent's heartbeat. Fusion: the service
+# name (tunnel.service) and the beacon (flow.beacon) on one host.
+scenario_tunnel_ngrok_heartbeat()
+{
+	local name=$1 k=$2 in out etc i
+	local rounds=${TW_NGROK_ROUNDS:-16}
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	etc="/etc/netns/$in"
+	setup_topology "$name" "$k"
+	mkdir -p "$etc"
+	printf 'nameserver 10.20.%s.1\n' "$k" >"$etc/resolv.conf"
+	ip netns exec "$out" dnsmasq --keep-in-foreground --conf-file=/dev/null \
+		--no-resolv --no-hosts --bind-interfaces --pid-file= \
+		--listen-address="10.20.$k.1" --user=root \
+		--address="/ngrok-agent.com/10.20.$k.1" \
+		>"$WORK_DIR/$name.dnsmasq.log" 2>&1 &
+	make_tunnel_docroot "$WORK_DIR/$name.www"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
+		-subj /CN=connect.ngrok-agent.com \
+		-keyout "$WORK_DIR/$name.key" -out "$WORK_DIR/$name.crt" 2>/dev/null
+	(cd "$WORK_DIR/$name.www" && exec ip netns exec "$out" openssl s_server \
+		-quiet -accept 443 -cert "$WORK_DIR/$name.crt" \
+		-key "$WORK_DIR/$name.key" -WWW \
+		>"$WORK_DIR/$name.tls.log" 2>&1) &
+	sleep 1
+	capture_start "$name" "$k"
+	log "$name: connect.ngrok-agent.com over TLS every 5 s +-1 s, $rounds times"
+	RANDOM=7844
+	for ((i = 0; i < rounds; i++)); do
+		ip netns exec "$in" curl -sk -o /dev/null --max-time 3 \
+			https://connect.ngrok-agent.com/ping.txt ||
+			log "$name: request $i failed"
+		sleep_ms_between 4000 6000
+	done
+	capture_stop
+	teardown_topology "$name"
+	rm -rf "$etc"
+	capture_publish "$name"
+}
+
+# Benign look-alike: DNS over TLS (RFC 7858). unbound answers on
+# 10.20.k.1:853 from local data; kdig asks it over TLS, including names
+# that would look encoded in cleartext. Encrypted DNS is not a tunnel:
+# nothing in it is parsed.
+scenario_benign_dot_queries()
+{
+	local name=$1 k=$2 in out conf n
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	conf="$WORK_DIR/$name.unbound.conf"
+	setup_topology "$name" "$k"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=dot.test \
+		-keyout "$WORK_DIR/$name.key" -out "$WORK_DIR/$name.crt" 2>/dev/null
+	cat >"$conf" <<-EOF2
+	server:
+	    interface: 10.20.$k.1@853
+	    tls-service-key: "$WORK_DIR/$name.key"
+	    tls-service-pem: "$WORK_DIR/$name.crt"
+	    tls-port: 853
+	    access-control: 10.20.$k.0/24 allow
+	    username: ""
+	    chroot: ""
+	    directory: "$WORK_DIR"
+	    pidfile: ""
+	    use-syslog: no
+	    do-ip6: no
+	    local-zone: "example.org." static
+	    local-data: "www.example.org. A 10.20.$k.1"
+	    local-data: "example.org. TXT \"v=spf1 -all\""
+	EOF2
+	ip netns exec "$out" unbound -d -c "$conf" \
+		>"$WORK_DIR/$name.unbound.log" 2>&1 &
+	sleep 1.5
+	capture_start "$name" "$k"
+	log "$name: kdig +tls to unbound 10.20.$k.1:853"
+	for n in www 6f2a9c41d7e8b3a05c19e27d4b86f3a1 mail api \
+		 laczi1dwmfbaywb0fm5xhkrgz0heotzq www; do
+		ip netns exec "$in" kdig +tls +time=2 +retry=0 \
+			"@10.20.$k.1" "$n.example.org" A >/dev/null || true
+		sleep 0.3
+	done
+	ip netns exec "$in" kdig +tls +time=2 +retry=0 "@10.20.$k.1" \
+		example.org TXT >/dev/null || true
 	capture_stop
 	teardown_topology "$name"
 	capture_publish "$name"

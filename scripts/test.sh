@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tunnelwatch needs, builds it twice (release-like and with
-# AddressSanitizer + UBSan) and runs every test on both builds.
+# AddressSanitizer + UBSan), runs every test on both builds, then runs
+# the fuzz targets for a bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -20,5 +21,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C build-asan --print-errorlogs --num-processes 2 \
 	--timeout-multiplier 3
+
+echo "== fuzz targets (bounded time, clang libFuzzer + ASan/UBSan)"
+FUZZ_DIR=build-fuzz scripts/fuzz.sh
 
 echo "all tests passed"

@@ -78,4 +78,11 @@ void an_payload_done(struct an_ctx *c, struct flow *f);
 /* The analyzers that want payload when a flow starts. */
 uint32_t analyzers_payload_mask(void);
 
+/* Likewise for on_packet: every analyzer that has one is called for each
+ * packet of a flow until it calls this for the flow, e.g. from on_flow_new
+ * for a protocol it does not look at. An indirect call per packet per
+ * analyzer adds up at line rate. */
+void an_packets_done(struct an_ctx *c, struct flow *f);
+uint32_t analyzers_packet_mask(void);
+
 #endif

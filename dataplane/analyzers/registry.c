@@ -5,10 +5,22 @@
 
 extern const struct analyzer app_id_analyzer;
 extern const struct analyzer flow_timing_analyzer;
+extern const struct analyzer ssh_analyzer;
+extern const struct analyzer icmp_analyzer;
+extern const struct analyzer dns_tunnel_analyzer;
+extern const struct analyzer tunnel_service_analyzer;
+extern const struct analyzer stratum_analyzer;
+extern const struct analyzer pool_names_analyzer;
 
 const struct analyzer *const analyzers[] = {
 	&app_id_analyzer,
 	&flow_timing_analyzer,
+	&ssh_analyzer,
+	&icmp_analyzer,
+	&dns_tunnel_analyzer,
+	&tunnel_service_analyzer,
+	&stratum_analyzer,
+	&pool_names_analyzer,
 };
 
 const unsigned n_analyzers = sizeof(analyzers) / sizeof(analyzers[0]);
@@ -24,6 +36,16 @@ uint32_t analyzers_payload_mask(void)
 
 	for (unsigned i = 0; i < n_analyzers; i++)
 		if (analyzers[i]->on_payload || analyzers[i]->on_match)
+			mask |= 1u << i;
+	return mask;
+}
+
+uint32_t analyzers_packet_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->on_packet)
 			mask |= 1u << i;
 	return mask;
 }

@@ -1,5 +1,7 @@
 #include "capture/source_pcap.h"
 
+#include "capture/pcap_classic.h"
+
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -11,7 +13,8 @@
 #define SOURCE_PCAP_BUFFER (1u << 20)
 
 struct source_pcap {
-	pcap_t *pcap;
+	struct pcap_classic *classic; /* classic pcap, read from a map */
+	pcap_t *pcap;                 /* everything else */
 	char *buffer;        /* stdio buffer of the file pcap reads */
 	const char *path;
 	uint64_t packets;    /* read so far, for error messages */
@@ -50,6 +53,15 @@ struct source_pcap *source_pcap_open(const char *path, char *err,
 		return NULL;
 	}
 	s->path = path;
+	switch (pcap_classic_open(path, &s->classic, err, errlen)) {
+	case 1:
+		return s;
+	case 0:
+		break;
+	default:
+		free(s);
+		return NULL;
+	}
 	file = fopen(path, "rb");
 	if (!file) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
@@ -87,8 +99,11 @@ int source_pcap_next(struct source_pcap *s, struct pkt *p, char *err,
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
-	int rc = pcap_next_ex(s->pcap, &hdr, &data);
+	int rc;
 
+	if (s->classic)
+		return pcap_classic_next(s->classic, p, err, errlen);
+	rc = pcap_next_ex(s->pcap, &hdr, &data);
 	if (rc == PCAP_ERROR_BREAK)
 		return 0;
 	if (rc != 1) {
@@ -114,10 +129,27 @@ int source_pcap_next(struct source_pcap *s, struct pkt *p, char *err,
 	return 1;
 }
 
+size_t source_pcap_offset(const struct source_pcap *s)
+{
+	return s->classic ? pcap_classic_offset(s->classic) : 0;
+}
+
+void source_pcap_release(struct source_pcap *s, size_t upto)
+{
+	if (s->classic)
+		pcap_classic_release(s->classic, upto);
+}
+
+bool source_pcap_data_stable(const struct source_pcap *s)
+{
+	return s->classic != NULL;
+}
+
 void source_pcap_close(struct source_pcap *s)
 {
 	if (!s)
 		return;
+	pcap_classic_close(s->classic);
 	if (s->pcap)
 		pcap_close(s->pcap); /* closes the FILE too */
 	free(s->buffer);

@@ -2,6 +2,7 @@
 #ifndef TW_SOURCE_PCAP_H
 #define TW_SOURCE_PCAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,13 @@ struct source_pcap *source_pcap_open(const char *path, char *err,
  * -1 on a malformed or truncated file with "FILE: packet N: why" in err. */
 int source_pcap_next(struct source_pcap *s, struct pkt *p, char *err,
 		     size_t errlen);
+/* True when packet data stays valid until source_pcap_close, not only
+ * until the next call: the reader may then hand workers references. */
+bool source_pcap_data_stable(const struct source_pcap *s);
+/* For stable sources: the offset of the next packet, and the promise that
+ * no packet before upto will be read again (its memory can go). */
+size_t source_pcap_offset(const struct source_pcap *s);
+void source_pcap_release(struct source_pcap *s, size_t upto);
 void source_pcap_close(struct source_pcap *s);
 
 #endif

@@ -211,6 +211,27 @@ static json_t *families_json(const struct host *hst)
 	return arr;
 }
 
+/* The evidence that raised the score, strongest first (hosts.c). */
+static json_t *raised_by_json(const struct host *hst)
+{
+	char buf[HOST_RAISED_MAX];
+	json_t *arr = json_array();
+	char *save = NULL;
+
+	if (!arr)
+		return NULL;
+	memcpy(buf, hst->raised_by, sizeof(buf));
+	buf[sizeof(buf) - 1] = '\0';
+	for (char *tok = strtok_r(buf, ";", &save); tok;
+	     tok = strtok_r(NULL, ";", &save)) {
+		if (json_array_append_new(arr, json_string(tok))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 json_t *report_host_json(const struct host *hst)
 {
 	json_t *findings = json_array();
@@ -223,11 +244,12 @@ json_t *report_host_json(const struct host *hst)
 			return NULL;
 		}
 	}
-	return json_pack("{s:s, s:s, s:i, s:o, s:o}",
+	return json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}",
 			 "ip", ip_addr_format(&hst->ip, ip, sizeof(ip)),
 			 "verdict", verdict_name((enum verdict)hst->verdict),
 			 "score", (int)hst->score,
 			 "families", families_json(hst),
+			 "raised_by", raised_by_json(hst),
 			 "findings", findings);
 }
 

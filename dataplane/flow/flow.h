@@ -70,6 +70,8 @@ struct flow {
 	uint16_t app;            /* app label id (scan/app_id.h), 0 = none yet */
 	uint32_t payload_wanted; /* analyzers still inspecting payload, a bit
 				  * per analyzers[] row; 0 ends inspection */
+	uint32_t packets_wanted; /* analyzers whose on_packet this flow still
+				  * calls, a bit per analyzers[] row */
 	uint64_t id;             /* flow id for reports, unique per run */
 	uint64_t first_ns, last_ns;
 	struct flow_side side[2];

@@ -15,6 +15,8 @@
 
 #include <hs.h>
 
+#include "scan/hs_cache.h"
+
 /* One parsed line, kept until compile so that a compile error on
  * expression i can be reported at its file and line. */
 struct pattern {
@@ -27,12 +29,14 @@ struct pattern {
 
 struct loader {
 	const char *dir;
+	const char *cache_dir;   /* NULL: always compile */
 	char **files;            /* full paths, sorted by name */
 	unsigned n_files;
 	struct pattern *pat;
 	unsigned n_pat, cap_pat;
 	char *err;
 	size_t errlen;
+	char key[HS_CACHE_KEY_LEN]; /* cache key of these patterns */
 };
 
 struct hs_db {
@@ -271,6 +275,30 @@ static int check_unique_ids(struct loader *ld, uint32_t *sorted_ids)
 	return rc;
 }
 
+/* The database compiled for exactly these patterns by an earlier start,
+ * or NULL (and ld->key set for cache_store). */
+static hs_database_t *cached_compile(struct loader *ld, const char **exprs,
+				     const unsigned *flags,
+				     const unsigned *ids, unsigned mode)
+{
+	if (hs_cache_key(exprs, flags, ids, ld->n_pat, mode, ld->key) != 0) {
+		ld->key[0] = '\0';
+		return NULL;
+	}
+	return hs_cache_load(ld->cache_dir, ld->key);
+}
+
+/* A cache that cannot be written only costs the next start a compile:
+ * said once on stderr, never an error. */
+static void cache_store(struct loader *ld, const hs_database_t *db)
+{
+	if (ld->key[0] && hs_cache_store(ld->cache_dir, ld->key, db) != 0)
+		fprintf(stderr,
+			"tunnelwatch: note: cannot cache the compiled patterns "
+			"in %s: %s (set scan.cache_dir, or scan.cache = false)\n",
+			ld->cache_dir, strerror(errno));
+}
+
 static int compile_patterns(struct loader *ld, hs_database_t **db)
 {
 	const char **exprs = calloc(ld->n_pat, sizeof(*exprs));
@@ -291,6 +319,9 @@ static int compile_patterns(struct loader *ld, hs_database_t **db)
 		if (flags[i] & HS_FLAG_SOM_LEFTMOST)
 			mode |= HS_MODE_SOM_HORIZON_LARGE;
 	}
+	if (ld->cache_dir &&
+	    (*db = cached_compile(ld, exprs, flags, ids, mode)) != NULL)
+		goto out;
 	if (hs_compile_multi(exprs, flags, ids, ld->n_pat, mode, NULL, db,
 			     &cerr) != HS_SUCCESS) {
 		const char *msg = cerr ? cerr->message : "compile failed";
@@ -306,6 +337,8 @@ static int compile_patterns(struct loader *ld, hs_database_t **db)
 		}
 		hs_free_compile_error(cerr);
 		*db = NULL;
+	} else if (ld->cache_dir) {
+		cache_store(ld, *db);
 	}
 out:
 	free(exprs);
@@ -346,7 +379,14 @@ static int db_measure(struct loader *ld, struct hs_db *db)
 
 struct hs_db *hs_db_load(const char *dir, char *err, size_t errlen)
 {
-	struct loader ld = { .dir = dir, .err = err, .errlen = errlen };
+	return hs_db_load_cached(dir, NULL, err, errlen);
+}
+
+struct hs_db *hs_db_load_cached(const char *dir, const char *cache_dir,
+				char *err, size_t errlen)
+{
+	struct loader ld = { .dir = dir, .cache_dir = cache_dir, .err = err,
+			     .errlen = errlen };
 	struct hs_db *db = calloc(1, sizeof(*db));
 
 	if (err && errlen)

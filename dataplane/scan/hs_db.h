@@ -12,6 +12,10 @@ struct hs_db;
 /* Loads every *.hs file of dir (sorted by name). On error returns NULL and
  * writes "FILE:LINE: what is wrong" into err. */
 struct hs_db *hs_db_load(const char *dir, char *err, size_t errlen);
+/* The same, reusing the database an earlier start compiled for exactly
+ * these patterns from cache_dir (hs_cache.h); NULL cache_dir: compile. */
+struct hs_db *hs_db_load_cached(const char *dir, const char *cache_dir,
+				char *err, size_t errlen);
 void hs_db_free(struct hs_db *db);
 
 unsigned hs_db_pattern_count(const struct hs_db *db);

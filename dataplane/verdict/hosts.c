@@ -9,7 +9,9 @@
  * from alert_score (70 by default), suspicious from suspicious_score (40),
  * else clean. So a low finding alone stays clean, a medium one alone is
  * suspicious, a high one alone is an alert, and two families at medium
- * corroborate each other into an alert. */
+ * corroborate each other into an alert. Beside a covert-channel family
+ * (dns, icmp, tunnel) at medium or above, a flow finding of any severity
+ * counts 25 (fusion, see host_score). host->raised_by says what counted. */
 #include "verdict/hosts.h"
 
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "verdict/mining_link.h"
 
 #define SCORE_MAX 100
 #define SCORE_OTHER_STRONG 25   /* another family at medium or high */
@@ -35,6 +38,7 @@ struct hosts {
 	uint32_t max_findings;
 	uint32_t suspicious_score;
 	uint32_t alert_score;
+	uint64_t mining_link_ttl_ns;   /* pool answers remembered (mining_link.c) */
 	struct host *entries;          /* max_hosts */
 	struct host_finding *pool;     /* max_hosts * max_findings */
 	const struct host **scratch;   /* max_hosts, for hosts_sorted */
@@ -49,6 +53,7 @@ struct hosts {
 struct family_best {
 	char name[FAMILY_NAME_MAX];
 	uint8_t sev;
+	const char *kind;              /* of the family's strongest finding */
 };
 
 static uint32_t addr_hash(const struct ip_addr *a)
@@ -102,6 +107,7 @@ struct hosts *hosts_create(const struct tw_config *cfg)
 	h->max_findings = cfg->hosts.max_findings_per_host;
 	h->suspicious_score = cfg->hosts.suspicious_score;
 	h->alert_score = cfg->hosts.alert_score;
+	h->mining_link_ttl_ns = cfg->mining.link_min_ttl_ns;
 	while (nb < h->max_hosts)
 		nb <<= 1;
 	h->bucket_mask = nb - 1;
@@ -356,9 +362,11 @@ static unsigned host_family_list(const struct host *hst,
 			if (n == HOST_FAMILIES_MAX)
 				continue;
 			memcpy(fam[n].name, name, sizeof(name));
+			fam[n].kind = f->kind;
 			fam[n++].sev = f->severity;
 		} else if (f->severity > fam[j].sev) {
 			fam[j].sev = f->severity;
+			fam[j].kind = f->kind;
 		}
 	}
 	/* Insertion sort: a handful of families at most. */
@@ -378,12 +386,55 @@ static uint32_t sev_base(uint8_t sev)
 	return sev <= SEV_HIGH ? severity_base[sev] : severity_base[SEV_HIGH];
 }
 
-static uint32_t host_score(const struct host *hst)
+/* Fusion of covert channels (issue 6): DNS and ICMP tunnels and tunnel
+ * services have innocent look-alikes (a developer's ngrok, an odd ping
+ * tool); what makes one an incident is a tunnel's flow shape on the same
+ * host, a long-lived low-byte flow or a beacon. So while a covert family
+ * is at medium or above, a flow finding of any severity corroborates it
+ * as strongly as a medium one (+25, not +10). */
+static bool family_is_covert(const char *name)
+{
+	return strcmp(name, "dns") == 0 || strcmp(name, "icmp") == 0 ||
+	       strcmp(name, "tunnel") == 0;
+}
+
+static bool flow_corroborates(const struct family_best *fam, unsigned n,
+			      unsigned i)
+{
+	if (strcmp(fam[i].name, "flow") != 0 || fam[i].sev < SEV_LOW)
+		return false;
+	for (unsigned j = 0; j < n; j++)
+		if (family_is_covert(fam[j].name) && fam[j].sev >= SEV_MEDIUM)
+			return true;
+	return false;
+}
+
+/* "icmp.tunnel high +75; flow.beacon low +25 corroborates": what raised
+ * the score, for the report. Items that do not fit are left out. */
+static void raised_add(struct host *hst, size_t *used,
+		       const struct family_best *f, uint32_t points,
+		       bool corroborates)
+{
+	size_t room = sizeof(hst->raised_by) - *used;
+	int k = snprintf(hst->raised_by + *used, room, "%s%s %s +%u%s",
+			 *used ? ";" : "", f->kind ? f->kind : f->name,
+			 severity_name((enum severity)f->sev), points,
+			 corroborates ? " corroborates" : "");
+
+	if (k < 0 || (size_t)k >= room)
+		hst->raised_by[*used] = '\0';
+	else
+		*used += (size_t)k;
+}
+
+static uint32_t host_score(struct host *hst)
 {
 	struct family_best fam[HOST_FAMILIES_MAX];
 	unsigned n = host_family_list(hst, fam), best = 0;
 	uint32_t score;
+	size_t used = 0;
 
+	hst->raised_by[0] = '\0';
 	if (n == 0)
 		return 0;
 	for (unsigned i = 1; i < n; i++) {
@@ -391,13 +442,22 @@ static uint32_t host_score(const struct host *hst)
 			best = i;
 	}
 	score = sev_base(fam[best].sev);
+	if (score)
+		raised_add(hst, &used, &fam[best], score, false);
 	for (unsigned i = 0; i < n; i++) {
+		bool corr = flow_corroborates(fam, n, i);
+		uint32_t add = 0;
+
 		if (i == best)
 			continue;
-		if (fam[i].sev >= SEV_MEDIUM)
-			score += SCORE_OTHER_STRONG;
+		if (fam[i].sev >= SEV_MEDIUM || corr)
+			add = SCORE_OTHER_STRONG;
 		else if (fam[i].sev == SEV_LOW)
-			score += SCORE_OTHER_LOW;
+			add = SCORE_OTHER_LOW;
+		if (add)
+			raised_add(hst, &used, &fam[i], add,
+				   corr && fam[i].sev < SEV_MEDIUM);
+		score += add;
 	}
 	return score > SCORE_MAX ? SCORE_MAX : score;
 }
@@ -429,6 +489,19 @@ static int host_side_is_orig(const struct hosts *h, const struct finding *f)
 	return f->host_is_orig ? 1 : 0;
 }
 
+/* A finding mining_link.c derived (a pool name tied to a connection). */
+struct link_ctx {
+	struct hosts *h;
+	struct host *hst;
+};
+
+static void link_add(void *ctx, const struct finding *f, int host_is_orig)
+{
+	struct link_ctx *c = ctx;
+
+	host_add_finding(c->h, c->hst, f, host_is_orig);
+}
+
 int hosts_apply_finding(struct hosts *h, const struct finding *f)
 {
 	int is_orig = host_side_is_orig(h, f);
@@ -440,6 +513,8 @@ int hosts_apply_finding(struct hosts *h, const struct finding *f)
 	}
 	host_widen(hst, f->first_ns, f->last_ns);
 	host_add_finding(h, hst, f, is_orig);
+	mining_link(hst, f, is_orig, h->mining_link_ttl_ns, link_add,
+		    &(struct link_ctx){ h, hst });
 	host_update_verdict(h, hst);
 	return is_orig;
 }
@@ -474,6 +549,18 @@ int hosts_reset(struct hosts *h, const struct ip_addr *ip)
 		link = &hst->hash_next;
 	}
 	return -1;
+}
+
+void hosts_set_config(struct hosts *h, const struct tw_config *cfg)
+{
+	h->home_net = cfg->hosts.home_net;
+	h->suspicious_score = cfg->hosts.suspicious_score;
+	h->alert_score = cfg->hosts.alert_score;
+	h->mining_link_ttl_ns = cfg->mining.link_min_ttl_ns;
+	for (uint32_t b = 0; b <= h->bucket_mask; b++)
+		for (uint32_t i = h->buckets[b]; i;
+		     i = h->entries[i - 1].hash_next)
+			host_update_verdict(h, &h->entries[i - 1]);
 }
 
 const struct host *hosts_find(const struct hosts *h, const struct ip_addr *ip)

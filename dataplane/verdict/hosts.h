@@ -13,6 +13,8 @@ struct tw_config;
 
 enum verdict { VERDICT_CLEAN = 0, VERDICT_SUSPICIOUS, VERDICT_ALERT };
 
+#define HOST_RAISED_MAX 256
+
 /* One finding as the host keeps it: findings with the same kind, peer and
  * peer port are merged (count summed, times widened, strongest detail kept). */
 struct host_finding {
@@ -33,6 +35,9 @@ struct host {
 	uint64_t findings_dropped; /* over max_findings_per_host */
 	uint64_t first_ns, last_ns;
 	struct host_finding *findings; /* max_findings_per_host entries */
+	/* What raised the score: "kind severity +points[ corroborates]",
+	 * ';'-separated, strongest family first (hosts.c, fusion). */
+	char raised_by[HOST_RAISED_MAX];
 	uint32_t hash_next;        /* index+1 */
 };
 
@@ -49,6 +54,9 @@ int hosts_apply_finding(struct hosts *h, const struct finding *f);
 void hosts_note_seen(struct hosts *h, const struct ip_addr *ip, uint64_t ts_ns);
 /* Forgets one host; returns 0, or -1 when it is unknown. */
 int hosts_reset(struct hosts *h, const struct ip_addr *ip);
+
+/* Live SIGHUP: new thresholds and home_net; every verdict is recomputed. */
+void hosts_set_config(struct hosts *h, const struct tw_config *cfg);
 
 const struct host *hosts_find(const struct hosts *h, const struct ip_addr *ip);
 /* Fills out with the hosts, worst first (score, then address), findings of

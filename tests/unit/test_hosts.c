@@ -331,6 +331,32 @@ struct score_case {
 	enum verdict verdict;
 };
 
+/* The report's raised_by: what made the score, the fusion marked. */
+static void test_raised_by(void **state)
+{
+	struct tw_config cfg;
+	struct hosts *h;
+	struct finding a, b;
+	const struct host *hst;
+
+	(void)state;
+	cfg_small(&cfg, 16, 8);
+	h = hosts_create(&cfg);
+	a = mk("icmp.tunnel", SEV_MEDIUM, "10.0.0.5", 0, "192.0.2.1", 0, T0,
+	       T0, "odd echoes");
+	b = mk("flow.long_lived_low_byte", SEV_LOW, "10.0.0.5", 1000,
+	       "192.0.2.1", 0, T0, T0, "long");
+	hosts_apply_finding(h, &a);
+	hst = find(h, "10.0.0.5");
+	assert_string_equal(hst->raised_by, "icmp.tunnel medium +45");
+	hosts_apply_finding(h, &b);
+	assert_int_equal(hst->score, 70);
+	assert_string_equal(hst->raised_by,
+			    "icmp.tunnel medium +45;"
+			    "flow.long_lived_low_byte low +25 corroborates");
+	hosts_destroy(h);
+}
+
 static void test_scoring_table(void **state)
 {
 	static const struct score_case cases[] = {
@@ -356,6 +382,14 @@ static void test_scoring_table(void **state)
 		{ { SEV_LOW, SEV_LOW, SEV_LOW },
 		  { "flow.beacon", "dns.tunnel", "icmp.tunnel" }, 3, 35,
 		  VERDICT_CLEAN },
+		/* fusion: a flow finding corroborates a covert channel */
+		{ { SEV_MEDIUM, SEV_LOW },
+		  { "tunnel.service", "flow.long_lived_low_byte" }, 2, 70,
+		  VERDICT_ALERT },
+		{ { SEV_LOW, SEV_MEDIUM }, { "flow.beacon", "dns.tunnel" }, 2,
+		  70, VERDICT_ALERT },
+		{ { SEV_MEDIUM, SEV_LOW }, { "ssh.a", "flow.beacon" }, 2, 55,
+		  VERDICT_SUSPICIOUS },
 	};
 	struct tw_config cfg;
 
@@ -569,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_merge_ties),
 		cmocka_unit_test(test_order_independence),
 		cmocka_unit_test(test_scoring_table),
+		cmocka_unit_test(test_raised_by),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_findings_full_keeps_strongest),
 		cmocka_unit_test(test_reset),

@@ -194,7 +194,11 @@ static void test_document_shape(void **state)
 	 * before 2001:db8::10 (15). */
 	assert_int_equal(json_array_size(hosts), 3);
 	host = json_array_get(hosts, 0);
-	KEYS(host, "ip", "verdict", "score", "families", "findings");
+	KEYS(host, "ip", "verdict", "score", "families", "raised_by",
+	     "findings");
+	assert_string_equal(json_string_value(json_array_get(
+				    json_object_get(host, "raised_by"), 1)),
+			    "flow.beacon medium +25");
 	assert_string_equal(json_string_value(json_object_get(host, "ip")),
 			    "10.0.0.5");
 	assert_string_equal(json_string_value(json_object_get(host,

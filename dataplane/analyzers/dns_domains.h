@@ -1,0 +1,57 @@
+/* The DNS tunnel analyzer's memory: one entry per (client, server,
+ * registered domain), bounded by dns.max_domains per worker, the least
+ * recently used entry dropped when full. Keyed with the server too: the
+ * worker sees every flow of an address pair, so an entry's counts depend
+ * only on that pair's packets, whatever the number of workers. */
+#ifndef TW_DNS_DOMAINS_H
+#define TW_DNS_DOMAINS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+
+#define DNS_DOMAIN_TEXT 64        /* registered domain kept, NUL included */
+#define DNS_EXAMPLE_TEXT 80       /* one suspect name kept for the report */
+#define DNS_UNIQUE_BITS 512       /* linear counter of distinct names */
+
+struct dns_domain {
+	struct ip_addr client, server;
+	uint64_t key_hash;            /* of the registered domain */
+	char domain[DNS_DOMAIN_TEXT];
+	char example[DNS_EXAMPLE_TEXT];
+	uint64_t first_ns, last_ns;
+	uint64_t bytes;               /* DNS message bytes, both ways */
+	uint32_t queries, responses;
+	uint32_t encoded;             /* query names with an encoded label */
+	uint32_t long_encoded;        /* ... of at least dns.long_label */
+	uint32_t tunnel_types;        /* NULL, PRIVATE, TXT, MX, CNAME, ANY ... */
+	uint32_t rare_types;          /* NULL, PRIVATE: no ordinary use */
+	uint32_t large;               /* messages over dns.large_answer */
+	uint16_t longest_label;
+	uint16_t example_type;        /* qtype of the example name */
+	uint8_t example_kind;         /* enum dns_label_kind */
+	uint8_t reported;             /* enum severity reported, 0 = none */
+	uint32_t reported_at;         /* queries at the last report */
+	uint16_t unique_set;          /* bits set in unique */
+	uint8_t unique[DNS_UNIQUE_BITS / 8];
+	/* table bookkeeping */
+	uint32_t chain, lru_prev, lru_next; /* index + 1 */
+};
+
+struct dns_domains;
+
+/* NULL on allocation failure (errno set). */
+struct dns_domains *dns_domains_create(uint32_t max);
+void dns_domains_destroy(struct dns_domains *t);
+/* The entry, created (zeroed, keys filled) when absent. */
+struct dns_domain *dns_domains_get(struct dns_domains *t,
+				   const struct ip_addr *client,
+				   const struct ip_addr *server,
+				   const char *domain, uint64_t ts_ns);
+/* Marks a name as seen; the distinct-name estimate. */
+void dns_domain_note_name(struct dns_domain *d, uint64_t name_hash);
+uint32_t dns_domain_unique(const struct dns_domain *d);
+uint64_t dns_text_hash(const char *s, size_t n);
+
+#endif

@@ -1,0 +1,314 @@
+/* Bounded TLS ClientHello parser: see tls_parse.h. The handshake bytes are
+ * first joined from the records' fragments into a stack buffer (the hello
+ * is rarely split over records, but nothing forbids it), then read by a
+ * cursor whose every step is checked against what is there. */
+#include "analyzers/tls_parse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TLS_RECORD_HEADER 5
+#define TLS_HANDSHAKE 22
+#define TLS_CLIENT_HELLO 1
+
+struct cur {
+	const uint8_t *p;
+	size_t len, off;
+	bool short_input;   /* a read failed because the input stopped */
+	bool whole;         /* len is the whole hello, not a cut of it */
+};
+
+static bool cur_take(struct cur *c, size_t n, const uint8_t **out)
+{
+	if (c->off > c->len || n > c->len - c->off) {
+		c->short_input = true;
+		return false;
+	}
+	*out = c->p + c->off;
+	c->off += n;
+	return true;
+}
+
+static bool cur_u8(struct cur *c, unsigned *v)
+{
+	const uint8_t *p;
+
+	if (!cur_take(c, 1, &p))
+		return false;
+	*v = p[0];
+	return true;
+}
+
+static bool cur_u16(struct cur *c, unsigned *v)
+{
+	const uint8_t *p;
+
+	if (!cur_take(c, 2, &p))
+		return false;
+	*v = (unsigned)(p[0] << 8 | p[1]);
+	return true;
+}
+
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* GREASE values (RFC 8701) are 0x?a?a with both bytes equal. */
+static bool is_grease(uint16_t v)
+{
+	return (v & 0x0f0f) == 0x0a0a && (v >> 8) == (v & 0xff);
+}
+
+static void copy_printable(char *dst, size_t dstlen, const uint8_t *src,
+			   size_t n)
+{
+	if (n >= dstlen)
+		n = dstlen - 1;
+	for (size_t i = 0; i < n; i++)
+		dst[i] = (src[i] < 0x21 || src[i] > 0x7e) ? '?' : (char)src[i];
+	dst[n] = '\0';
+}
+
+/* server_name (RFC 6066 3): list of <type, name>; the first host_name. */
+static int ext_sni(const uint8_t *d, size_t n, struct tls_client_hello *ch)
+{
+	size_t pos = 2, list;
+
+	if (n < 2)
+		return TLS_ERR_FORMAT;
+	list = rd16(d);
+	if (list > n - 2)
+		return TLS_ERR_FORMAT;
+	while (pos + 3 <= 2 + list) {
+		unsigned type = d[pos];
+		size_t l = rd16(d + pos + 1);
+
+		if (l > 2 + list - pos - 3)
+			return TLS_ERR_FORMAT;
+		if (type == 0 && !ch->has_sni) {
+			copy_printable(ch->sni, sizeof(ch->sni), d + pos + 3, l);
+			ch->sni_len = (uint16_t)strlen(ch->sni);
+			ch->has_sni = true;
+		}
+		pos += 3 + l;
+	}
+	return TLS_OK;
+}
+
+/* application_layer_protocol_negotiation (RFC 7301 3.1). */
+static int ext_alpn(const uint8_t *d, size_t n, struct tls_client_hello *ch)
+{
+	size_t pos = 2, list;
+
+	if (n < 2)
+		return TLS_ERR_FORMAT;
+	list = rd16(d);
+	if (list > n - 2)
+		return TLS_ERR_FORMAT;
+	while (pos < 2 + list) {
+		size_t l = d[pos];
+
+		if (l > 2 + list - pos - 1)
+			return TLS_ERR_FORMAT;
+		if (ch->n_alpn < TLS_ALPN_MAX && l > 0)
+			copy_printable(ch->alpn[ch->n_alpn++], TLS_ALPN_LEN_MAX,
+				       d + pos + 1, l);
+		pos += 1 + l;
+	}
+	return TLS_OK;
+}
+
+/* supported_versions (RFC 8446 4.2.1), client form: 1-byte list length. */
+static int ext_versions(const uint8_t *d, size_t n,
+			struct tls_client_hello *ch)
+{
+	size_t list;
+
+	if (n < 1)
+		return TLS_ERR_FORMAT;
+	list = d[0];
+	if (list > n - 1 || list % 2)
+		return TLS_ERR_FORMAT;
+	for (size_t pos = 1; pos + 1 < 1 + list; pos += 2) {
+		uint16_t v = rd16(d + pos);
+
+		if (!is_grease(v) && v > ch->max_version)
+			ch->max_version = v;
+	}
+	return TLS_OK;
+}
+
+static int extensions_read(struct cur *c, struct tls_client_hello *ch)
+{
+	unsigned total;
+	size_t end;
+
+	if (!cur_u16(c, &total))
+		return TLS_NEED_MORE;
+	end = c->off + total;
+	while (c->off < end) {
+		const uint8_t *d;
+		unsigned type, n;
+		int rc = TLS_OK;
+
+		if (end - c->off < 4)
+			return TLS_ERR_FORMAT;
+		if (!cur_u16(c, &type) || !cur_u16(c, &n))
+			return TLS_NEED_MORE;
+		if (n > end - c->off)
+			return TLS_ERR_FORMAT;
+		if (!cur_take(c, n, &d))
+			return TLS_NEED_MORE;
+		ch->n_extensions++;
+		if (type == TLS_EXT_SERVER_NAME)
+			rc = ext_sni(d, n, ch);
+		else if (type == TLS_EXT_ALPN)
+			rc = ext_alpn(d, n, ch);
+		else if (type == TLS_EXT_SUPPORTED_VERSIONS)
+			rc = ext_versions(d, n, ch);
+		else if (type == TLS_EXT_ECH)
+			ch->has_ech = true;
+		if (rc != TLS_OK)
+			return rc;
+	}
+	return TLS_OK;
+}
+
+/* The ClientHello body (after the 4-byte handshake header). */
+static int hello_body_read(struct cur *c, struct tls_client_hello *ch)
+{
+	const uint8_t *skip;
+	unsigned v, n;
+
+	if (!cur_u16(c, &v))
+		return TLS_NEED_MORE;
+	ch->legacy_version = (uint16_t)v;
+	ch->max_version = (uint16_t)v;
+	if (!cur_take(c, 32, &skip) || !cur_u8(c, &n) || !cur_take(c, n, &skip))
+		return TLS_NEED_MORE;        /* random, session id */
+	if (!cur_u16(c, &n))
+		return TLS_NEED_MORE;
+	if (n % 2)
+		return TLS_ERR_FORMAT;
+	ch->n_ciphers = (uint16_t)(n / 2);
+	if (!cur_take(c, n, &skip) || !cur_u8(c, &n) || !cur_take(c, n, &skip))
+		return TLS_NEED_MORE;        /* ciphers, compression methods */
+	if (c->off == c->len && c->whole)
+		return TLS_OK;               /* no extensions at all (old SSL) */
+	return extensions_read(c, ch);
+}
+
+/* Joins handshake fragments of consecutive handshake records into buf
+ * (at most cap bytes). Returns the bytes joined; *input_used = the input
+ * bytes the joined records span. */
+static size_t records_join(const uint8_t *data, size_t len, uint8_t *buf,
+			   size_t cap, size_t *input_used)
+{
+	size_t pos = 0, got = 0;
+
+	while (pos + TLS_RECORD_HEADER <= len && got < cap) {
+		size_t rl = rd16(data + pos + 3), take;
+
+		if (data[pos] != TLS_HANDSHAKE)
+			break;
+		take = rl;
+		if (take > len - pos - TLS_RECORD_HEADER)
+			take = len - pos - TLS_RECORD_HEADER;
+		if (take > cap - got)
+			take = cap - got;
+		memcpy(buf + got, data + pos + TLS_RECORD_HEADER, take);
+		got += take;
+		pos += TLS_RECORD_HEADER + rl;
+	}
+	*input_used = pos;
+	return got;
+}
+
+int tls_parse_client_hello(const uint8_t *data, size_t len,
+			   struct tls_client_hello *ch, size_t *need)
+{
+	uint8_t buf[TLS_HELLO_MAX];
+	size_t hs_len, joined, used, body;
+	struct cur c;
+	int rc;
+
+	memset(ch, 0, sizeof(*ch));
+	if (need)
+		*need = 0;
+	if (len >= 1 && data[0] != TLS_HANDSHAKE)
+		return TLS_NOT_TLS;
+	if (len >= 2 && data[1] != 3)
+		return TLS_NOT_TLS;
+	if (len >= 3 && data[2] > 4)
+		return TLS_NOT_TLS;
+	if (len < TLS_RECORD_HEADER + 4) {
+		if (need)
+			*need = TLS_RECORD_HEADER + 4;
+		return TLS_NEED_MORE;
+	}
+	ch->record_version = rd16(data + 1);
+	if (data[TLS_RECORD_HEADER] != TLS_CLIENT_HELLO)
+		return TLS_NOT_CLIENT_HELLO;
+	joined = records_join(data, len, buf, sizeof(buf), &used);
+	if (joined < 4) {
+		if (need)
+			*need = len + 1;
+		return TLS_NEED_MORE;
+	}
+	hs_len = (size_t)buf[1] << 16 | (size_t)buf[2] << 8 | buf[3];
+	body = hs_len < sizeof(buf) - 4 ? hs_len : sizeof(buf) - 4;
+
+	c = (struct cur){ .p = buf + 4, .len = joined - 4 < body ?
+						joined - 4 : body,
+			  .whole = joined - 4 >= body };
+	rc = hello_body_read(&c, ch);
+	if (rc == TLS_NEED_MORE && joined - 4 >= body)
+		return TLS_ERR_FORMAT;  /* the hello said it was this long */
+	if (rc == TLS_NEED_MORE && need) {
+		/* one record holding the whole hello: the common case */
+		size_t rl = rd16(data + 3);
+
+		*need = 4 + hs_len > rl ? TLS_RECORD_HEADER + 4 + hs_len :
+					  TLS_RECORD_HEADER + rl;
+		if (*need <= len)
+			*need = len + 1;  /* split over records: more follows */
+	}
+	(void)used;
+	return rc;
+}
+
+const char *tls_version_name(uint16_t v, char *buf, size_t len)
+{
+	switch (v) {
+	case 0x0300:
+		return "SSL 3.0";
+	case 0x0301:
+		return "TLS 1.0";
+	case 0x0302:
+		return "TLS 1.1";
+	case 0x0303:
+		return "TLS 1.2";
+	case 0x0304:
+		return "TLS 1.3";
+	default:
+		snprintf(buf, len, "0x%04x", v);
+		return buf;
+	}
+}
+
+const char *tls_status_name(int status)
+{
+	switch (status) {
+	case TLS_OK:
+		return "ok";
+	case TLS_NEED_MORE:
+		return "need more";
+	case TLS_NOT_TLS:
+		return "not tls";
+	case TLS_NOT_CLIENT_HELLO:
+		return "not a client hello";
+	default:
+		return "bad client hello";
+	}
+}

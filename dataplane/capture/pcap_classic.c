@@ -1,0 +1,232 @@
+#include "capture/pcap_classic.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAGIC_USEC 0xa1b2c3d4u
+#define MAGIC_NSEC 0xa1b23c4du
+#define FILE_HEADER_LEN 24u
+#define RECORD_HEADER_LEN 16u
+/* libpcap refuses larger records too (MAXIMUM_SNAPLEN). */
+#define RECORD_MAX_CAPLEN 262144u
+/* The link-type field's low bits; the high ones carry FCS information. */
+#define LINKTYPE_MASK 0x03ffffffu
+#define LINKTYPE_RAW 101u
+
+struct pcap_classic {
+	const uint8_t *map;
+	size_t size;
+	size_t off;          /* next record */
+	size_t released;     /* bytes before this are no longer mapped in */
+	const char *path;
+	uint64_t packets;    /* read so far, for error messages */
+	uint32_t ts_scale;   /* 1000 for microsecond files, 1 for nanosecond */
+	uint16_t dlt;
+	uint8_t swapped;     /* written on a host of the other byte order */
+};
+
+static uint32_t get32(const struct pcap_classic *pc, const uint8_t *b)
+{
+	uint32_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return pc->swapped ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t get16(const struct pcap_classic *pc, const uint8_t *b)
+{
+	uint16_t v;
+
+	memcpy(&v, b, sizeof(v));
+	return pc->swapped ? __builtin_bswap16(v) : v;
+}
+
+/* Classic files carry LINKTYPE_ values; decode.c speaks DLT_ values. They
+ * are equal except for raw IP. Link types outside this list go to libpcap,
+ * which knows every mapping and refuses what decode.c cannot read. */
+static int dlt_of_linktype(uint32_t linktype)
+{
+	switch (linktype) {
+	case LINKTYPE_RAW:
+		return DLT_RAW;
+	case DLT_NULL:
+	case DLT_EN10MB:
+	case DLT_LOOP:
+	case DLT_LINUX_SLL:
+	case DLT_IPV4:
+	case DLT_IPV6:
+	case DLT_LINUX_SLL2:
+		return (int)linktype;
+	default:
+		return -1;
+	}
+}
+
+/* Reads the file header from the map; 0 when this is not a classic pcap
+ * file this reader takes. */
+static int header_parse(struct pcap_classic *pc)
+{
+	uint32_t magic;
+	int dlt;
+
+	if (pc->size < FILE_HEADER_LEN)
+		return 0;
+	memcpy(&magic, pc->map, sizeof(magic));
+	if (magic == MAGIC_USEC || magic == MAGIC_NSEC) {
+		pc->swapped = 0;
+	} else if (__builtin_bswap32(magic) == MAGIC_USEC ||
+		   __builtin_bswap32(magic) == MAGIC_NSEC) {
+		pc->swapped = 1;
+		magic = __builtin_bswap32(magic);
+	} else {
+		return 0;
+	}
+	if (get16(pc, pc->map + 4) != 2) /* major version */
+		return 0;
+	dlt = dlt_of_linktype(get32(pc, pc->map + 20) & LINKTYPE_MASK);
+	if (dlt < 0)
+		return 0;
+	pc->dlt = (uint16_t)dlt;
+	pc->ts_scale = magic == MAGIC_NSEC ? 1 : 1000;
+	pc->off = FILE_HEADER_LEN;
+	return 1;
+}
+
+static int map_file(const char *path, const uint8_t **map, size_t *size,
+		    char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*map = NULL;
+	*size = 0;
+	/* pipes, devices and empty files: let libpcap report on them */
+	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)FILE_HEADER_LEN) {
+		close(fd);
+		return 0;
+	}
+	*map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (*map == MAP_FAILED) {
+		*map = NULL;
+		return 0; /* libpcap reads what cannot be mapped */
+	}
+	*size = (size_t)st.st_size;
+	madvise((void *)*map, *size, MADV_SEQUENTIAL);
+	return 1;
+}
+
+int pcap_classic_open(const char *path, struct pcap_classic **out, char *err,
+		      size_t errlen)
+{
+	struct pcap_classic *pc;
+	const uint8_t *map;
+	size_t size;
+	int rc = map_file(path, &map, &size, err, errlen);
+
+	*out = NULL;
+	if (rc <= 0)
+		return rc;
+	pc = calloc(1, sizeof(*pc));
+	if (!pc) {
+		munmap((void *)map, size);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	pc->map = map;
+	pc->size = size;
+	pc->path = path;
+	if (!header_parse(pc)) {
+		pcap_classic_close(pc);
+		return 0;
+	}
+	*out = pc;
+	return 1;
+}
+
+static int record_fail(struct pcap_classic *pc, char *err, size_t errlen,
+		       const char *why, uint32_t want, size_t got)
+{
+	snprintf(err, errlen, "%s: packet %llu: %s (%u bytes, %zu in the file)",
+		 pc->path, (unsigned long long)pc->packets + 1, why, want, got);
+	return -1;
+}
+
+int pcap_classic_next(struct pcap_classic *pc, struct pkt *p, char *err,
+		      size_t errlen)
+{
+	size_t left = pc->size - pc->off;
+	const uint8_t *h = pc->map + pc->off;
+	uint32_t caplen, wirelen;
+
+	if (left == 0)
+		return 0;
+	if (left < RECORD_HEADER_LEN)
+		return record_fail(pc, err, errlen, "truncated record header",
+				   RECORD_HEADER_LEN, left);
+	caplen = get32(pc, h + 8);
+	wirelen = get32(pc, h + 12);
+	if (caplen > RECORD_MAX_CAPLEN)
+		return record_fail(pc, err, errlen,
+				   "captured length exceeds the maximum",
+				   caplen, RECORD_MAX_CAPLEN);
+	if (caplen > left - RECORD_HEADER_LEN)
+		return record_fail(pc, err, errlen, "truncated packet data",
+				   caplen, left - RECORD_HEADER_LEN);
+	if (caplen > wirelen && wirelen != 0) {
+		snprintf(err, errlen,
+			 "%s: packet %llu: captured length %u exceeds wire length %u",
+			 pc->path, (unsigned long long)pc->packets + 1, caplen,
+			 wirelen);
+		return -1;
+	}
+	pc->packets++;
+	pc->off += RECORD_HEADER_LEN + caplen;
+	p->data = h + RECORD_HEADER_LEN;
+	p->caplen = caplen;
+	p->wirelen = wirelen ? wirelen : caplen;
+	p->ts_ns = (uint64_t)get32(pc, h) * 1000000000ull +
+		   (uint64_t)get32(pc, h + 4) * pc->ts_scale;
+	p->linktype = pc->dlt;
+	return 1;
+}
+
+size_t pcap_classic_offset(const struct pcap_classic *pc)
+{
+	return pc->off;
+}
+
+void pcap_classic_release(struct pcap_classic *pc, size_t upto)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t end = upto & ~(page - 1);
+
+	if (end <= pc->released || end > pc->size)
+		return;
+	/* the pages stay in the page cache; only this mapping lets go */
+	madvise((void *)(pc->map + pc->released), end - pc->released,
+		MADV_DONTNEED);
+	pc->released = end;
+}
+
+void pcap_classic_close(struct pcap_classic *pc)
+{
+	if (!pc)
+		return;
+	munmap((void *)pc->map, pc->size);
+	free(pc);
+}

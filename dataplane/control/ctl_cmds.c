@@ -1,0 +1,314 @@
+#include "control/ctl_cmds.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control/ctl_socket.h"
+#include "control/json_util.h"
+#include "control/report.h"
+#include "manager.h"
+
+#ifndef TW_VERSION
+#define TW_VERSION "0.1.0"
+#endif
+
+#define ARG_MAX 128
+#define FINDINGS_DEFAULT 20
+
+enum arg_kind { ARG_NONE, ARG_IP, ARG_COUNT };
+
+struct ctl_cmd {
+	const char *name;
+	enum arg_kind arg;
+	const char *usage;
+	const char *help;
+	json_t *(*run)(struct ctl_backend *b, const char *arg);
+};
+
+#define N_COMMANDS 8
+static const struct ctl_cmd commands[N_COMMANDS + 1];
+
+/* ---- finding log ---- */
+
+int finding_log_init(struct finding_log *l, uint32_t cap)
+{
+	memset(l, 0, sizeof(*l));
+	l->f = calloc(cap, sizeof(*l->f));
+	l->host_is_orig = calloc(cap, 1);
+	l->cap = cap;
+	if (!l->f || !l->host_is_orig) {
+		finding_log_fini(l);
+		return -1;
+	}
+	return 0;
+}
+
+void finding_log_add(struct finding_log *l, const struct finding *f,
+		     int host_is_orig)
+{
+	l->f[l->next] = *f;
+	l->host_is_orig[l->next] = (uint8_t)host_is_orig;
+	l->next = (l->next + 1) % l->cap;
+	l->total++;
+}
+
+void finding_log_fini(struct finding_log *l)
+{
+	free(l->f);
+	free(l->host_is_orig);
+	memset(l, 0, sizeof(*l));
+}
+
+/* ---- answers ---- */
+
+static json_t *cmd_help(struct ctl_backend *b, const char *arg)
+{
+	json_t *arr = json_array();
+
+	(void)b;
+	(void)arg;
+	for (const struct ctl_cmd *c = commands; arr && c->name; c++)
+		json_array_append_new(arr, json_pack("{s:s, s:s}", "usage",
+						     c->usage, "help", c->help));
+	return json_pack("{s:o}", "commands", arr);
+}
+
+static json_t *cmd_version(struct ctl_backend *b, const char *arg)
+{
+	(void)arg;
+	return json_pack("{s:s, s:s}", "version", TW_VERSION, "engine",
+			 b->engine ? b->engine : "");
+}
+
+static json_t *cmd_stats(struct ctl_backend *b, const char *arg)
+{
+	(void)arg;
+	return json_pack("{s:o}", "stats", b->stats(b->ctx));
+}
+
+/* The same host objects, in the same order, as the offline --json
+ * report, so a replay can be compared with `tunnelwatch --read`. */
+static json_t *cmd_hosts(struct ctl_backend *b, const char *arg)
+{
+	json_t *doc = report_json(&(struct report_stats){ 0 }, b->mgr->hosts,
+				  false);
+
+	(void)arg;
+	if (doc)
+		json_object_del(doc, "stats");
+	return doc;
+}
+
+static json_t *cmd_host(struct ctl_backend *b, const char *arg)
+{
+	struct ip_addr ip;
+	const struct host *hst;
+	json_t *obj;
+
+	ip_addr_parse(arg, &ip);
+	hst = hosts_find(b->mgr->hosts, &ip);
+	if (hst) {
+		obj = report_host_json(hst);
+		json_object_set_new(obj, "first_seen", json_time(hst->first_ns));
+		json_object_set_new(obj, "last_seen", json_time(hst->last_ns));
+	} else {
+		obj = json_pack("{s:s, s:s, s:i, s:[], s:[]}", "ip", arg,
+				"verdict", "clean", "score", 0, "families",
+				"findings");
+	}
+	if (obj)
+		json_object_set_new(obj, "open_flows", b->flows(b->ctx, &ip));
+	return json_pack("{s:o}", "host", obj);
+}
+
+static json_t *cmd_flows(struct ctl_backend *b, const char *arg)
+{
+	struct ip_addr ip;
+	json_t *obj;
+
+	ip_addr_parse(arg, &ip);
+	obj = b->flows(b->ctx, &ip);
+	if (obj)
+		json_object_set_new(obj, "ip", json_string(arg));
+	return obj;
+}
+
+static json_t *finding_entry(const struct finding *f, int host_is_orig)
+{
+	char family[32], host[64], peer[64], proto[8];
+
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:I, s:o, s:o}",
+		"host", ip_addr_format(host_is_orig ? &f->orig : &f->resp, host,
+				       sizeof(host)),
+		"family", finding_family(f->kind, family, sizeof(family)),
+		"kind", f->kind ? f->kind : "",
+		"severity", severity_name((enum severity)f->severity),
+		"peer_ip", ip_addr_format(host_is_orig ? &f->resp : &f->orig,
+					  peer, sizeof(peer)),
+		"peer_port", (int)(host_is_orig ? f->resp_port : f->orig_port),
+		"proto", json_proto_name(f->proto, false, proto, sizeof(proto)),
+		"first_seen", json_time(f->first_ns),
+		"last_seen", json_time(f->last_ns),
+		"count", (json_int_t)f->count,
+		"summary", json_text(f->summary),
+		"detail", json_finding_detail(f));
+}
+
+/* The latest N findings, newest first. */
+static json_t *cmd_findings(struct ctl_backend *b, const char *arg)
+{
+	const struct finding_log *l = b->log;
+	uint64_t have = l->total < l->cap ? l->total : l->cap;
+	uint64_t n = arg[0] ? strtoull(arg, NULL, 10) : FINDINGS_DEFAULT;
+	json_t *arr = json_array();
+
+	if (n > have)
+		n = have;
+	for (uint64_t i = 0; arr && i < n; i++) {
+		uint32_t at = (uint32_t)((l->next + l->cap - 1 - i) % l->cap);
+
+		json_array_append_new(arr, finding_entry(&l->f[at],
+							 l->host_is_orig[at]));
+	}
+	return json_pack("{s:o, s:I}", "findings", arr, "total",
+			 json_int_u64(l->total));
+}
+
+static json_t *cmd_reset(struct ctl_backend *b, const char *arg)
+{
+	struct ip_addr ip;
+
+	ip_addr_parse(arg, &ip);
+	return json_pack("{s:s, s:b}", "reset", arg, "found",
+			 hosts_reset(b->mgr->hosts, &ip) == 0);
+}
+
+static const struct ctl_cmd commands[N_COMMANDS + 1] = {
+	{ "help", ARG_NONE, "help", "this list", cmd_help },
+	{ "version", ARG_NONE, "version", "program and engine version",
+	  cmd_version },
+	{ "stats", ARG_NONE, "stats",
+	  "counters: packets, drops by reason, flows, findings, ports, "
+	  "workers, control socket", cmd_stats },
+	{ "hosts", ARG_NONE, "hosts", "hosts with findings, worst first",
+	  cmd_hosts },
+	{ "host", ARG_IP, "host IP",
+	  "one host: verdict, score, findings with evidence, open flows",
+	  cmd_host },
+	{ "flows", ARG_IP, "flows IP", "open flows of one address",
+	  cmd_flows },
+	{ "findings", ARG_COUNT, "findings [N]",
+	  "latest N findings, newest first (default 20)", cmd_findings },
+	{ "reset", ARG_IP, "reset IP", "forget one host's verdict and findings",
+	  cmd_reset },
+	{ NULL, ARG_NONE, NULL, NULL, NULL },
+};
+
+/* ---- parsing ---- */
+
+static const struct ctl_cmd *cmd_find(const char *name)
+{
+	for (const struct ctl_cmd *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static char *dump_line(json_t *doc)
+{
+	char *text = doc ? json_dumps(doc, TW_JSON_DUMP_FLAGS) : NULL;
+	char *line;
+	size_t n;
+
+	json_decref(doc);
+	if (!text)
+		return ctl_error_line("cannot build the answer (out of memory)");
+	n = strlen(text);
+	line = realloc(text, n + 2);
+	if (!line) {
+		free(text);
+		return NULL;
+	}
+	memcpy(line + n, "\n", 2);
+	return line;
+}
+
+static bool count_valid(const char *s)
+{
+	if (!*s)
+		return true;
+	if (strlen(s) > 9)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* NULL when arg suits c, else the error answer. */
+static char *arg_check(const struct ctl_cmd *c, const char *arg,
+		       const char *extra)
+{
+	struct ip_addr ip;
+
+	if (*extra)
+		return ctl_error_line("%s: too many arguments; usage: %s",
+				      c->name, c->usage);
+	switch (c->arg) {
+	case ARG_NONE:
+		if (*arg)
+			return ctl_error_line("%s takes no argument", c->name);
+		return NULL;
+	case ARG_IP:
+		if (!*arg)
+			return ctl_error_line("%s: missing IP; usage: %s",
+					      c->name, c->usage);
+		if (ip_addr_parse(arg, &ip) != 0)
+			return ctl_error_line("%s: '%s' is not an IPv4 or IPv6 "
+					      "address", c->name, arg);
+		return NULL;
+	case ARG_COUNT:
+		if (!count_valid(arg))
+			return ctl_error_line("%s: '%s' is not a count; usage: %s",
+					      c->name, arg, c->usage);
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Splits "cmd arg extra..." on blanks into at most three words. */
+static void split_words(const char *line, char words[3][ARG_MAX])
+{
+	for (int w = 0; w < 3; w++) {
+		size_t n;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
+		n = strcspn(line, " \t");
+		if (n >= ARG_MAX)
+			n = ARG_MAX - 1;
+		memcpy(words[w], line, n);
+		words[w][n] = '\0';
+		line += strcspn(line, " \t");
+	}
+}
+
+char *ctl_cmds_answer(void *ctx, const char *line)
+{
+	struct ctl_backend *b = ctx;
+	char words[3][ARG_MAX];
+	const struct ctl_cmd *c;
+	char *bad;
+
+	split_words(line, words);
+	c = cmd_find(words[0]);
+	if (!c)
+		return ctl_error_line("unknown command '%.64s'; try help",
+				      words[0]);
+	bad = arg_check(c, words[1], words[2]);
+	if (bad)
+		return bad;
+	return dump_line(c->run(b, words[1]));
+}

@@ -1,0 +1,366 @@
+#include "control/ctl_socket.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "control/json_util.h"
+
+#define LISTENER_TAG 0          /* epoll data of the listening socket */
+#define EVENTS_PER_POLL 64
+#define ACCEPTS_PER_POLL 64
+
+struct ctl_client {
+	int fd;                 /* -1: free slot */
+	char *in;               /* max_line bytes */
+	uint32_t in_len;
+	bool discarding;        /* rest of an over-long line is dropped */
+	char *out;              /* the answer being sent, or NULL */
+	size_t out_len, out_off;
+};
+
+struct ctl_server {
+	int lfd, epfd;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uint32_t max_clients, max_line;
+	struct ctl_client *clients;
+	ctl_answer_fn fn;
+	void *ctx;
+	struct ctl_counters ctr;
+};
+
+char *ctl_error_line(const char *fmt, ...)
+{
+	char msg[512], *text, *line;
+	json_t *doc;
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	doc = json_pack("{s:o}", "error", json_text(msg));
+	text = doc ? json_dumps(doc, TW_JSON_DUMP_FLAGS) : NULL;
+	json_decref(doc);
+	if (!text)
+		return NULL;
+	n = strlen(text);
+	line = realloc(text, n + 2);
+	if (!line) {
+		free(text);
+		return NULL;
+	}
+	memcpy(line + n, "\n", 2);
+	return line;
+}
+
+/* ---- one client ---- */
+
+static void client_close(struct ctl_server *s, struct ctl_client *c)
+{
+	if (c->out)
+		s->ctr.disconnects_pending++;
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	free(c->in);
+	free(c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+	s->ctr.clients--;
+}
+
+static void client_watch(struct ctl_server *s, struct ctl_client *c,
+			 uint32_t events)
+{
+	struct epoll_event ev = {
+		.events = events,
+		.data.u64 = (uint64_t)(c - s->clients) + 1,
+	};
+
+	epoll_ctl(s->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/* Sends what it can of the pending answer; -1 when the client is gone. */
+static int client_flush(struct ctl_server *s, struct ctl_client *c)
+{
+	while (c->out && c->out_off < c->out_len) {
+		ssize_t n = send(c->fd, c->out + c->out_off,
+				 c->out_len - c->out_off,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			client_watch(s, c, EPOLLOUT);
+			return 0;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		c->out_off += (size_t)n;
+	}
+	free(c->out);
+	c->out = NULL;
+	client_watch(s, c, EPOLLIN);
+	return 0;
+}
+
+static void client_answer(struct ctl_client *c, char *answer)
+{
+	if (!answer)
+		answer = strdup("{\"error\":\"out of memory\"}\n");
+	c->out = answer;
+	c->out_len = answer ? strlen(answer) : 0;
+	c->out_off = 0;
+}
+
+/* Commands are printable ASCII; anything else is garbage, answered with
+ * an error rather than passed on. */
+static bool line_is_text(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)line[i];
+
+		if ((ch < 0x20 && ch != '\t') || ch >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static bool line_is_blank(const char *line, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t')
+			return false;
+	return true;
+}
+
+static void client_line(struct ctl_server *s, struct ctl_client *c,
+			char *line, size_t len)
+{
+	if (len && line[len - 1] == '\r')
+		line[--len] = '\0';
+	if (line_is_blank(line, len))
+		return;
+	if (!line_is_text(line, len)) {
+		s->ctr.bad_lines++;
+		client_answer(c, ctl_error_line(
+			"not a text command (%zu bytes of binary data); "
+			"try help", len));
+		return;
+	}
+	s->ctr.lines++;
+	client_answer(c, s->fn(s->ctx, line));
+}
+
+/* Answers the complete lines read so far, one at a time: the next is
+ * taken only once the previous answer is sent. -1: client gone. */
+static int client_process(struct ctl_server *s, struct ctl_client *c)
+{
+	while (!c->out) {
+		char *nl = memchr(c->in, '\n', c->in_len);
+		size_t len;
+
+		if (!nl) {
+			if (c->in_len < s->max_line)
+				return 0;
+			c->in_len = 0;
+			if (c->discarding)
+				return 0;
+			c->discarding = true;
+			s->ctr.bad_lines++;
+			client_answer(c, ctl_error_line(
+				"line longer than control.max_line (%u bytes)",
+				s->max_line));
+		} else {
+			len = (size_t)(nl - c->in);
+			*nl = '\0';
+			if (c->discarding)
+				c->discarding = false; /* tail of a long line */
+			else
+				client_line(s, c, c->in, len);
+			c->in_len -= (uint32_t)(len + 1);
+			memmove(c->in, nl + 1, c->in_len);
+		}
+		if (c->out && client_flush(s, c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void client_readable(struct ctl_server *s, struct ctl_client *c)
+{
+	ssize_t n;
+
+	if (c->out)
+		return;
+	n = recv(c->fd, c->in + c->in_len, s->max_line - c->in_len,
+		 MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		      errno == EINTR))
+		return;
+	if (n <= 0 || (c->in_len += (uint32_t)n, client_process(s, c) != 0))
+		client_close(s, c);
+}
+
+static void client_event(struct ctl_server *s, struct ctl_client *c,
+			 uint32_t events)
+{
+	if (c->fd < 0)
+		return;
+	if (events & EPOLLOUT) {
+		if (client_flush(s, c) != 0 || client_process(s, c) != 0) {
+			client_close(s, c);
+			return;
+		}
+	}
+	if (events & EPOLLIN)
+		client_readable(s, c);
+	else if (events & (EPOLLHUP | EPOLLERR))
+		client_close(s, c);
+}
+
+/* ---- accepting ---- */
+
+static struct ctl_client *slot_free(struct ctl_server *s)
+{
+	for (uint32_t i = 0; i < s->max_clients; i++)
+		if (s->clients[i].fd < 0)
+			return &s->clients[i];
+	return NULL;
+}
+
+static void refuse(struct ctl_server *s, int fd)
+{
+	char *msg = ctl_error_line("too many clients (control.max_clients "
+				   "%u); try again later", s->max_clients);
+
+	if (msg && send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+		(void)0; /* best effort: the client may be gone already */
+	free(msg);
+	close(fd);
+	s->ctr.refused++;
+}
+
+static void accept_clients(struct ctl_server *s)
+{
+	for (int i = 0; i < ACCEPTS_PER_POLL; i++) {
+		int fd = accept4(s->lfd, NULL, NULL,
+				 SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ctl_client *c;
+		struct epoll_event ev = { .events = EPOLLIN };
+
+		if (fd < 0)
+			return;
+		c = slot_free(s);
+		if (!c) {
+			refuse(s, fd);
+			continue;
+		}
+		c->in = malloc(s->max_line);
+		ev.data.u64 = (uint64_t)(c - s->clients) + 1;
+		if (!c->in || epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+			free(c->in);
+			c->in = NULL;
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		s->ctr.accepted++;
+		s->ctr.clients++;
+	}
+}
+
+void ctl_server_poll(struct ctl_server *s, int timeout_ms)
+{
+	struct epoll_event ev[EVENTS_PER_POLL];
+	int n = epoll_wait(s->epfd, ev, EVENTS_PER_POLL, timeout_ms);
+
+	for (int i = 0; i < n; i++) {
+		if (ev[i].data.u64 == LISTENER_TAG)
+			accept_clients(s);
+		else
+			client_event(s, &s->clients[ev[i].data.u64 - 1],
+				     ev[i].events);
+	}
+}
+
+const struct ctl_counters *ctl_server_counters(const struct ctl_server *s)
+{
+	return &s->ctr;
+}
+
+static int listen_on(struct ctl_server *s, const struct tw_config *cfg,
+		     char *err, size_t errlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = LISTENER_TAG };
+
+	s->lfd = ctl_listen(cfg, s->path, sizeof(s->path), err, errlen);
+	if (s->lfd < 0)
+		return -1;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->lfd, &ev) != 0) {
+		snprintf(err, errlen, "control.socket: epoll: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+struct ctl_server *ctl_server_open(const struct tw_config *cfg,
+				   ctl_answer_fn fn, void *ctx, char *err,
+				   size_t errlen)
+{
+	struct ctl_server *s = calloc(1, sizeof(*s));
+
+	err[0] = '\0';
+	if (!s) {
+		snprintf(err, errlen, "control socket: out of memory");
+		return NULL;
+	}
+	s->lfd = -1;
+	s->fn = fn;
+	s->ctx = ctx;
+	s->max_clients = cfg->control.max_clients;
+	s->max_line = cfg->control.max_line;
+	s->clients = calloc(s->max_clients, sizeof(*s->clients));
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (!s->clients || s->epfd < 0) {
+		snprintf(err, errlen, "control socket: out of memory");
+		ctl_server_close(s);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < s->max_clients; i++)
+		s->clients[i].fd = -1;
+	if (listen_on(s, cfg, err, errlen) != 0) {
+		ctl_server_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void ctl_server_close(struct ctl_server *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; s->clients && i < s->max_clients; i++)
+		if (s->clients[i].fd >= 0)
+			client_close(s, &s->clients[i]);
+	if (s->lfd >= 0) {
+		close(s->lfd);
+		if (s->path[0])
+			unlink(s->path);
+	}
+	if (s->epfd >= 0)
+		close(s->epfd);
+	free(s->clients);
+	free(s);
+}

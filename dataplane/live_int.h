@@ -1,0 +1,64 @@
+/* Live mode's state, shared by live.c (start, loop, stop) and live_ctl.c
+ * (what the control socket asks of the engine). Manager thread only. */
+#ifndef TW_LIVE_INT_H
+#define TW_LIVE_INT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "capture/source_dpdk.h"
+#include "control/ctl_cmds.h"
+#include "control/ctl_socket.h"
+#include "live.h"
+#include "live_worker.h"
+#include "manager.h"
+
+struct hs_db;
+
+#define LIVE_RETIRED_MAX 4
+
+/* Operators read these on stderr (the journal under systemd). */
+#define live_log(...) fprintf(stderr, "tunnelwatch: " __VA_ARGS__)
+
+struct live {
+	const struct live_options *opt;
+	struct tw_config *cfgs[2];    /* the one in use, the next reload's */
+	unsigned cur;
+	struct tw_config *fresh;      /* a reload is parsed here first */
+	uint64_t cfg_gen;
+	struct hs_db *db;             /* the patterns new flows get */
+	struct hs_db *retired[LIVE_RETIRED_MAX]; /* replaced, maybe in use */
+	unsigned n_retired;
+	struct manager mgr;
+	struct dpdk_ports ports;
+	struct live_shared sh;
+	struct live_worker lw[LIVE_MAX_WORKERS];
+	unsigned n;
+	unsigned launched;
+	struct ctl_server *ctl;
+	struct ctl_backend backend;
+	struct finding_log log;
+	int sigfd;
+	uint64_t flow_req_seq;
+	uint64_t started_ns;
+	int eal_ready;
+	int input_end_logged;
+	char engine[64];
+};
+
+static inline const struct tw_config *live_cfg(const struct live *l)
+{
+	return l->cfgs[l->cur];
+}
+
+/* live_eal.c: builds the EAL's arguments and starts it. */
+int live_eal_start(struct live *l);
+/* live_reload.c: SIGHUP. */
+void live_reload(struct live *l);
+
+/* live_ctl.c: the control socket's backend. */
+void live_ctl_init(struct live *l);
+/* Takes the workers' findings into the host table; how many. */
+unsigned live_drain(struct live *l);
+
+#endif

@@ -1,0 +1,401 @@
+/* Control socket (ctl_socket.c, ctl_listen.c) and its commands
+ * (ctl_cmds.c), without DPDK: the engine's side is a stub backend, the
+ * socket is real, in a temporary directory, and the test is both the
+ * server (ctl_server_poll) and its clients. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "control/ctl_cmds.h"
+#include "control/ctl_socket.h"
+#include "manager.h"
+#include "scan/app_id.h"
+
+__attribute__((weak)) const char *app_name(uint16_t id)
+{
+	(void)id;
+	return NULL;
+}
+
+static struct tw_config cfg;
+static struct manager mgr;
+static struct finding_log flog;
+static struct ctl_backend backend;
+static char dir[64];
+static int stats_calls, flows_calls;
+
+static json_t *stub_stats(void *ctx)
+{
+	(void)ctx;
+	stats_calls++;
+	return json_pack("{s:i}", "packets", 42);
+}
+
+static json_t *stub_flows(void *ctx, const struct ip_addr *ip)
+{
+	(void)ctx;
+	(void)ip;
+	flows_calls++;
+	return json_pack("{s:[], s:i, s:b, s:i}", "flows", "total", 0,
+			 "truncated", 0, "workers_unanswered", 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	config_defaults(&cfg);
+	cfg.hosts.max_hosts = 32;
+	snprintf(dir, sizeof(dir), "/tmp/tw-test-ctl.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(cfg.control.socket, sizeof(cfg.control.socket), "%s/ctl.sock",
+		 dir);
+	cfg.control.max_clients = 2;
+	cfg.control.max_line = 64;
+	memset(&mgr, 0, sizeof(mgr));
+	mgr.cfg = &cfg;
+	mgr.hosts = hosts_create(&cfg);
+	assert_non_null(mgr.hosts);
+	assert_int_equal(finding_log_init(&flog, 4), 0);
+	backend = (struct ctl_backend){ .mgr = &mgr, .log = &flog,
+					.engine = "stub", .stats = stub_stats,
+					.flows = stub_flows };
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	hosts_destroy(mgr.hosts);
+	finding_log_fini(&flog);
+	unlink(cfg.control.socket);
+	rmdir(dir);
+	return 0;
+}
+
+static void add_finding(const char *host, const char *peer, const char *kind,
+			enum severity sev)
+{
+	struct finding f;
+	int is_orig;
+
+	finding_init(&f, NULL, kind, sev);
+	assert_int_equal(ip_addr_parse(host, &f.orig), 0);
+	assert_int_equal(ip_addr_parse(peer, &f.resp), 0);
+	f.resp_port = 443;
+	f.proto = 6;
+	f.first_ns = 1700000000000000000ull;
+	f.last_ns = f.first_ns + 1000;
+	finding_summary(&f, "%s from %s", kind, host);
+	is_orig = hosts_apply_finding(mgr.hosts, &f);
+	finding_log_add(&flog, &f, is_orig);
+}
+
+/* The answer to line as a JSON document; checks it is one line. */
+static json_t *ask(const char *line)
+{
+	char *text = ctl_cmds_answer(&backend, line);
+	json_error_t jerr;
+	json_t *doc;
+
+	assert_non_null(text);
+	assert_non_null(strchr(text, '\n'));
+	assert_int_equal(strchr(text, '\n') - text, (long)strlen(text) - 1);
+	doc = json_loads(text, 0, &jerr);
+	free(text);
+	assert_non_null(doc);
+	return doc;
+}
+
+static void assert_error(const char *line)
+{
+	json_t *doc = ask(line);
+
+	assert_non_null(json_object_get(doc, "error"));
+	json_decref(doc);
+}
+
+static void test_cmd_errors(void **state)
+{
+	(void)state;
+	assert_error("bogus");
+	assert_error("hosts extra");
+	assert_error("host");
+	assert_error("host 10.0.0.300");
+	assert_error("flows not-an-ip");
+	assert_error("findings -1");
+	assert_error("findings 12abc");
+	assert_error("reset 1.2.3.4 5.6.7.8");
+	assert_error("version now");
+}
+
+static void test_cmd_help_version_stats(void **state)
+{
+	json_t *doc;
+
+	(void)state;
+	doc = ask("help");
+	assert_int_equal(json_array_size(json_object_get(doc, "commands")), 8);
+	json_decref(doc);
+	doc = ask("  version  ");
+	assert_string_equal(json_string_value(json_object_get(doc, "engine")),
+			    "stub");
+	json_decref(doc);
+	stats_calls = 0;
+	doc = ask("stats");
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_object_get(doc, "stats"), "packets")),
+			 42);
+	assert_int_equal(stats_calls, 1);
+	json_decref(doc);
+}
+
+static void test_cmd_hosts_host_reset(void **state)
+{
+	json_t *doc, *hosts, *host;
+
+	(void)state;
+	add_finding("10.0.0.5", "192.0.2.1", "flow.beacon", SEV_MEDIUM);
+	add_finding("10.0.0.6", "192.0.2.1", "flow.long_lived_low_byte",
+		    SEV_LOW);
+	doc = ask("hosts");
+	hosts = json_object_get(doc, "hosts");
+	assert_int_equal(json_integer_value(json_object_get(doc, "version")), 1);
+	assert_null(json_object_get(doc, "stats"));
+	assert_int_equal(json_array_size(hosts), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(hosts, 0), "ip")),
+			    "10.0.0.5"); /* worst first */
+	json_decref(doc);
+
+	flows_calls = 0;
+	doc = ask("host 10.0.0.5");
+	host = json_object_get(doc, "host");
+	assert_string_equal(json_string_value(json_object_get(host, "verdict")),
+			    "suspicious");
+	assert_non_null(json_object_get(host, "open_flows"));
+	assert_int_equal(flows_calls, 1);
+	json_decref(doc);
+
+	doc = ask("host 10.9.9.9"); /* unknown: clean, still its flows */
+	host = json_object_get(doc, "host");
+	assert_string_equal(json_string_value(json_object_get(host, "verdict")),
+			    "clean");
+	json_decref(doc);
+
+	doc = ask("findings 1");
+	assert_int_equal(json_array_size(json_object_get(doc, "findings")), 1);
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(json_object_get(doc, "findings"), 0), "host")),
+		"10.0.0.6"); /* newest first */
+	assert_int_equal(json_integer_value(json_object_get(doc, "total")), 2);
+	json_decref(doc);
+
+	doc = ask("reset 10.0.0.5");
+	assert_true(json_is_true(json_object_get(doc, "found")));
+	json_decref(doc);
+	doc = ask("reset 10.0.0.5");
+	assert_true(json_is_false(json_object_get(doc, "found")));
+	json_decref(doc);
+	doc = ask("hosts");
+	assert_int_equal(json_array_size(json_object_get(doc, "hosts")), 1);
+	json_decref(doc);
+}
+
+/* ---- the socket ---- */
+
+static void sock_addr(struct sockaddr_un *a)
+{
+	size_t n = strlen(cfg.control.socket);
+
+	memset(a, 0, sizeof(*a));
+	a->sun_family = AF_UNIX;
+	assert_true(n < sizeof(a->sun_path));
+	memcpy(a->sun_path, cfg.control.socket, n + 1);
+}
+
+static int client(void)
+{
+	struct sockaddr_un a;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	sock_addr(&a);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+static void client_send(int fd, const void *data, size_t len)
+{
+	assert_int_equal(send(fd, data, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+/* One answer line for fd, serving s meanwhile; "" when fd was closed. */
+static json_t *client_answer(struct ctl_server *s, int fd)
+{
+	static char buf[65536];
+	size_t len = 0;
+
+	for (int round = 0; round < 200; round++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		ctl_server_poll(s, 5);
+		if (poll(&p, 1, 5) <= 0)
+			continue;
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, MSG_DONTWAIT);
+		if (n <= 0)
+			return NULL;
+		len += (size_t)n;
+		if (memchr(buf, '\n', len)) {
+			json_error_t jerr;
+
+			buf[len] = '\0';
+			*strchr(buf, '\n') = '\0';
+			return json_loads(buf, 0, &jerr);
+		}
+	}
+	fail_msg("no answer");
+	return NULL;
+}
+
+static struct ctl_server *server_open(void)
+{
+	char err[256];
+	struct ctl_server *s = ctl_server_open(&cfg, ctl_cmds_answer, &backend,
+					       err, sizeof(err));
+
+	if (!s)
+		fail_msg("%s", err);
+	return s;
+}
+
+static void expect_key(struct ctl_server *s, int fd, const char *key)
+{
+	json_t *doc = client_answer(s, fd);
+
+	assert_non_null(doc);
+	if (!json_object_get(doc, key))
+		fail_msg("no '%s' in the answer", key);
+	json_decref(doc);
+}
+
+static void test_socket_mode_and_claim(void **state)
+{
+	struct ctl_server *s, *other;
+	struct stat st;
+	char err[256];
+	int fd;
+
+	(void)state;
+	s = server_open();
+	assert_int_equal(stat(cfg.control.socket, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0660);
+	/* a running instance holds the path */
+	other = ctl_server_open(&cfg, ctl_cmds_answer, &backend, err,
+				sizeof(err));
+	assert_null(other);
+	assert_non_null(strstr(err, "in use"));
+	ctl_server_close(s);
+	assert_int_equal(access(cfg.control.socket, F_OK), -1);
+
+	/* a stale socket (bound, nobody listening) is replaced */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	{
+		struct sockaddr_un a;
+
+		sock_addr(&a);
+		assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	}
+	close(fd);
+	s = server_open();
+	ctl_server_close(s);
+
+	/* anything else at the path is not ours to delete */
+	fd = open(cfg.control.socket, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	assert_null(ctl_server_open(&cfg, ctl_cmds_answer, &backend, err,
+				    sizeof(err)));
+	assert_non_null(strstr(err, "not a socket"));
+	unlink(cfg.control.socket);
+}
+
+static void test_socket_abuse(void **state)
+{
+	struct ctl_server *s;
+	char big[1000], junk[10] = { 'a', 0x01, (char)0xff, 'b', '\n' };
+	int fd, fd2, fd3;
+	json_t *doc;
+
+	(void)state;
+	s = server_open();
+	fd = client();
+	client_send(fd, "help\n", 5);
+	expect_key(s, fd, "commands");
+	client_send(fd, "nope\n", 5);
+	expect_key(s, fd, "error");
+	memset(big, 'x', sizeof(big));       /* over max_line (64) */
+	client_send(fd, big, sizeof(big));
+	client_send(fd, "\nversion\n", 9);
+	expect_key(s, fd, "error");
+	expect_key(s, fd, "version");
+	client_send(fd, junk, 5);             /* binary garbage */
+	expect_key(s, fd, "error");
+	client_send(fd, "\r\n\nstats\r\n", 10); /* blank lines: no answer */
+	expect_key(s, fd, "stats");
+	assert_int_equal(ctl_server_counters(s)->bad_lines, 2);
+	assert_int_equal(ctl_server_counters(s)->lines, 4);
+
+	/* max_clients is 2: a third gets an error and is closed */
+	fd2 = client();
+	fd3 = client();
+	doc = client_answer(s, fd3);
+	assert_non_null(doc);
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "error")),
+			       "too many clients"));
+	json_decref(doc);
+	assert_int_equal(ctl_server_counters(s)->refused, 1);
+	close(fd3);
+
+	/* a client that goes away with its question unanswered */
+	client_send(fd2, "hosts\nhosts\nhosts\n", 18);
+	close(fd2);
+	for (int i = 0; i < 20; i++)
+		ctl_server_poll(s, 5);
+	assert_int_equal(ctl_server_counters(s)->clients, 1);
+	client_send(fd, "version\n", 8);     /* the first one still works */
+	expect_key(s, fd, "version");
+	close(fd);
+	for (int i = 0; i < 20; i++)
+		ctl_server_poll(s, 5);
+	assert_int_equal(ctl_server_counters(s)->clients, 0);
+	ctl_server_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmd_errors),
+		cmocka_unit_test(test_cmd_help_version_stats),
+		cmocka_unit_test(test_cmd_hosts_host_reset),
+		cmocka_unit_test(test_socket_mode_and_claim),
+		cmocka_unit_test(test_socket_abuse),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,366 @@
+/* The ssh analyzer inside the worker: crafted TCP conversations (banners,
+ * KEXINITs split over segments, key-exchange messages, then encrypted
+ * sizes) in, findings out. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyzers/ssh_wire.h"
+#include "config.h"
+#include "pkt_build.h"
+#include "ring.h"
+#include "scan/hs_db.h"
+#include "verdict/findings.h"
+#include "worker.h"
+
+#define SEC 1000000000ull
+#define MS 1000000ull
+#define MAX_FINDINGS 16
+
+/* hashlib.md5 of the client lists below, as in test_ssh_wire.c */
+#define CLIENT_HASSH "60f5f700e7edc49c0cc1ba3ef7203d3f"
+
+static const char *const lists[SSH_L_COUNT] = {
+	"curve25519-sha256,diffie-hellman-group14-sha256",
+	"ssh-ed25519,rsa-sha2-512",
+	"chacha20-poly1305@openssh.com,aes128-ctr",
+	"aes128-ctr,aes256-ctr",
+	"hmac-sha2-256,umac-64@openssh.com",
+	"hmac-sha2-512",
+	"none,zlib@openssh.com",
+	"none",
+	"",
+	"",
+};
+
+struct fixture {
+	struct tw_config cfg;
+	struct hs_db *db;
+	struct spsc_ring *ring;
+	struct worker *w;
+	struct finding found[MAX_FINDINGS];
+	unsigned n_found;
+};
+
+/* One TCP connection: who is who and where each side's sequence is. */
+struct conn {
+	struct worker *w;
+	const char *orig, *resp;
+	uint16_t oport, rport;
+	uint32_t seq[2];
+	uint64_t ts;
+};
+
+static int setup(void **state)
+{
+	static struct fixture fx;
+	struct worker_options wo = { .id = 0 };
+	char err[512];
+
+	memset(&fx, 0, sizeof(fx));
+	config_defaults(&fx.cfg);
+	fx.cfg.flow.max_flows = 64;
+	fx.cfg.scan.max_streams = 64;
+	fx.cfg.flow.reorder_slots = 16;
+	fx.cfg.ssh.max_sessions = 4;
+	fx.cfg.ssh.max_handshakes = 2;
+	fx.cfg.flowtiming.enabled = false;
+	fx.db = hs_db_load(fx.cfg.scan.patterns_dir, err, sizeof(err));
+	assert_non_null(fx.db);
+	fx.ring = spsc_ring_create(1 << 20);
+	fx.w = worker_create(&wo, &fx.cfg, fx.db, fx.ring, err, sizeof(err));
+	assert_non_null(fx.w);
+	*state = &fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	worker_destroy(fx->w);
+	spsc_ring_destroy(fx->ring);
+	hs_db_free(fx->db);
+	return 0;
+}
+
+static void seg(struct conn *c, int from_resp, uint8_t flags,
+		const void *data, uint32_t len, uint64_t after_ns)
+{
+	struct pb_spec s = {
+		.linktype = TW_LINK_ETHERNET,
+		.src = from_resp ? c->resp : c->orig,
+		.dst = from_resp ? c->orig : c->resp,
+		.proto = TW_PROTO_TCP,
+		.sport = from_resp ? c->rport : c->oport,
+		.dport = from_resp ? c->oport : c->rport,
+		.tcp_flags = flags, .seq = c->seq[from_resp],
+		.payload = data, .payload_len = len,
+	};
+	uint8_t buf[PB_MAX_FRAME];
+	uint32_t n = pb_build(&s, buf, sizeof(buf));
+	struct pkt p;
+
+	assert_true(n > 0);
+	c->ts += after_ns;
+	pb_pkt(&p, buf, n, c->ts, TW_LINK_ETHERNET);
+	worker_process(c->w, &p);
+	c->seq[from_resp] += len + ((flags & TW_TCP_SYN) ? 1 : 0);
+}
+
+static void data(struct conn *c, int from_resp, const void *d, uint32_t len,
+		 uint64_t after_ns)
+{
+	seg(c, from_resp, TW_TCP_ACK | TW_TCP_PSH, d, len, after_ns);
+}
+
+/* An encrypted packet of len bytes (content is irrelevant). */
+static void sized(struct conn *c, int from_resp, uint32_t len,
+		  uint64_t after_ns)
+{
+	static const uint8_t fill[1500] = { 0x5a };
+
+	data(c, from_resp, fill, len, after_ns);
+}
+
+static void put32(uint8_t *b, uint32_t v)
+{
+	b[0] = (uint8_t)(v >> 24);
+	b[1] = (uint8_t)(v >> 16);
+	b[2] = (uint8_t)(v >> 8);
+	b[3] = (uint8_t)v;
+}
+
+/* A cleartext binary packet around payload. */
+static uint32_t packet(uint8_t *out, const uint8_t *payload, uint32_t len)
+{
+	uint32_t pad = 8 - (5 + len) % 8;
+
+	if (pad < 4)
+		pad += 8;
+	put32(out, 1 + len + pad);
+	out[4] = (uint8_t)pad;
+	memcpy(out + 5, payload, len);
+	memset(out + 5 + len, 0, pad);
+	return 5 + len + pad;
+}
+
+static uint32_t kexinit_packet(uint8_t *out)
+{
+	uint8_t pl[1024];
+	uint32_t n = 0;
+
+	pl[n++] = SSH_MSG_KEXINIT;
+	memset(pl + n, 0x11, 16);
+	n += 16;
+	for (int i = 0; i < SSH_L_COUNT; i++) {
+		uint32_t l = (uint32_t)strlen(lists[i]);
+
+		put32(pl + n, l);
+		memcpy(pl + n + 4, lists[i], l);
+		n += 4 + l;
+	}
+	pl[n++] = 0;
+	put32(pl + n, 0);
+	return packet(out, pl, n + 4);
+}
+
+static void msg(struct conn *c, int from_resp, uint8_t type)
+{
+	uint8_t b[32];
+
+	data(c, from_resp, b, packet(b, &type, 1), 1 * MS);
+}
+
+/* Handshake up to NEWKEYS; the SSH server is the responder unless
+ * inverted. The client's KEXINIT arrives in three segments. */
+static void handshake(struct conn *c, bool inverted)
+{
+	int srv = inverted ? 0 : 1, cli = !srv;
+	uint8_t k[1024];
+	uint32_t n = kexinit_packet(k);
+
+	seg(c, 0, TW_TCP_SYN, NULL, 0, 0);
+	seg(c, 1, TW_TCP_SYN | TW_TCP_ACK, NULL, 0, 1 * MS);
+	seg(c, 0, TW_TCP_ACK, NULL, 0, 1 * MS);
+	data(c, srv, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n", 30, 1 * MS);
+	data(c, cli, "SSH-2.0-PuTTY_Release_0.79\r\n", 28, 1 * MS);
+	data(c, cli, k, 3, 1 * MS);
+	data(c, cli, k + 3, 100, 1 * MS);
+	data(c, cli, k + 103, n - 103, 1 * MS);
+	data(c, srv, k, n, 1 * MS);
+	msg(c, cli, SSH_MSG_KEX_30);
+	msg(c, srv, SSH_MSG_KEX_31);
+	msg(c, srv, SSH_MSG_NEWKEYS);
+	msg(c, cli, SSH_MSG_NEWKEYS);
+	/* service request/accept, "none" failure, publickey, success */
+	sized(c, cli, 44, 5 * MS);
+	sized(c, srv, 44, 5 * MS);
+	sized(c, cli, 68, 1 * MS);
+	sized(c, srv, 76, 5 * MS);
+	sized(c, cli, 652, 5 * MS);
+	sized(c, srv, 28, 5 * MS);
+}
+
+static void collect(struct fixture *fx)
+{
+	const struct finding *f;
+	uint32_t len, type;
+
+	while ((f = spsc_ring_peek(fx->ring, &len, &type)) != NULL) {
+		if (type == WREC_FINDING && fx->n_found < MAX_FINDINGS)
+			fx->found[fx->n_found++] = *f;
+		spsc_ring_pop(fx->ring);
+	}
+}
+
+static const struct finding *find(struct fixture *fx, const char *kind)
+{
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		if (strcmp(fx->found[i].kind, kind) == 0)
+			return &fx->found[i];
+	return NULL;
+}
+
+static const char *detail_str(const struct finding *f, const char *key)
+{
+	for (unsigned i = 0; i < f->n_detail; i++)
+		if (strcmp(f->detail[i].key, key) == 0 &&
+		    f->detail[i].type == DETAIL_STR)
+			return f->detail[i].v.s;
+	return NULL;
+}
+
+static struct conn conn_new(struct fixture *fx, const char *orig,
+			    const char *resp, uint16_t rport)
+{
+	struct conn c = { fx->w, orig, resp, 40000, rport, { 1000, 9000 },
+			  100 * SEC };
+
+	fx->n_found = 0;
+	return c;
+}
+
+static void test_role_inversion(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.5", "198.51.100.7", 22);
+	const struct finding *f;
+
+	handshake(&c, true);
+	f = find(fx, "ssh.role_inversion");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "server_software"), "OpenSSH_9.2p1");
+	assert_string_equal(detail_str(f, "client_software"),
+			    "PuTTY_Release_0.79");
+	assert_string_equal(detail_str(f, "cipher"),
+			    "chacha20-poly1305@openssh.com");
+	assert_null(find(fx, "ssh.nonstandard_port"));
+}
+
+static void test_odd_port_with_hassh(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.6", "198.51.100.8", 443);
+	const struct finding *f;
+
+	handshake(&c, false);
+	f = find(fx, "ssh.nonstandard_port");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);
+	assert_int_equal(f->resp_port, 443);
+	/* the client's KEXINIT came in three segments */
+	assert_string_equal(detail_str(f, "hassh"), CLIENT_HASSH);
+	assert_string_equal(detail_str(f, "ssh_server"), "responder");
+	assert_null(find(fx, "ssh.role_inversion"));
+
+	/* a port that firewalls do not usually pass: medium */
+	c = conn_new(fx, "10.0.0.6", "198.51.100.8", 2222);
+	handshake(&c, false);
+	f = find(fx, "ssh.nonstandard_port");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_MEDIUM);
+}
+
+static void test_reverse_session_reported_while_open(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.7", "198.51.100.9", 22);
+	static const uint32_t gaps_ms[] = { 90, 310, 150, 240, 120, 380, 200 };
+	const struct finding *f;
+
+	handshake(&c, false);
+	for (unsigned i = 0; i < 30; i++) {
+		sized(&c, 1, 76, gaps_ms[i % 7] * MS);   /* the server types */
+		sized(&c, 0, 76, 1 * MS);                /* the client echoes */
+	}
+	f = find(fx, "ssh.reverse_session");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "typing"), "human");
+	assert_string_equal(detail_str(f, "auth"), "success");
+	assert_null(find(fx, "ssh.nonstandard_port"));
+}
+
+static void test_forward_session_is_clean(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.8", "198.51.100.10", 22);
+	static const uint32_t gaps_ms[] = { 90, 310, 150, 240, 120, 380, 200 };
+
+	handshake(&c, false);
+	for (unsigned i = 0; i < 40; i++) {
+		sized(&c, 0, 36, gaps_ms[i % 7] * MS);   /* the client types */
+		sized(&c, 1, 36, 1 * MS);
+	}
+	worker_finish(fx->w);
+	collect(fx);
+	assert_int_equal(fx->n_found, 0);
+}
+
+/* Not SSH: no session, no finding. */
+static void test_not_ssh_is_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.9", "198.51.100.11", 22);
+
+	seg(&c, 0, TW_TCP_SYN, NULL, 0, 0);
+	seg(&c, 1, TW_TCP_SYN | TW_TCP_ACK, NULL, 0, 1 * MS);
+	data(&c, 0, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 27, 1 * MS);
+	data(&c, 1, "HTTP/1.1 200 OK\r\n\r\n", 19, 1 * MS);
+	for (unsigned i = 0; i < 30; i++) {
+		sized(&c, 1, 76, 200 * MS);
+		sized(&c, 0, 76, 1 * MS);
+	}
+	worker_finish(fx->w);
+	collect(fx);
+	assert_int_equal(fx->n_found, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_role_inversion, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_odd_port_with_hassh, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_reverse_session_reported_while_open, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_forward_session_is_clean,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_ssh_is_ignored, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
