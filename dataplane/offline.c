@@ -16,6 +16,7 @@
 #include "capture/source_pcap.h"
 #include "config.h"
 #include "control/report.h"
+#include "flow/flow_table.h"
 #include "manager.h"
 #include "ring.h"
 #include "scan/hs_cache.h"
@@ -49,6 +50,7 @@ struct decoded_record {
 	struct pkt_view pv;
 	uint32_t wirelen;
 	uint32_t verdict;        /* enum tw_counter from decode_packet */
+	uint32_t hash;           /* flow_view_hash(), when decoded */
 };
 
 struct offline_worker {
@@ -98,6 +100,18 @@ static void idle_wait(unsigned *idle)
 	sched_yield();
 }
 
+/* The next packet's flow bucket starts loading while this one is
+ * processed. */
+static void prefetch_next(struct offline_worker *ow)
+{
+	const struct decoded_record *next;
+	uint32_t len, type;
+
+	next = spsc_ring_peek_next(ow->packets, &len, &type);
+	if (next && type == PREC_DECODED && next->verdict == TW_CTR_PKTS)
+		worker_prefetch(ow->w, next->hash);
+}
+
 static void *worker_thread(void *arg)
 {
 	struct offline_worker *ow = arg;
@@ -116,8 +130,9 @@ static void *worker_thread(void *arg)
 			const struct decoded_record *d = (const void *)rec;
 			struct pkt_view pv = d->pv;
 
-			worker_process_decoded(ow->w, &pv, d->verdict,
-					       d->wirelen);
+			prefetch_next(ow);
+			worker_process_hashed(ow->w, &pv, d->verdict,
+					      d->wirelen, d->hash);
 		} else if (type == PREC_PACKET) {
 			struct pkt p = {
 				.data = (const uint8_t *)(rec + 1),
@@ -205,6 +220,7 @@ static void send_decoded(struct offline *o, const struct pkt *p)
 	memcpy(&r->pv, &pv, sizeof(pv));
 	r->wirelen = p->wirelen;
 	r->verdict = verdict;
+	r->hash = verdict == TW_CTR_PKTS ? flow_view_hash(&pv) : 0;
 	spsc_ring_commit(o->ow[i].packets, PREC_DECODED);
 }
 

@@ -149,6 +149,24 @@ const void *spsc_ring_peek(struct spsc_ring *r, uint32_t *len, uint32_t *type)
 	return h + 1;
 }
 
+const void *spsc_ring_peek_next(struct spsc_ring *r, uint32_t *len,
+				uint32_t *type)
+{
+	uint64_t pos = r->peeked;
+	struct ring_hdr *h;
+
+	for (int step = 0; step < 2 && pos != r->head_seen; step++) {
+		h = (struct ring_hdr *)(r->buf + (pos & r->mask));
+		if (h->type != RING_TYPE_PAD) {
+			*len = h->len;
+			*type = h->type;
+			return h + 1;
+		}
+		pos += record_bytes(h->len); /* the wrap: next is at 0 */
+	}
+	return NULL;
+}
+
 void spsc_ring_pop(struct spsc_ring *r)
 {
 	atomic_store_explicit(&r->tail, r->peeked, memory_order_release);

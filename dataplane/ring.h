@@ -29,6 +29,11 @@ void spsc_ring_commit(struct spsc_ring *r, uint32_t type);
 const void *spsc_ring_peek(struct spsc_ring *r, uint32_t *len,
 			   uint32_t *type);
 void spsc_ring_pop(struct spsc_ring *r);
+/* The record after the one spsc_ring_peek() returned, if already known to
+ * be committed, without consuming anything: lets a consumer prefetch what
+ * the next record will touch. NULL when there is none (yet). */
+const void *spsc_ring_peek_next(struct spsc_ring *r, uint32_t *len,
+				uint32_t *type);
 
 /* Positions in bytes since create, for a producer that must know when the
  * consumer is done with what it sent: once consumed() has reached a value

@@ -279,6 +279,19 @@ void worker_process(struct worker *w, const struct pkt *p)
 void worker_process_decoded(struct worker *w, struct pkt_view *pv,
 			    enum tw_counter verdict, uint32_t wirelen)
 {
+	worker_process_hashed(w, pv, verdict, wirelen,
+			      verdict == TW_CTR_PKTS ? flow_view_hash(pv) : 0);
+}
+
+void worker_prefetch(const struct worker *w, uint32_t hash)
+{
+	flow_table_prefetch(w->flows, hash);
+}
+
+void worker_process_hashed(struct worker *w, struct pkt_view *pv,
+			   enum tw_counter verdict, uint32_t wirelen,
+			   uint32_t hash)
+{
 	enum flow_dir_id dir;
 	struct flow *f;
 	int created;
@@ -291,7 +304,7 @@ void worker_process_decoded(struct worker *w, struct pkt_view *pv,
 	}
 	if (pv->ts_ns > w->now_ns)
 		w->now_ns = pv->ts_ns;
-	f = flow_table_lookup(w->flows, pv, &dir, &created);
+	f = flow_table_lookup_hashed(w->flows, pv, hash, &dir, &created);
 	if (!f)
 		return;
 	if (created)

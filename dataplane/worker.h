@@ -54,6 +54,12 @@ void worker_process(struct worker *w, const struct pkt *p);
  * to share the work with the worker); verdict is decode_packet's. */
 void worker_process_decoded(struct worker *w, struct pkt_view *pv,
 			    enum tw_counter verdict, uint32_t wirelen);
+/* ... with hash = flow_view_hash(pv) computed by the caller, who may have
+ * called worker_prefetch(w, hash) a packet earlier. */
+void worker_process_hashed(struct worker *w, struct pkt_view *pv,
+			   enum tw_counter verdict, uint32_t wirelen,
+			   uint32_t hash);
+void worker_prefetch(const struct worker *w, uint32_t hash);
 /* Reaps idle flows and runs periodic analyzer work at now_ns. */
 void worker_tick(struct worker *w, uint64_t now_ns);
 /* Ends every flow as open (end of input or shutdown). */

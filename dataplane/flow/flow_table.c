@@ -375,12 +375,31 @@ static bool flow_is_stale(const struct flow_table *ft, const struct flow *f,
 struct flow *flow_table_lookup(struct flow_table *ft, const struct pkt_view *pv,
 			       enum flow_dir_id *dir, int *created)
 {
+	return flow_table_lookup_hashed(ft, pv, flow_view_hash(pv), dir,
+					created);
+}
+
+uint32_t flow_view_hash(const struct pkt_view *pv)
+{
 	struct flow_key k;
-	uint32_t hash;
+
+	flow_key_from_view(pv, &k);
+	return flow_key_hash(&k);
+}
+
+void flow_table_prefetch(const struct flow_table *ft, uint32_t hash)
+{
+	__builtin_prefetch(&ft->buckets[hash & ft->bucket_mask]);
+}
+
+struct flow *flow_table_lookup_hashed(struct flow_table *ft,
+				      const struct pkt_view *pv, uint32_t hash,
+				      enum flow_dir_id *dir, int *created)
+{
+	struct flow_key k;
 	struct flow *f;
 
 	flow_key_from_view(pv, &k);
-	hash = flow_key_hash(&k);
 	*created = 0;
 	f = flow_find(ft, &k, hash);
 	if (f && flow_is_stale(ft, f, pv)) {

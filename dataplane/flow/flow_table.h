@@ -36,6 +36,15 @@ void flow_table_destroy(struct flow_table *ft);
  * the originator; *created tells whether the flow is new. */
 struct flow *flow_table_lookup(struct flow_table *ft, const struct pkt_view *pv,
 			       enum flow_dir_id *dir, int *created);
+/* The same with hash = flow_view_hash(pv) computed beforehand, e.g. by
+ * the offline reader on its own core. */
+struct flow *flow_table_lookup_hashed(struct flow_table *ft,
+				      const struct pkt_view *pv, uint32_t hash,
+				      enum flow_dir_id *dir, int *created);
+uint32_t flow_view_hash(const struct pkt_view *pv);
+/* Starts loading the hash bucket of a packet that comes soon: the bucket
+ * is the lookup's first cache miss. */
+void flow_table_prefetch(const struct flow_table *ft, uint32_t hash);
 
 /* Accounts the packet to the flow: counters, last time, TCP state,
  * sizes, idle-list position. */

@@ -45,6 +45,7 @@ struct hosts {
 	uint32_t *buckets;             /* index+1 of the chain head, 0 = empty */
 	uint32_t bucket_mask;
 	uint32_t free_head;            /* index+1, chained through hash_next */
+	uint32_t next_unused;          /* entries from here on never used */
 	uint32_t n_used;
 	uint64_t dropped;
 	size_t memory;
@@ -122,11 +123,8 @@ struct hosts *hosts_create(const struct tw_config *cfg)
 		errno = ENOMEM;
 		return NULL;
 	}
-	for (uint32_t i = 0; i < h->max_hosts; i++) {
-		entry_clear(h, i);
-		h->entries[i].hash_next = i + 1 < h->max_hosts ? i + 2 : 0;
-	}
-	h->free_head = 1;
+	/* entries are taken in order up to next_unused and never touched
+	 * before: the table costs resident memory only as hosts appear */
 	return h;
 }
 
@@ -164,10 +162,14 @@ static struct host *host_get(struct hosts *h, const struct ip_addr *ip)
 
 	if (hst)
 		return hst;
-	if (!h->free_head)
+	if (h->free_head) {
+		idx = h->free_head - 1;
+		h->free_head = h->entries[idx].hash_next;
+	} else if (h->next_unused < h->max_hosts) {
+		idx = h->next_unused++;
+	} else {
 		return NULL;
-	idx = h->free_head - 1;
-	h->free_head = h->entries[idx].hash_next;
+	}
 	entry_clear(h, idx);
 	hst = &h->entries[idx];
 	hst->ip = *ip;
