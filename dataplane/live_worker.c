@@ -14,7 +14,6 @@
 #include <rte_prefetch.h>
 #include <rte_ring.h>
 
-#include "flow/flow.h"
 #include "worker.h"
 
 #define MAX_BURST LIVE_MAX_BURST
@@ -110,15 +109,28 @@ static void broadcast(struct live_worker *lw, void *marker)
 		ring_put(lw, &lw->sh->workers[t], &marker, 1);
 }
 
-static unsigned pick_worker(struct live_worker *lw, struct rte_mbuf *m)
+/* Decodes once: the view serves the pair hash and, for worker 0's own
+ * share, the pipeline. Undecodable packets are counted by worker 0. */
+static void spread_one(struct live_worker *lw, struct rte_mbuf *m,
+		       uint64_t now_ns)
 {
+	const struct live_shared *sh = lw->sh;
+	uint64_t ts = sh->packet_clock ? source_dpdk_ts(sh->ports, m) : 0;
+	enum tw_counter verdict;
 	struct pkt_view pv;
 	struct pkt p;
+	unsigned t = 0;
 
-	source_dpdk_pkt(m, lw->linear, LIVE_LINEAR_BYTES, 0, &p);
-	if (decode_packet(&p, &pv) != TW_CTR_PKTS)
-		return 0; /* undecodable packets are counted by worker 0 */
-	return decode_pair_hash(&pv) % lw->sh->n_workers;
+	source_dpdk_pkt(m, lw->linear, LIVE_LINEAR_BYTES, ts ? ts : now_ns, &p);
+	verdict = decode_packet(&p, &pv);
+	if (verdict == TW_CTR_PKTS)
+		t = decode_pair_hash(&pv) % sh->n_workers;
+	if (t == 0) {
+		worker_process_decoded(lw->w, &pv, verdict, p.wirelen);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	lw->stage[t * MAX_BURST + lw->staged[t]++] = m;
 }
 
 static void spread_burst(struct live_worker *lw, struct rte_mbuf **pkts,
@@ -128,7 +140,6 @@ static void spread_burst(struct live_worker *lw, struct rte_mbuf **pkts,
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		unsigned t;
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
@@ -140,13 +151,7 @@ static void spread_burst(struct live_worker *lw, struct rte_mbuf **pkts,
 				worker_tick(lw->w, ts);
 			}
 		}
-		t = pick_worker(lw, m);
-		if (t == 0) {
-			process_mbuf(lw, m, now_ns);
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		lw->stage[t * MAX_BURST + lw->staged[t]++] = m;
+		spread_one(lw, m, now_ns);
 	}
 	flush_stages(lw);
 }
@@ -272,71 +277,6 @@ static unsigned poll_ports(struct live_worker *lw, uint64_t now_ns)
 	return total;
 }
 
-/* ---- between bursts: manager requests ---- */
-
-static int flow_of_ip(void *ctx, const struct flow *f)
-{
-	struct live_worker *lw = ctx;
-	struct live_flow_info *fi;
-
-	if (ip_addr_cmp(&f->orig_addr, &lw->req_ip) != 0 &&
-	    ip_addr_cmp(&f->resp_addr, &lw->req_ip) != 0)
-		return 0;
-	lw->ans_total++;
-	if (lw->ans_n == lw->ans_max)
-		return 0;
-	fi = &lw->ans[lw->ans_n++];
-	fi->orig = f->orig_addr;
-	fi->resp = f->resp_addr;
-	fi->orig_port = f->orig_port;
-	fi->resp_port = f->resp_port;
-	fi->proto = f->proto;
-	fi->tcp_state = f->tcp_state;
-	fi->app = f->app;
-	fi->id = f->id;
-	fi->first_ns = f->first_ns;
-	fi->last_ns = f->last_ns;
-	for (int d = 0; d < 2; d++) {
-		fi->pkts[d] = f->side[d].pkts;
-		fi->bytes[d] = f->side[d].bytes;
-	}
-	return 0;
-}
-
-static void serve_requests(struct live_worker *lw)
-{
-	uint64_t seq = atomic_load_explicit(&lw->req_seq, memory_order_acquire);
-	uint64_t gen;
-
-	if (seq != atomic_load_explicit(&lw->ans_seq, memory_order_relaxed)) {
-		lw->ans_n = 0;
-		lw->ans_total = 0;
-		worker_foreach_flow(lw->w, flow_of_ip, lw);
-		atomic_store_explicit(&lw->ans_seq, seq, memory_order_release);
-	}
-	gen = atomic_load_explicit(&lw->cfg_gen, memory_order_acquire);
-	if (gen != lw->cfg_gen_seen) {
-		const struct hs_db *db = atomic_load_explicit(
-			&lw->db_in_use, memory_order_relaxed);
-		char err[256];
-
-		worker_set_config(lw->w, lw->cfg_next);
-		if (lw->db_next && lw->db_next != db) {
-			if (worker_set_patterns(lw->w, lw->db_next, err,
-						sizeof(err)) == 0)
-				atomic_store_explicit(&lw->db_in_use,
-						      lw->db_next,
-						      memory_order_release);
-			else
-				atomic_fetch_add_explicit(&lw->patterns_failed,
-							  1,
-							  memory_order_relaxed);
-		}
-		lw->cfg_gen_seen = gen;
-		atomic_store_explicit(&lw->cfg_ack, gen, memory_order_release);
-	}
-}
-
 /* Wall-clock ticks when the ports give no packet time. */
 static void clock_tick(struct live_worker *lw, uint64_t now_ns)
 {
@@ -389,7 +329,7 @@ int live_worker_main(void *arg)
 				broadcast(lw, tagged(0, TAG_FINISH));
 			input_end(lw);
 		}
-		serve_requests(lw);
+		live_worker_serve(lw);
 		clock_tick(lw, now);
 		if (n) {
 			empty = 0;

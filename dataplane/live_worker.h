@@ -99,6 +99,10 @@ struct live_worker {
 /* rte_eal_remote_launch entry; returns 0 after stop. */
 int live_worker_main(void *arg);
 
+/* live_serve.c: answers the manager's flow request and takes a new
+ * configuration, when there is one; called between bursts. */
+void live_worker_serve(struct live_worker *lw);
+
 /* Nanoseconds since the epoch from the TSC. */
 uint64_t live_now_ns(const struct live_shared *sh);
 
