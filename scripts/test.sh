@@ -23,6 +23,6 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	--timeout-multiplier 3
 
 echo "== fuzz targets (bounded time, clang libFuzzer + ASan/UBSan)"
-FUZZ_DIR=build-fuzz scripts/fuzz.sh
+FUZZ_DIR=build-fuzz FUZZ_SECONDS=${FUZZ_SECONDS:-10} scripts/fuzz.sh
 
 echo "all tests passed"

@@ -134,26 +134,19 @@ static json_t *cmd_flows(struct ctl_backend *b, const char *arg)
 	return obj;
 }
 
+/* A finding from the latest-findings log, with the host it was put on. */
 static json_t *finding_entry(const struct finding *f, int host_is_orig)
 {
-	char family[32], host[64], peer[64], proto[8];
+	char host[64];
+	json_t *obj = json_finding(f, host_is_orig ? &f->resp : &f->orig,
+				   host_is_orig ? f->resp_port : f->orig_port);
 
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:I, s:o, s:o}",
-		"host", ip_addr_format(host_is_orig ? &f->orig : &f->resp, host,
-				       sizeof(host)),
-		"family", finding_family(f->kind, family, sizeof(family)),
-		"kind", f->kind ? f->kind : "",
-		"severity", severity_name((enum severity)f->severity),
-		"peer_ip", ip_addr_format(host_is_orig ? &f->resp : &f->orig,
-					  peer, sizeof(peer)),
-		"peer_port", (int)(host_is_orig ? f->resp_port : f->orig_port),
-		"proto", json_proto_name(f->proto, false, proto, sizeof(proto)),
-		"first_seen", json_time(f->first_ns),
-		"last_seen", json_time(f->last_ns),
-		"count", (json_int_t)f->count,
-		"summary", json_text(f->summary),
-		"detail", json_finding_detail(f));
+	if (obj)
+		json_object_set_new(obj, "host",
+				    json_string(ip_addr_format(
+					    host_is_orig ? &f->orig : &f->resp,
+					    host, sizeof(host))));
+	return obj;
 }
 
 /* The latest N findings, newest first. */
@@ -218,21 +211,10 @@ static const struct ctl_cmd *cmd_find(const char *name)
 
 static char *dump_line(json_t *doc)
 {
-	char *text = doc ? json_dumps(doc, TW_JSON_DUMP_FLAGS) : NULL;
-	char *line;
-	size_t n;
+	char *line = json_line(doc);
 
-	json_decref(doc);
-	if (!text)
-		return ctl_error_line("cannot build the answer (out of memory)");
-	n = strlen(text);
-	line = realloc(text, n + 2);
-	if (!line) {
-		free(text);
-		return NULL;
-	}
-	memcpy(line + n, "\n", 2);
-	return line;
+	return line ? line :
+		      ctl_error_line("cannot build the answer (out of memory)");
 }
 
 static bool count_valid(const char *s)

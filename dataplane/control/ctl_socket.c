@@ -40,27 +40,13 @@ struct ctl_server {
 
 char *ctl_error_line(const char *fmt, ...)
 {
-	char msg[512], *text, *line;
-	json_t *doc;
+	char msg[512];
 	va_list ap;
-	size_t n;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	doc = json_pack("{s:o}", "error", json_text(msg));
-	text = doc ? json_dumps(doc, TW_JSON_DUMP_FLAGS) : NULL;
-	json_decref(doc);
-	if (!text)
-		return NULL;
-	n = strlen(text);
-	line = realloc(text, n + 2);
-	if (!line) {
-		free(text);
-		return NULL;
-	}
-	memcpy(line + n, "\n", 2);
-	return line;
+	return json_line(json_pack("{s:o}", "error", json_text(msg)));
 }
 
 /* ---- one client ---- */

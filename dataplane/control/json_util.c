@@ -119,3 +119,42 @@ json_t *json_time(uint64_t ts_ns)
 
 	return json_string(time_format_rfc3339(ts_ns, buf, sizeof(buf)));
 }
+
+char *json_line(json_t *doc)
+{
+	char *text = doc ? json_dumps(doc, TW_JSON_DUMP_FLAGS) : NULL;
+	char *line;
+	size_t n;
+
+	json_decref(doc);
+	if (!text)
+		return NULL;
+	n = strlen(text);
+	line = realloc(text, n + 2);
+	if (!line) {
+		free(text);
+		return NULL;
+	}
+	memcpy(line + n, "\n", 2);
+	return line;
+}
+
+json_t *json_finding(const struct finding *f, const struct ip_addr *peer,
+		     uint16_t peer_port)
+{
+	char family[32], peer_text[64], proto[8];
+
+	return json_pack(
+		"{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:I, s:o, s:o}",
+		"family", finding_family(f->kind, family, sizeof(family)),
+		"kind", f->kind ? f->kind : "",
+		"severity", severity_name((enum severity)f->severity),
+		"peer_ip", ip_addr_format(peer, peer_text, sizeof(peer_text)),
+		"peer_port", (int)peer_port,
+		"proto", json_proto_name(f->proto, false, proto, sizeof(proto)),
+		"first_seen", json_time(f->first_ns),
+		"last_seen", json_time(f->last_ns),
+		"count", (json_int_t)f->count,
+		"summary", json_text(f->summary),
+		"detail", json_finding_detail(f));
+}

@@ -38,5 +38,12 @@ json_t *json_finding_detail(const struct finding *f);
 
 /* RFC 3339 time as a JSON string. */
 json_t *json_time(uint64_t ts_ns);
+/* The §3a finding object: family, kind, severity, peer, times, count,
+ * summary, detail. */
+json_t *json_finding(const struct finding *f, const struct ip_addr *peer,
+		     uint16_t peer_port);
+/* doc as one compact line ending in "\n", malloc'd; takes the reference
+ * to doc (NULL doc allowed). NULL when out of memory. */
+char *json_line(json_t *doc);
 
 #endif

@@ -174,22 +174,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 
 static json_t *finding_json(const struct host_finding *hf)
 {
-	const struct finding *f = &hf->f;
-	char family[32], peer[64], proto[8];
-
-	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:I, s:o, s:o}",
-		"family", finding_family(f->kind, family, sizeof(family)),
-		"kind", f->kind ? f->kind : "",
-		"severity", severity_name((enum severity)f->severity),
-		"peer_ip", ip_addr_format(&hf->peer, peer, sizeof(peer)),
-		"peer_port", (int)hf->peer_port,
-		"proto", json_proto_name(f->proto, false, proto, sizeof(proto)),
-		"first_seen", json_time(f->first_ns),
-		"last_seen", json_time(f->last_ns),
-		"count", (json_int_t)f->count,
-		"summary", json_text(f->summary),
-		"detail", json_finding_detail(f));
+	return json_finding(&hf->f, &hf->peer, hf->peer_port);
 }
 
 static json_t *families_json(const struct host *hst)
