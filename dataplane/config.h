@@ -1,6 +1,6 @@
 /* The whole configuration as one const struct, filled once from a libconfig
  * file (config.c) and never looked up by string afterwards. Every limit of
- * the engine lives here, with its default in config.c and in the shipped
+ * the engine lives here, with its default in config_keys.c and in the shipped
  * config files. Durations are nanoseconds inside, seconds in the file. */
 #ifndef TW_CONFIG_H
 #define TW_CONFIG_H

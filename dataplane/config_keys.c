@@ -1,0 +1,250 @@
+/* The config keys, one row each (name, type, place in the struct, bounds,
+ * default, meaning), as redis' static_configs[]: defaults, loading,
+ * validation and printing all walk this one table, so a key cannot exist in
+ * one and be missing from another. Keep config/offline.cfg and
+ * config/tunnelwatch.cfg in step with it. */
+#include "config_keys.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifndef TW_PATTERNS_DIR
+#define TW_PATTERNS_DIR "patterns"
+#endif
+
+/* offsetof that refuses to compile when the field's size does not match the
+ * row's type, so a table typo cannot write past a field. */
+#define FIELD(f, size)                                                    \
+	(offsetof(struct tw_config, f) +                                  \
+	 0 * sizeof(char[sizeof(((struct tw_config *)0)->f) == (size) ? 1 : -1]))
+
+#define UINT(n, f, lo, hi, d, h) \
+	{ n, CFG_UINT, FIELD(f, sizeof(uint32_t)), lo, hi, d, NULL, h }
+#define DURATION(n, f, lo, hi, d, h) \
+	{ n, CFG_DURATION, FIELD(f, sizeof(uint64_t)), lo, hi, d, NULL, h }
+#define FLOAT(n, f, lo, hi, d, h) \
+	{ n, CFG_FLOAT, FIELD(f, sizeof(double)), lo, hi, d, NULL, h }
+#define BOOL(n, f, d, h) \
+	{ n, CFG_BOOL, FIELD(f, sizeof(bool)), 0, 1, d, NULL, h }
+#define PATH(n, f, d, h) \
+	{ n, CFG_PATH, FIELD(f, TW_PATH_MAX), 0, 0, 0, d, h }
+#define PREFIXES(n, f, h) \
+	{ n, CFG_PREFIXES, FIELD(f, sizeof(struct prefix_list)), 0, 0, 0, NULL, h }
+
+#define TEXT(n, f, d, h) \
+	{ n, CFG_TEXT, FIELD(f, TW_TEXT_MAX), 0, 0, 0, d, h }
+#define STRINGS(n, f, h) \
+	{ n, CFG_STRINGS, FIELD(f, sizeof(struct string_list)), 0, 0, 0, NULL, h }
+
+#define PORTS(n, f, d, h) \
+	{ n, CFG_PORTS, FIELD(f, sizeof(struct port_list)), 1, 65535, 0, d, h }
+
+#define DAY (24 * 3600.0)
+#define MILLION 1000000.0
+
+const struct cfg_key cfg_keys[] = {
+	UINT("engine.workers", engine.workers, 1, 64, 1,
+	     "offline worker threads"),
+	UINT("engine.ring_bytes", engine.ring_bytes, 65536, 1073741824.0,
+	     4194304, "bytes of the reader -> worker packet ring"),
+	UINT("engine.finding_ring_slots", engine.finding_ring, 64, MILLION,
+	     4096, "findings queued per worker towards the manager"),
+
+	UINT("flow.max_flows", flow.max_flows, 16, 16 * MILLION, 131072,
+	     "flows tracked per worker; the oldest idle one is evicted"),
+	UINT("flow.inspect_bytes", flow.inspect_bytes, 16, 1048576, 4096,
+	     "payload bytes inspected per direction of a flow"),
+	UINT("flow.reorder_slots", flow.reorder_slots, 16, MILLION, 4096,
+	     "out-of-order TCP segments held per worker"),
+	UINT("flow.reorder_slot_bytes", flow.reorder_slot_bytes, 64, 65536,
+	     2048, "largest segment one reorder slot holds"),
+	DURATION("flow.tcp_idle_timeout", flow.tcp_idle_ns, 1, 7 * DAY, 3600,
+		 "seconds an established TCP flow may stay silent"),
+	DURATION("flow.tcp_handshake_timeout", flow.tcp_handshake_ns, 1, 3600,
+		 30, "seconds a SYN may wait for its answer"),
+	DURATION("flow.tcp_closed_timeout", flow.tcp_closed_ns, 0, 3600, 10,
+		 "seconds a flow is kept after FIN both ways or RST"),
+	DURATION("flow.udp_idle_timeout", flow.udp_idle_ns, 1, DAY, 120,
+		 "seconds a UDP flow may stay silent"),
+	DURATION("flow.other_idle_timeout", flow.other_idle_ns, 1, DAY, 60,
+		 "seconds an ICMP or other flow may stay silent"),
+	DURATION("flow.sweep_interval", flow.sweep_interval_ns, 0.001, 60, 1,
+		 "seconds between sweeps for idle flows"),
+
+	PATH("scan.patterns_dir", scan.patterns_dir, TW_PATTERNS_DIR,
+	     "directory of the *.hs pattern files"),
+	BOOL("scan.cache", scan.cache, 1,
+	     "keep compiled pattern databases between starts"),
+	PATH("scan.cache_dir", scan.cache_dir, "",
+	     "where; empty: $XDG_CACHE_HOME/tunnelwatch or ~/.cache/tunnelwatch"),
+	UINT("scan.max_streams", scan.max_streams, 16, 16 * MILLION, 65536,
+	     "open Hyperscan streams per worker"),
+
+	PREFIXES("hosts.home_net", hosts.home_net,
+		 "inside networks; empty: the originator is the host"),
+	UINT("hosts.max_hosts", hosts.max_hosts, 16, 16 * MILLION, 16384,
+	     "hosts with a verdict kept by the manager"),
+	UINT("hosts.max_findings_per_host", hosts.max_findings_per_host, 1,
+	     1024, 8, "distinct findings kept per host"),
+	UINT("hosts.suspicious_score", hosts.suspicious_score, 1, 100, 40,
+	     "score (0-100) from which a host is suspicious"),
+	UINT("hosts.alert_score", hosts.alert_score, 1, 100, 70,
+	     "score (0-100) from which a host raises an alert"),
+
+	BOOL("flowtiming.enabled", flowtiming.enabled, 1,
+	     "run the long-lived and beacon analyzer"),
+	DURATION("flowtiming.long_lived_min_duration",
+		 flowtiming.long_lived_min_ns, 1, 30 * DAY, 600,
+		 "seconds after which a flow is long-lived"),
+	FLOAT("flowtiming.long_lived_max_rate", flowtiming.long_lived_max_bps,
+	      0, 1e9, 512, "average bytes/s under which it is low-byte"),
+	UINT("flowtiming.beacon_min_events", flowtiming.beacon_min_events, 3,
+	     4096, 8, "intervals needed before a beacon is scored"),
+	DURATION("flowtiming.beacon_min_span", flowtiming.beacon_min_span_ns,
+		 1, 30 * DAY, 60, "seconds from first to last event"),
+	FLOAT("flowtiming.beacon_min_score", flowtiming.beacon_min_score, 0, 1,
+	      0.8, "beacon score (0-1) from which it is reported"),
+	FLOAT("flowtiming.beacon_strong_score", flowtiming.beacon_strong_score,
+	      0, 1, 0.9, "beacon score (0-1) from which it is medium"),
+	UINT("flowtiming.beacon_max_pairs", flowtiming.beacon_max_pairs, 16,
+	     16 * MILLION, 65536, "host pairs tracked for beacons per worker"),
+
+	/* covert channels: analyzers/icmp.c, dns_tunnel.c, tunnel_service.c */
+	BOOL("icmp.enabled", icmp.enabled, 1, "run the ICMP tunnel analyzer"),
+	UINT("icmp.min_odd_echoes", icmp.min_odd_echoes, 1, MILLION, 3,
+	     "echo payloads of no ping pattern, varying, before a finding"),
+	UINT("icmp.min_mismatches", icmp.min_mismatches, 1, MILLION, 2,
+	     "echo replies unlike their request before a finding"),
+	UINT("icmp.high_bytes", icmp.high_bytes, 1, 1e9, 16384,
+	     "non-ping payload bytes of one flow from which it is high"),
+	FLOAT("icmp.high_entropy", icmp.high_entropy, 0, 1, 0.85,
+	      "payload entropy, share of its maximum, called encrypted"),
+
+	BOOL("dns.enabled", dns.enabled, 1, "run the DNS tunnel analyzer"),
+	UINT("dns.max_domains", dns.max_domains, 16, 16 * MILLION, 16384,
+	     "(client, server, registered domain) entries per worker"),
+	UINT("dns.suffix_cache", dns.suffix_cache, 16, 16 * MILLION, 4096,
+	     "registered-domain lookups cached per worker"),
+	UINT("dns.long_label", dns.long_label, 16, 63, 40,
+	     "label length that alone makes a name suspect"),
+	UINT("dns.encoded_min_label", dns.encoded_min_label, 4, 63, 12,
+	     "shortest label judged as base32/base64/hex"),
+	UINT("dns.min_encoded_names", dns.min_encoded_names, 1, MILLION, 3,
+	     "encoded names under one domain for a finding"),
+	UINT("dns.min_unique_names", dns.min_unique_names, 2, MILLION, 100,
+	     "distinct names under one domain for a finding"),
+	UINT("dns.high_names", dns.high_names, 2, MILLION, 50,
+	     "tunnel-like names under one domain from which it is high"),
+	UINT("dns.large_answer", dns.large_answer, 64, 65535, 512,
+	     "DNS message bytes that count as a large answer"),
+	UINT("dns.high_bytes", dns.high_bytes, 1, 1e9, 65536,
+	     "DNS bytes under one domain from which a tunnel is high"),
+
+	/* mining: analyzers/stratum.c, analyzers/pool_names.c */
+	BOOL("mining.enabled", mining.enabled, 1,
+	     "run the mining analyzers (stratum, pool names)"),
+	BOOL("mining.redact_wallets", mining.redact_wallets, 1,
+	     "shorten wallet addresses in reported miner logins"),
+	PATH("mining.pools_file", mining.pools_file, "",
+	     "mining pool domain list; empty: pools.txt in scan.patterns_dir"),
+	UINT("mining.max_pool_names", mining.max_pool_names, 1, MILLION, 16384,
+	     "names loaded from mining.pools_file"),
+	DURATION("mining.tls_min_duration", mining.tls_min_duration_ns, 1,
+		 30 * DAY, 120,
+		 "seconds a pool-named TLS flow needs before its rhythm counts"),
+	UINT("mining.tls_min_pushes", mining.tls_min_pushes, 2, MILLION, 4,
+	     "server pushes (new jobs) a pool-named TLS flow needs for high"),
+	FLOAT("mining.tls_max_client_bytes", mining.tls_max_client_bytes, 64,
+	      65536, 600, "largest average client message that is a share"),
+	DURATION("mining.link_min_ttl", mining.link_min_ttl_ns, 0, 30 * DAY,
+		 600, "seconds a pool's resolved address ties a later connection "
+		 "to its name, at least (longer when the answer's TTL is)"),
+	UINT("mining.max_sessions", mining.max_sessions, 16, 16 * MILLION,
+	     4096, "flows parsed as possible mining JSON-RPC at once, per worker"),
+	UINT("mining.scan_window", mining.scan_window, 64, 1048576, 2048,
+	     "payload bytes of a flow without a stratum.hs candidate after "
+	     "which it is not parsed further"),
+	UINT("mining.hello_buffers", mining.hello_buffers, 0, MILLION, 256,
+	     "TLS ClientHellos split over segments collected at once, per "
+	     "worker (4 KB each)"),
+
+	BOOL("tunnel.enabled", tunnel.enabled, 1,
+	     "run the reverse-tunnel service analyzer"),
+	PATH("tunnel.names_file", tunnel.names_file, "",
+	     "service domain list; empty: services.txt in scan.patterns_dir"),
+	UINT("tunnel.max_names", tunnel.max_names, 1, MILLION, 4096,
+	     "names loaded from tunnel.names_file"),
+
+	/* ssh: analyzers/ssh.c */
+	BOOL("ssh.enabled", ssh.enabled, 1, "run the SSH analyzer"),
+	PORTS("ssh.ports", ssh.ports, "22",
+	      "ports where SSH is expected; elsewhere: ssh.nonstandard_port"),
+	PORTS("ssh.evasive_ports", ssh.evasive_ports, "21,25,53,80,110,143,443,993,995,8000,8080,8443",
+	      "ports most firewalls pass: SSH there is high severity"),
+	PREFIXES("ssh.allowed_clients", ssh.allowed_clients,
+		 "hosts allowed to open SSH; empty: not checked"),
+	PREFIXES("ssh.allowed_servers", ssh.allowed_servers,
+		 "SSH servers allowed; empty: not checked"),
+	UINT("ssh.max_sessions", ssh.max_sessions, 1, 16 * MILLION, 16384,
+	     "SSH flows watched at once per worker"),
+	UINT("ssh.max_handshakes", ssh.max_handshakes, 1, MILLION, 1024,
+	     "SSH handshakes parsed at once per worker (KEXINIT buffers)"),
+	UINT("ssh.kexinit_max_bytes", ssh.kexinit_max_bytes, 256, 16384, 4096,
+	     "largest KEXINIT message parsed"),
+	UINT("ssh.keystroke_max_bytes", ssh.keystroke_max_bytes, 16, 1500, 160,
+	     "largest encrypted packet taken for a keystroke"),
+	DURATION("ssh.echo_max_delay", ssh.echo_max_ns, 0.001, 10, 0.5,
+		 "seconds from a keystroke to its echo"),
+	UINT("ssh.reverse_min_keystrokes", ssh.reverse_min_keystrokes, 1,
+	     MILLION, 12, "server-side keystrokes for ssh.reverse_session"),
+	UINT("ssh.keepalive_min_events", ssh.keepalive_min_events, 3, 1000, 8,
+	     "regular keepalives for ssh.keepalive_tunnel"),
+	DURATION("ssh.keepalive_min_interval", ssh.keepalive_min_interval_ns,
+		 0.1, DAY, 2, "shortest keepalive period considered"),
+	FLOAT("ssh.keepalive_max_jitter", ssh.keepalive_max_jitter, 0, 1, 0.1,
+	      "keepalive interval spread (max-min) over its median"),
+
+	PATH("output.eve_path", output.eve_path, "",
+	     "EVE JSON event log; empty: none"),
+
+	/* live appliance (live.c, capture/source_dpdk.c) */
+	STRINGS("dpdk.ports", dpdk.ports,
+		"ports: PCI addresses or vdevs (net_pcap0,rx_pcap=F)"),
+	STRINGS("dpdk.eal", dpdk.eal, "extra EAL arguments"),
+	TEXT("dpdk.lcores", dpdk.lcores, "",
+	     "EAL --lcores (main first); empty: derived from dpdk.workers"),
+	UINT("dpdk.workers", dpdk.workers, 1, 64, 1,
+	     "worker lcores (one RX queue per port each)"),
+	UINT("dpdk.rx_descriptors", dpdk.rx_descriptors, 64, 16384, 1024,
+	     "descriptors per RX queue"),
+	UINT("dpdk.mbufs", dpdk.mbufs, 1023, 16 * MILLION, 65535,
+	     "packet buffers in the mempool"),
+	UINT("dpdk.mbuf_cache", dpdk.mbuf_cache, 0, 512, 256,
+	     "mempool cache per lcore"),
+	UINT("dpdk.burst", dpdk.burst, 1, 512, 32, "packets per rx burst"),
+	UINT("dpdk.dispatch_ring", dpdk.dispatch_ring, 64, MILLION, 4096,
+	     "packets queued from the first worker to each other worker"),
+	UINT("dpdk.idle_sleep_us", dpdk.idle_sleep_us, 0, 100000, 0,
+	     "microseconds a worker naps after 1024 empty polls; 0: spin"),
+	BOOL("dpdk.promiscuous", dpdk.promiscuous, 1,
+	     "put ports in promiscuous mode"),
+	BOOL("dpdk.pcap_timestamps", dpdk.pcap_timestamps, 1,
+	     "net_pcap files: packet time from the file, not the TSC"),
+	BOOL("dpdk.replay_finish", dpdk.replay_finish, 1,
+	     "net_pcap files: end of file ends the input like offline"),
+
+	PATH("control.socket", control.socket, "/run/tunnelwatch/ctl.sock",
+	     "control socket path"),
+	TEXT("control.group", control.group, "",
+	     "group owning the socket (mode 0660); empty: ours"),
+	UINT("control.max_clients", control.max_clients, 1, 65536, 64,
+	     "control clients connected at once"),
+	UINT("control.max_line", control.max_line, 64, 1048576, 4096,
+	     "bytes of one command line"),
+	UINT("control.findings_kept", control.findings_kept, 1, MILLION, 1024,
+	     "latest findings kept for `findings`"),
+	UINT("control.flows_listed", control.flows_listed, 1, 65536, 256,
+	     "open flows listed per worker by `flows` and `host`"),
+};
+
+const size_t cfg_n_keys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
