@@ -58,41 +58,45 @@ struct app_entry {
 	bool benign;     /* a known protocol nobody tunnels through by habit */
 };
 
-static const struct app_entry apps[] = {
-	{ APP_SSH, "ssh", false },
-	{ APP_TLS_CLIENT_HELLO, "tls", true },
-	{ APP_TLS_SERVER_HELLO, "tls", true },
-	{ APP_TLS_SSLV2_HELLO, "tls", true },
-	{ APP_TLS_RECORD, "tls", true },
-	{ APP_HTTP_REQUEST, "http", true },
-	{ APP_HTTP_RESPONSE, "http", true },
-	{ APP_HTTP2_PREFACE, "http", true },
-	{ APP_JSONRPC, "jsonrpc", true },
-	{ APP_XMPP, "xmpp", true },
-	{ APP_XMPP_STANZA, "xmpp", true },
-	{ APP_MQTT, "mqtt", true },
-	{ APP_SMTP_GREETING, "smtp", true },
-	{ APP_SMTP_HELLO, "smtp", true },
-	{ APP_FTP, "ftp", true },
-	{ APP_POP3, "pop3", true },
-	{ APP_IMAP, "imap", true },
-	{ APP_SMB, "smb", true },
-	{ APP_RDP, "rdp", true },
-	{ APP_BITCOIN, "bitcoin", true },
-	{ APP_QUIC, "quic", true },
-	{ APP_SSDP, "ssdp", true },
-	{ APP_GQUIC, "quic", true },
-	{ APP_DNS_QUERY, "dns", true },
-	{ APP_DNS_RESPONSE, "dns", true },
-	{ APP_AVAST, "avast", true },
-	{ APP_DNS, "dns", true },
-	{ APP_MDNS, "mdns", true },
-	{ APP_NTP, "ntp", true },
-	{ APP_DHCP, "dhcp", true },
-	{ APP_NETBIOS, "netbios", true },
-	{ APP_NAT_PMP, "nat-pmp", true },
-	{ APP_LLMNR, "llmnr", true },
-	{ APP_ICMP, "icmp", true },
+/* Indexed by id: analyzers ask for the label per chunk, and a search
+ * would cost more than their own check. name NULL: no such id. */
+#define APP_INDEX_MAX 128
+
+static const struct app_entry apps[APP_INDEX_MAX] = {
+	[APP_SSH] = { APP_SSH, "ssh", false },
+	[APP_TLS_CLIENT_HELLO] = { APP_TLS_CLIENT_HELLO, "tls", true },
+	[APP_TLS_SERVER_HELLO] = { APP_TLS_SERVER_HELLO, "tls", true },
+	[APP_TLS_SSLV2_HELLO] = { APP_TLS_SSLV2_HELLO, "tls", true },
+	[APP_TLS_RECORD] = { APP_TLS_RECORD, "tls", true },
+	[APP_HTTP_REQUEST] = { APP_HTTP_REQUEST, "http", true },
+	[APP_HTTP_RESPONSE] = { APP_HTTP_RESPONSE, "http", true },
+	[APP_HTTP2_PREFACE] = { APP_HTTP2_PREFACE, "http", true },
+	[APP_JSONRPC] = { APP_JSONRPC, "jsonrpc", true },
+	[APP_XMPP] = { APP_XMPP, "xmpp", true },
+	[APP_XMPP_STANZA] = { APP_XMPP_STANZA, "xmpp", true },
+	[APP_MQTT] = { APP_MQTT, "mqtt", true },
+	[APP_SMTP_GREETING] = { APP_SMTP_GREETING, "smtp", true },
+	[APP_SMTP_HELLO] = { APP_SMTP_HELLO, "smtp", true },
+	[APP_FTP] = { APP_FTP, "ftp", true },
+	[APP_POP3] = { APP_POP3, "pop3", true },
+	[APP_IMAP] = { APP_IMAP, "imap", true },
+	[APP_SMB] = { APP_SMB, "smb", true },
+	[APP_RDP] = { APP_RDP, "rdp", true },
+	[APP_BITCOIN] = { APP_BITCOIN, "bitcoin", true },
+	[APP_QUIC] = { APP_QUIC, "quic", true },
+	[APP_SSDP] = { APP_SSDP, "ssdp", true },
+	[APP_GQUIC] = { APP_GQUIC, "quic", true },
+	[APP_DNS_QUERY] = { APP_DNS_QUERY, "dns", true },
+	[APP_DNS_RESPONSE] = { APP_DNS_RESPONSE, "dns", true },
+	[APP_AVAST] = { APP_AVAST, "avast", true },
+	[APP_DNS] = { APP_DNS, "dns", true },
+	[APP_MDNS] = { APP_MDNS, "mdns", true },
+	[APP_NTP] = { APP_NTP, "ntp", true },
+	[APP_DHCP] = { APP_DHCP, "dhcp", true },
+	[APP_NETBIOS] = { APP_NETBIOS, "netbios", true },
+	[APP_NAT_PMP] = { APP_NAT_PMP, "nat-pmp", true },
+	[APP_LLMNR] = { APP_LLMNR, "llmnr", true },
+	[APP_ICMP] = { APP_ICMP, "icmp", true },
 };
 
 struct port_guess {
@@ -118,10 +122,7 @@ static const struct port_guess udp_ports[] = {
 static const struct app_entry *app_find(uint16_t id)
 {
 	id &= (uint16_t)~APP_PORT_GUESS;
-	for (size_t i = 0; i < sizeof(apps) / sizeof(apps[0]); i++)
-		if (apps[i].id == id)
-			return &apps[i];
-	return NULL;
+	return id < APP_INDEX_MAX && apps[id].name ? &apps[id] : NULL;
 }
 
 const char *app_name(uint16_t id)

@@ -25,33 +25,70 @@ static uint32_t rd32(const uint8_t *p)
 	       ((uint32_t)p[2] << 8) | p[3];
 }
 
+/* A label byte as the text shows it: '.' and bytes outside 0x21-0x7e
+ * become '?'. A table: names are copied byte by byte, three analyzers
+ * read each DNS message's question. */
+#define NAME_CHAR(c) \
+	(char)(((c) < 0x21 || (c) > 0x7e || (c) == '.') ? '?' : (c))
+#define NAME_CHAR4(c) NAME_CHAR(c), NAME_CHAR((c) + 1), \
+	NAME_CHAR((c) + 2), NAME_CHAR((c) + 3)
+#define NAME_CHAR16(c) NAME_CHAR4(c), NAME_CHAR4((c) + 4), \
+	NAME_CHAR4((c) + 8), NAME_CHAR4((c) + 12)
+#define NAME_CHAR64(c) NAME_CHAR16(c), NAME_CHAR16((c) + 16), \
+	NAME_CHAR16((c) + 32), NAME_CHAR16((c) + 48)
+
+static const char name_char[256] = {
+	NAME_CHAR64(0), NAME_CHAR64(64), NAME_CHAR64(128), NAME_CHAR64(192),
+};
+
+/* A name's text being built: kept in locals (the compiler holds them in
+ * registers) and stored once at the end, rather than through the struct
+ * per byte. */
+struct name_text {
+	char *text;                  /* NULL: the name is only checked */
+	unsigned len, labels, longest;
+};
+
 /* Appends one label to the text form; the wire-length bound (255) keeps
  * the text inside DNS_NAME_TEXT_MAX. */
-static void name_append_label(struct dns_name *out, const uint8_t *label,
+static void name_append_label(struct name_text *t, const uint8_t *label,
 			      unsigned n)
 {
-	if (out->labels > 0)
-		out->text[out->len++] = '.';
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t c = label[i];
+	char *o;
 
-		out->text[out->len++] =
-			(c < 0x21 || c > 0x7e || c == '.') ? '?' : (char)c;
+	if (n > t->longest)
+		t->longest = n;
+	if (!t->text) {
+		t->labels++;
+		return;
 	}
-	out->text[out->len] = '\0';
-	out->labels++;
-	if (n > out->longest_label)
-		out->longest_label = (uint8_t)n;
+	o = t->text + t->len;
+	if (t->labels++ > 0)
+		*o++ = '.';
+	for (unsigned i = 0; i < n; i++)
+		o[i] = name_char[label[i]];
+	t->len = (unsigned)(o + n - t->text);
 }
 
-int dns_read_name(const uint8_t *msg, size_t len, size_t off,
-		  struct dns_name *out, size_t *next)
+static void name_text_store(const struct name_text *t, struct dns_name *out)
+{
+	if (!out)
+		return;
+	out->text[t->len] = '\0';
+	out->len = (uint16_t)t->len;
+	out->labels = (uint8_t)t->labels;
+	out->longest_label = (uint8_t)t->longest;
+}
+
+/* The labels of the name at off into t; *next = the offset after its
+ * wire form (after the first pointer when compressed). */
+static int walk_labels(const uint8_t *msg, size_t len, size_t off,
+		       struct name_text *t, size_t *next)
 {
 	unsigned wire = 0, pointers = 0;
 	size_t pos = off, after = 0;
 	bool jumped = false;
 
-	memset(out, 0, sizeof(*out));
 	for (;;) {
 		uint8_t b;
 
@@ -86,12 +123,31 @@ int dns_read_name(const uint8_t *msg, size_t len, size_t off,
 		}
 		if (!need(len, pos + 1, b))
 			return DNS_ERR_TRUNCATED;
-		name_append_label(out, msg + pos + 1, b);
+		name_append_label(t, msg + pos + 1, b);
 		pos += 1u + b;
 	}
 	if (next)
 		*next = after;
 	return DNS_OK;
+}
+
+/* dns_read_name; out NULL checks the name the same way without writing
+ * its text (owner names nobody reads). On error out holds the labels
+ * read before it. */
+static int name_walk(const uint8_t *msg, size_t len, size_t off,
+		     struct dns_name *out, size_t *next)
+{
+	struct name_text t = { out ? out->text : NULL, 0, 0, 0 };
+	int rc = walk_labels(msg, len, off, &t, next);
+
+	name_text_store(&t, out);
+	return rc;
+}
+
+int dns_read_name(const uint8_t *msg, size_t len, size_t off,
+		  struct dns_name *out, size_t *next)
+{
+	return name_walk(msg, len, off, out, next);
 }
 
 static void header_read(const uint8_t *p, struct dns_header *h)
@@ -176,15 +232,38 @@ static int rdata_read(const uint8_t *msg, size_t len, struct dns_rr *rr)
 	}
 }
 
-/* One resource record at *off; rr may be a scratch record (not kept). */
+static void name_clear(struct dns_name *n)
+{
+	n->text[0] = '\0';
+	n->len = 0;
+	n->labels = 0;
+	n->longest_label = 0;
+}
+
+/* Every field empty, without writing the two name buffers whole (a
+ * memset of the record is most of the cost of reading an A record). */
+static void rr_clear(struct dns_rr *rr)
+{
+	name_clear(&rr->name);
+	rr->type = rr->rclass = 0;
+	rr->ttl = 0;
+	rr->rdlength = rr->rdata_off = 0;
+	memset(&rr->addr, 0, sizeof(rr->addr));
+	name_clear(&rr->target);
+	rr->txt_bytes = 0;
+	rr->txt_strings = 0;
+}
+
+/* One resource record at *off; rr may be a scratch record (not kept).
+ * keep_owner false: the owner name is checked but its text not kept. */
 static int rr_read(const uint8_t *msg, size_t len, size_t *off,
-		   struct dns_rr *rr)
+		   struct dns_rr *rr, bool keep_owner)
 {
 	size_t next;
 	int rc;
 
-	memset(rr, 0, sizeof(*rr));
-	rc = dns_read_name(msg, len, *off, &rr->name, &next);
+	rr_clear(rr);
+	rc = name_walk(msg, len, *off, keep_owner ? &rr->name : NULL, &next);
 	if (rc != DNS_OK)
 		return rc;
 	if (!need(len, next, 10))
@@ -211,7 +290,9 @@ static void edns_note(struct dns_msg *m, const struct dns_rr *rr)
 	m->edns_version = (uint8_t)((rr->ttl >> 16) & 0xff);
 }
 
-int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *m)
+/* full false: dns_parse_answers (questions and answers only). */
+static int parse_msg(const uint8_t *msg, size_t len, struct dns_msg *m,
+		     bool full)
 {
 	struct dns_rr scratch;
 	size_t off = DNS_HEADER_LEN;
@@ -244,26 +325,38 @@ int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *m)
 		struct dns_rr *rr = m->n_answers < DNS_MAX_ANSWERS ?
 			&m->an[m->n_answers] : &scratch;
 
-		rc = rr_read(msg, len, &off, rr);
+		rc = rr_read(msg, len, &off, rr, full);
 		if (rc != DNS_OK)
 			return rc;
 		m->answers_seen++;
 		if (rr != &scratch)
 			m->n_answers++;
 	}
+	if (!full)
+		return DNS_OK;
 	for (unsigned i = 0; i < m->hdr.nscount; i++) {
-		rc = rr_read(msg, len, &off, &scratch);
+		rc = rr_read(msg, len, &off, &scratch, true);
 		if (rc != DNS_OK)
 			return rc;
 	}
 	for (unsigned i = 0; i < m->hdr.arcount; i++) {
-		rc = rr_read(msg, len, &off, &scratch);
+		rc = rr_read(msg, len, &off, &scratch, true);
 		if (rc != DNS_OK)
 			return rc;
 		edns_note(m, &scratch);
 	}
 	m->msg_len = (uint16_t)off;
 	return DNS_OK;
+}
+
+int dns_parse(const uint8_t *msg, size_t len, struct dns_msg *m)
+{
+	return parse_msg(msg, len, m, true);
+}
+
+int dns_parse_answers(const uint8_t *msg, size_t len, struct dns_msg *m)
+{
+	return parse_msg(msg, len, m, false);
 }
 
 int dns_parse_tcp(const uint8_t *data, size_t len, struct dns_msg *m,

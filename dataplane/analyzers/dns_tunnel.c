@@ -22,7 +22,6 @@
  *
  * Not parsed, so never called a tunnel: DNS over TLS (853), HTTPS (DoH)
  * and DNSCrypt's encrypted queries; mDNS and LLMNR are other ports. */
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,8 +144,12 @@ static void dns_emit(struct an_ctx *c, const struct flow *f,
 static const char *registered_domain(const struct dns_worker *w,
 				     const struct dns_name *n, char *lower)
 {
-	for (unsigned i = 0; i <= n->len; i++)
-		lower[i] = (char)tolower((unsigned char)n->text[i]);
+	/* the text is printable ASCII (dns_parse.h): no locale needed */
+	for (unsigned i = 0; i <= n->len; i++) {
+		char ch = n->text[i];
+
+		lower[i] = ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
+	}
 	return dns_regdom_find(w->regdom, lower, n->len);
 }
 

@@ -1,8 +1,10 @@
 /* Domain name list with label-boundary suffix matching: see name_list.h.
  * Names are stored lowercased, without a trailing dot, in one text arena;
  * an open-addressing table of arena offsets finds a name in one probe
- * sequence. A lookup tries the whole name, then each suffix that starts
- * after a dot, longest first. */
+ * sequence. A lookup walks the name once from its end, lowercasing and
+ * hashing (the hash runs backwards, so each suffix's hash is a step of
+ * the walk); at each label start whose suffix length some listed name has,
+ * the table is probed; the longest hit wins. */
 #include "analyzers/name_list.h"
 
 #include <errno.h>
@@ -15,14 +17,20 @@ struct name_list {
 	uint32_t *slot;       /* arena offset + 1, 0 = empty */
 	uint32_t mask;        /* slots - 1 */
 	uint32_t count;
+	uint64_t lens[4];     /* bit n: a listed name is n bytes long */
+	uint32_t max_len;     /* the longest listed name */
 };
 
+#define FNV_BASIS 2166136261u
+#define FNV_PRIME 16777619u
+
+/* FNV-1a over the bytes from last to first. */
 static uint32_t hash_name(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint32_t h = FNV_BASIS;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
+	while (n-- > 0)
+		h = (h ^ (uint8_t)s[n]) * FNV_PRIME;
 	return h;
 }
 
@@ -38,10 +46,10 @@ static bool name_char_ok(char c)
 }
 
 /* Finds name (lowercase, n bytes) in the table. */
-static const char *table_find(const struct name_list *l, const char *name,
-			      size_t n)
+static const char *table_find_hashed(const struct name_list *l,
+				     const char *name, size_t n, uint32_t h)
 {
-	uint32_t i = hash_name(name, n) & l->mask;
+	uint32_t i = h & l->mask;
 
 	for (; l->slot[i]; i = (i + 1) & l->mask) {
 		const char *s = l->arena + l->slot[i] - 1;
@@ -50,6 +58,12 @@ static const char *table_find(const struct name_list *l, const char *name,
 			return s;
 	}
 	return NULL;
+}
+
+static const char *table_find(const struct name_list *l, const char *name,
+			      size_t n)
+{
+	return table_find_hashed(l, name, n, hash_name(name, n));
 }
 
 static void table_insert(struct name_list *l, uint32_t off)
@@ -65,6 +79,10 @@ static void table_insert(struct name_list *l, uint32_t off)
 		i = (i + 1) & l->mask;
 	l->slot[i] = off + 1;
 	l->count++;
+	if (n < NAME_LIST_NAME_MAX)
+		l->lens[n / 64] |= 1ull << (n % 64);
+	if (n > l->max_len)
+		l->max_len = (uint32_t)n;
 }
 
 /* One line's name, normalised into out; "" for a blank or comment line.
@@ -219,10 +237,22 @@ uint32_t name_list_count(const struct name_list *l)
 	return l ? l->count : 0;
 }
 
+/* A listed name of n bytes exists; lens is a local copy of the list's
+ * bitmap (the name's bytes, written as they are read, could alias the
+ * list's fields and force a reload per byte). */
+static bool len_listed(const uint64_t lens[4], size_t n)
+{
+	return (lens[n / 64] >> (n % 64)) & 1u;
+}
+
 const char *name_list_match(const struct name_list *l, const char *name,
 			    size_t len)
 {
 	char low[NAME_LIST_NAME_MAX];
+	const char *best = NULL, *hit;
+	uint32_t h = FNV_BASIS;
+	uint64_t lens[4];
+	size_t stop, i;
 
 	if (!l || l->count == 0 || !name)
 		return NULL;
@@ -230,18 +260,24 @@ const char *name_list_match(const struct name_list *l, const char *name,
 		len--;
 	if (len == 0 || len >= sizeof(low))
 		return NULL;
-	for (size_t i = 0; i < len; i++)
-		low[i] = lower(name[i]);
-	for (size_t start = 0; start < len;) {
-		const char *hit = table_find(l, low + start, len - start);
-		const char *dot;
+	memcpy(lens, l->lens, sizeof(lens));
+	/* no listed name is longer than max_len: of the bytes before such
+	 * a suffix only the one next to it matters (a '.' starts it) */
+	stop = len > l->max_len + 1 ? len - l->max_len - 1 : 0;
+	/* Backwards: a '.' ends the label after it, whose suffix's hash is
+	 * the one so far; suffixes come shortest first, so the last hit is
+	 * the longest listed suffix. */
+	for (i = len; i > stop;) {
+		char ch = lower(name[--i]);
 
-		if (hit)
-			return hit;
-		dot = memchr(low + start, '.', len - start);
-		if (!dot)
-			break;
-		start = (size_t)(dot - low) + 1;
+		if (ch == '.' && len_listed(lens, len - i - 1) &&
+		    (hit = table_find_hashed(l, low + i + 1, len - i - 1, h)))
+			best = hit;
+		low[i] = ch;
+		h = (h ^ (uint8_t)ch) * FNV_PRIME;
 	}
-	return NULL;
+	if (i == 0 && len_listed(lens, len) &&
+	    (hit = table_find_hashed(l, low, len, h)))
+		best = hit;
+	return best;
 }

@@ -40,11 +40,16 @@
 enum pn_mode { PN_UNDECIDED = 0, PN_DNS, PN_HELLO, PN_TLS, PN_DONE };
 
 struct pn_flow {
-	const char *pool;           /* listed name the SNI matched */
-	uint64_t last_orig_ns;      /* last client payload */
-	uint64_t orig_bytes;
-	uint32_t orig_msgs;
-	uint32_t pushes;
+	union {
+		struct {                    /* TCP: the TLS rhythm */
+			const char *pool;   /* listed name the SNI matched */
+			uint64_t last_orig_ns; /* last client payload */
+			uint64_t orig_bytes;
+			uint32_t orig_msgs;
+			uint32_t pushes;
+		};
+		uint32_t udp_seen[2];       /* UDP: bytes read per direction */
+	};
 	uint32_t hello;             /* hello buffer handle, 0 = none */
 	uint8_t mode;
 	uint8_t query_reported;     /* DNS: a pool question was reported */
@@ -159,17 +164,19 @@ static void dns_payload(struct an_ctx *c, struct flow *f, struct pn_flow *st,
 {
 	struct pn_worker *w = c->wstate;
 	const char *pool, *asked = "";
-	size_t used;
-	int rc;
 
-	/* TCP: a chunk that starts a message (the common case); UDP: one
-	 * datagram each. A cut answer still gives its question. */
-	if (f->proto == TW_PROTO_TCP)
-		rc = dns_parse_tcp(data, len, &w->msg, &used);
-	else
-		rc = dns_parse(data, len, &w->msg);
-	if (rc == DNS_NEED_MORE)
-		return;
+	/* TCP: a chunk that starts a message (the common case), whole after
+	 * its 2-byte length; UDP: one datagram each. A cut answer still
+	 * gives its question. */
+	if (f->proto == TW_PROTO_TCP) {
+		size_t mlen = len >= 2 ? (size_t)(data[0] << 8 | data[1]) : 0;
+
+		if (len < 2 || len - 2 < mlen)
+			return;
+		data += 2;
+		len = (uint32_t)mlen;
+	}
+	dns_parse_answers(data, len, &w->msg);
 	pool = dns_pool(w, &asked);
 	if (pool)
 		dns_emit(c, f, w, st, dir, pool, asked);
@@ -253,12 +260,42 @@ static bool tls_rhythm(const struct tw_config *cfg, const struct pn_flow *st,
 
 /* ---- callbacks ---- */
 
+/* UDP datagrams are read in on_packet, not as payload: a DNS flow then
+ * costs no stream scan beyond what app_id asks for (the answers, here
+ * alone, were most of it). Like payload inspection, the first
+ * flow.inspect_bytes of each direction are read. */
 static void pn_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	struct pn_flow *st = state;
 
 	if (!c->cfg->mining.enabled ||
 	    (f->proto != TW_PROTO_TCP && f->proto != TW_PROTO_UDP))
+		let_go(c, f, st);
+	else if (f->proto == TW_PROTO_UDP)
+		an_payload_done(c, f);
+}
+
+static void udp_packet(struct an_ctx *c, struct flow *f, struct pn_flow *st,
+		       const struct pkt_view *pv, enum flow_dir_id dir)
+{
+	uint32_t limit = c->cfg->flow.inspect_bytes, n = pv->payload_len;
+
+	if (n == 0 || st->udp_seen[dir] >= limit)
+		return;
+	if (n > limit - st->udp_seen[dir])
+		n = limit - st->udp_seen[dir];
+	st->udp_seen[dir] += n;
+	/* judged at its first payload, as app_id's label stands then */
+	if (st->mode == PN_UNDECIDED) {
+		if (!is_dns_flow(f)) {
+			let_go(c, f, st);
+			return;
+		}
+		st->mode = PN_DNS;
+	}
+	dns_payload(c, f, st, dir, pv->payload, n);
+	if (st->udp_seen[FLOW_DIR_ORIG] >= limit &&
+	    st->udp_seen[FLOW_DIR_RESP] >= limit)
 		let_go(c, f, st);
 }
 
@@ -268,7 +305,8 @@ static void pn_on_payload(struct an_ctx *c, struct flow *f, void *state,
 {
 	struct pn_flow *st = state;
 
-	if (st->mode == PN_DONE || st->mode == PN_TLS)
+	if (st->mode == PN_DONE || st->mode == PN_TLS ||
+	    f->proto == TW_PROTO_UDP)
 		return;
 	if (st->mode == PN_DNS ||
 	    (st->mode == PN_UNDECIDED && is_dns_flow(f))) {
@@ -301,8 +339,10 @@ static void pn_on_packet(struct an_ctx *c, struct flow *f, void *state,
 {
 	struct pn_flow *st = state;
 
-	(void)c;
-	(void)f;
+	if (f->proto == TW_PROTO_UDP) {
+		udp_packet(c, f, st, pv, dir);
+		return;
+	}
 	if (st->mode != PN_TLS || pv->payload_wire_len == 0 || pv->retransmit)
 		return;
 	if (dir == FLOW_DIR_ORIG) {

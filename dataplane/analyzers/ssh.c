@@ -251,6 +251,15 @@ static struct ssh_flow *classify(struct an_ctx *c, struct flow *f,
 	return NULL;
 }
 
+/* Not SSH, or no session free: nothing more to read, packets included
+ * (ssh_on_packet looks at sessions only). */
+static void unwatched(struct an_ctx *c, struct flow *f, const struct ssh_ref *r)
+{
+	an_payload_done(c, f);
+	if (!r->sess)
+		an_packets_done(c, f);
+}
+
 static void ssh_on_payload(struct an_ctx *c, struct flow *f, void *state,
 			   enum flow_dir_id dir, const uint8_t *data,
 			   uint32_t len, bool gap)
@@ -263,14 +272,14 @@ static void ssh_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	if (!c->cfg->ssh.enabled || (r->decided && !r->sess) ||
 	    (!r->decided && gap)) {
 		r->decided = 1;
-		an_payload_done(c, f);
+		unwatched(c, f, r);
 		return;
 	}
 	if (!r->decided) {
 		st = classify(c, f, r, dir, data, len);
 		if (!st) {
 			if (r->decided)
-				an_payload_done(c, f);
+				unwatched(c, f, r);
 			return;
 		}
 	} else {
@@ -356,6 +365,15 @@ static void ssh_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 	r->sess = 0;
 }
 
+static void ssh_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+{
+	(void)state;
+	if (!c->cfg->ssh.enabled) {
+		an_payload_done(c, f);
+		an_packets_done(c, f);
+	}
+}
+
 static void ssh_worker_fini(void *wstate)
 {
 	struct ssh_pool *p = wstate;
@@ -391,6 +409,7 @@ const struct analyzer ssh_analyzer = {
 	.worker_state_size = sizeof(struct ssh_pool),
 	.worker_init = ssh_worker_init,
 	.worker_fini = ssh_worker_fini,
+	.on_flow_new = ssh_on_flow_new,
 	.on_payload = ssh_on_payload,
 	.on_packet = ssh_on_packet,
 	.on_flow_end = ssh_on_flow_end,

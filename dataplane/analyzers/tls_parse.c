@@ -225,15 +225,40 @@ static size_t records_join(const uint8_t *data, size_t len, uint8_t *buf,
 	return got;
 }
 
+/* Every field empty; the text buffers only get their first byte (they
+ * are read up to sni_len and n_alpn). */
+static void hello_clear(struct tls_client_hello *ch)
+{
+	ch->record_version = ch->legacy_version = ch->max_version = 0;
+	ch->n_ciphers = ch->n_extensions = 0;
+	ch->has_sni = ch->has_ech = false;
+	ch->sni[0] = '\0';
+	ch->sni_len = 0;
+	ch->n_alpn = 0;
+}
+
+/* The first record alone gives what records_join would: the input ends
+ * inside it, or it holds the whole hello. Then the hello is read where it
+ * lies, without the copy. */
+static bool first_record_enough(const uint8_t *data, size_t len)
+{
+	size_t rl = rd16(data + 3);
+	size_t hs_len = (size_t)data[6] << 16 | (size_t)data[7] << 8 | data[8];
+
+	return rl >= 4 && rl <= TLS_HELLO_MAX &&
+	       (len - TLS_RECORD_HEADER <= rl || 4 + hs_len <= rl);
+}
+
 int tls_parse_client_hello(const uint8_t *data, size_t len,
 			   struct tls_client_hello *ch, size_t *need)
 {
 	uint8_t buf[TLS_HELLO_MAX];
+	const uint8_t *hs;
 	size_t hs_len, joined, used, body;
 	struct cur c;
 	int rc;
 
-	memset(ch, 0, sizeof(*ch));
+	hello_clear(ch);
 	if (need)
 		*need = 0;
 	if (len >= 1 && data[0] != TLS_HANDSHAKE)
@@ -250,16 +275,24 @@ int tls_parse_client_hello(const uint8_t *data, size_t len,
 	ch->record_version = rd16(data + 1);
 	if (data[TLS_RECORD_HEADER] != TLS_CLIENT_HELLO)
 		return TLS_NOT_CLIENT_HELLO;
-	joined = records_join(data, len, buf, sizeof(buf), &used);
+	if (first_record_enough(data, len)) {
+		hs = data + TLS_RECORD_HEADER;
+		joined = len - TLS_RECORD_HEADER < rd16(data + 3) ?
+				 len - TLS_RECORD_HEADER : rd16(data + 3);
+		used = TLS_RECORD_HEADER + joined;
+	} else {
+		hs = buf;
+		joined = records_join(data, len, buf, sizeof(buf), &used);
+	}
 	if (joined < 4) {
 		if (need)
 			*need = len + 1;
 		return TLS_NEED_MORE;
 	}
-	hs_len = (size_t)buf[1] << 16 | (size_t)buf[2] << 8 | buf[3];
+	hs_len = (size_t)hs[1] << 16 | (size_t)hs[2] << 8 | hs[3];
 	body = hs_len < sizeof(buf) - 4 ? hs_len : sizeof(buf) - 4;
 
-	c = (struct cur){ .p = buf + 4, .len = joined - 4 < body ?
+	c = (struct cur){ .p = hs + 4, .len = joined - 4 < body ?
 						joined - 4 : body,
 			  .whole = joined - 4 >= body };
 	rc = hello_body_read(&c, ch);

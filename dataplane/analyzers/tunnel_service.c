@@ -54,6 +54,7 @@ struct ts_flow {
 	uint32_t reported;        /* bit per marker row; bit 31: a name */
 	uint8_t tls_tried;
 	uint8_t resp_seen;        /* the responder's first bytes were seen */
+	uint8_t done;             /* payload let go: only the SNI check left */
 };
 
 struct ts_worker {
@@ -181,6 +182,12 @@ static bool may_carry_markers(const struct flow *f)
 	       strcmp(app, "none") == 0;
 }
 
+static void let_go(struct an_ctx *c, struct flow *f, struct ts_flow *st)
+{
+	st->done = 1;
+	an_payload_done(c, f);
+}
+
 static void ts_on_payload(struct an_ctx *c, struct flow *f, void *state,
 			  enum flow_dir_id dir, const uint8_t *data,
 			  uint32_t len, bool gap)
@@ -191,13 +198,17 @@ static void ts_on_payload(struct an_ctx *c, struct flow *f, void *state,
 
 	if (dir == FLOW_DIR_ORIG && !st->tls_tried && !gap)
 		check_sni(c, f, st, data, len);
+	/* other analyzers' payload still comes here: once let go, only the
+	 * SNI check above is left (it runs as before on the first bytes) */
+	if (st->done)
+		return;
 	/* HTTP: only a WebSocket upgrade (101) can go on to chisel's banner;
 	 * the request's subprotocol header was scanned before the answer */
 	if (dir == FLOW_DIR_RESP && !st->resp_seen) {
 		st->resp_seen = 1;
 		if (strcmp(app_label(f), "http") == 0 &&
 		    (len < 12 || memcmp(data + 8, " 101", 4) != 0)) {
-			an_payload_done(c, f);
+			let_go(c, f, st);
 			return;
 		}
 	}
@@ -205,7 +216,7 @@ static void ts_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	if (!may_carry_markers(f) || (st->tls_tried && len && data[0] == 0x16) ||
 	    (orig >= TUNNEL_HORIZON && resp >= TUNNEL_HORIZON) ||
 	    orig >= 8 * TUNNEL_HORIZON || resp >= 8 * TUNNEL_HORIZON)
-		an_payload_done(c, f);
+		let_go(c, f, st);
 }
 
 static void ts_on_match(struct an_ctx *c, struct flow *f, void *state,
@@ -227,9 +238,12 @@ static void ts_on_match(struct an_ctx *c, struct flow *f, void *state,
 /* UDP 53 for names, TCP for SNI and markers; nothing else. */
 static void ts_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
-	(void)state;
+	struct ts_flow *st = state;
+
+	if (!c->cfg->tunnel.enabled)
+		st->tls_tried = 1;      /* no list to match an SNI against */
 	if (!c->cfg->tunnel.enabled || f->proto != TW_PROTO_TCP)
-		an_payload_done(c, f);
+		let_go(c, f, st);
 	if (!c->cfg->tunnel.enabled || f->proto != TW_PROTO_UDP ||
 	    (f->orig_port != DNS_PORT && f->resp_port != DNS_PORT))
 		an_packets_done(c, f);

@@ -95,11 +95,20 @@ static void tflow_start(struct tflow *t, uint8_t proto, uint16_t dport)
 	pool_names_analyzer.on_flow_new(&actx, &t->f, t->st);
 }
 
+/* UDP datagrams go to on_packet (pool_names reads them there), TCP
+ * payload to on_payload. */
 static void payload(struct tflow *t, enum flow_dir_id dir, const uint8_t *p,
 		    size_t n)
 {
-	pool_names_analyzer.on_payload(&actx, &t->f, t->st, dir, p,
-				       (uint32_t)n, false);
+	struct pkt_view pv = { .payload = p, .payload_len = (uint32_t)n,
+			       .payload_wire_len = (uint32_t)n,
+			       .proto = t->f.proto };
+
+	if (t->f.proto == TW_PROTO_UDP)
+		pool_names_analyzer.on_packet(&actx, &t->f, t->st, &pv, dir);
+	else
+		pool_names_analyzer.on_payload(&actx, &t->f, t->st, dir, p,
+					       (uint32_t)n, false);
 }
 
 static const char *detail(const struct finding *f, const char *key)
