@@ -1,17 +1,7 @@
 /* The manager's host table. Findings from every worker arrive here in any
  * interleaving; each rule below (merge, eviction, order) is written so the
- * final table does not depend on that interleaving.
- *
- * Scoring. Each finding has a base by severity: info 0, low 15, medium 45,
- * high 75. A host scores the best base of its findings, plus 25 for every
- * OTHER family with a medium or high finding, plus 10 for every other
- * family whose best finding is low, capped at 100. The verdict is alert
- * from alert_score (70 by default), suspicious from suspicious_score (40),
- * else clean. So a low finding alone stays clean, a medium one alone is
- * suspicious, a high one alone is an alert, and two families at medium
- * corroborate each other into an alert. Beside a covert-channel family
- * (dns, icmp, tunnel) at medium or above, a flow finding of any severity
- * counts 25 (fusion, see host_score). host->raised_by says what counted. */
+ * final table does not depend on that interleaving. The score and verdict
+ * of a host come from verdict/score.c. */
 #include "verdict/hosts.h"
 
 #include <errno.h>
@@ -21,16 +11,8 @@
 
 #include "config.h"
 #include "verdict/mining_link.h"
+#include "verdict/score.h"
 
-#define SCORE_MAX 100
-#define SCORE_OTHER_STRONG 25   /* another family at medium or high */
-#define SCORE_OTHER_LOW 10      /* another family at low */
-#define HOST_FAMILIES_MAX 16    /* families counted per host */
-#define FAMILY_NAME_MAX 32
-
-static const uint32_t severity_base[] = {
-	[SEV_INFO] = 0, [SEV_LOW] = 15, [SEV_MEDIUM] = 45, [SEV_HIGH] = 75,
-};
 
 struct hosts {
 	struct prefix_list home_net;
@@ -49,12 +31,6 @@ struct hosts {
 	uint32_t n_used;
 	uint64_t dropped;
 	size_t memory;
-};
-
-struct family_best {
-	char name[FAMILY_NAME_MAX];
-	uint8_t sev;
-	const char *kind;              /* of the family's strongest finding */
 };
 
 static uint32_t addr_hash(const struct ip_addr *a)
@@ -346,124 +322,6 @@ static int finding_order_cmp(const void *pa, const void *pb)
 	return c ? c : merge_key_cmp(a, b);
 }
 
-/* Families with the best severity of each, in name order. */
-static unsigned host_family_list(const struct host *hst,
-				 struct family_best *fam)
-{
-	unsigned n = 0;
-
-	for (uint32_t i = 0; i < hst->n_findings; i++) {
-		const struct finding *f = &hst->findings[i].f;
-		char name[FAMILY_NAME_MAX];
-		unsigned j;
-
-		finding_family(f->kind, name, sizeof(name));
-		for (j = 0; j < n && strcmp(fam[j].name, name) != 0; j++)
-			;
-		if (j == n) {
-			if (n == HOST_FAMILIES_MAX)
-				continue;
-			memcpy(fam[n].name, name, sizeof(name));
-			fam[n].kind = f->kind;
-			fam[n++].sev = f->severity;
-		} else if (f->severity > fam[j].sev) {
-			fam[j].sev = f->severity;
-			fam[j].kind = f->kind;
-		}
-	}
-	/* Insertion sort: a handful of families at most. */
-	for (unsigned i = 1; i < n; i++) {
-		struct family_best t = fam[i];
-		unsigned j = i;
-
-		for (; j > 0 && strcmp(fam[j - 1].name, t.name) > 0; j--)
-			fam[j] = fam[j - 1];
-		fam[j] = t;
-	}
-	return n;
-}
-
-static uint32_t sev_base(uint8_t sev)
-{
-	return sev <= SEV_HIGH ? severity_base[sev] : severity_base[SEV_HIGH];
-}
-
-/* Fusion of covert channels (issue 6): DNS and ICMP tunnels and tunnel
- * services have innocent look-alikes (a developer's ngrok, an odd ping
- * tool); what makes one an incident is a tunnel's flow shape on the same
- * host, a long-lived low-byte flow or a beacon. So while a covert family
- * is at medium or above, a flow finding of any severity corroborates it
- * as strongly as a medium one (+25, not +10). */
-static bool family_is_covert(const char *name)
-{
-	return strcmp(name, "dns") == 0 || strcmp(name, "icmp") == 0 ||
-	       strcmp(name, "tunnel") == 0;
-}
-
-static bool flow_corroborates(const struct family_best *fam, unsigned n,
-			      unsigned i)
-{
-	if (strcmp(fam[i].name, "flow") != 0 || fam[i].sev < SEV_LOW)
-		return false;
-	for (unsigned j = 0; j < n; j++)
-		if (family_is_covert(fam[j].name) && fam[j].sev >= SEV_MEDIUM)
-			return true;
-	return false;
-}
-
-/* "icmp.tunnel high +75; flow.beacon low +25 corroborates": what raised
- * the score, for the report. Items that do not fit are left out. */
-static void raised_add(struct host *hst, size_t *used,
-		       const struct family_best *f, uint32_t points,
-		       bool corroborates)
-{
-	size_t room = sizeof(hst->raised_by) - *used;
-	int k = snprintf(hst->raised_by + *used, room, "%s%s %s +%u%s",
-			 *used ? ";" : "", f->kind ? f->kind : f->name,
-			 severity_name((enum severity)f->sev), points,
-			 corroborates ? " corroborates" : "");
-
-	if (k < 0 || (size_t)k >= room)
-		hst->raised_by[*used] = '\0';
-	else
-		*used += (size_t)k;
-}
-
-static uint32_t host_score(struct host *hst)
-{
-	struct family_best fam[HOST_FAMILIES_MAX];
-	unsigned n = host_family_list(hst, fam), best = 0;
-	uint32_t score;
-	size_t used = 0;
-
-	hst->raised_by[0] = '\0';
-	if (n == 0)
-		return 0;
-	for (unsigned i = 1; i < n; i++) {
-		if (fam[i].sev > fam[best].sev)
-			best = i;
-	}
-	score = sev_base(fam[best].sev);
-	if (score)
-		raised_add(hst, &used, &fam[best], score, false);
-	for (unsigned i = 0; i < n; i++) {
-		bool corr = flow_corroborates(fam, n, i);
-		uint32_t add = 0;
-
-		if (i == best)
-			continue;
-		if (fam[i].sev >= SEV_MEDIUM || corr)
-			add = SCORE_OTHER_STRONG;
-		else if (fam[i].sev == SEV_LOW)
-			add = SCORE_OTHER_LOW;
-		if (add)
-			raised_add(hst, &used, &fam[i], add,
-				   corr && fam[i].sev < SEV_MEDIUM);
-		score += add;
-	}
-	return score > SCORE_MAX ? SCORE_MAX : score;
-}
-
 static void host_update_verdict(const struct hosts *h, struct host *hst)
 {
 	qsort(hst->findings, hst->n_findings, sizeof(*hst->findings),
@@ -627,26 +485,4 @@ const char *verdict_name(enum verdict v)
 		return "alert";
 	}
 	return "unknown";
-}
-
-const char *host_families(const struct host *hst, char *buf, unsigned len)
-{
-	struct family_best fam[HOST_FAMILIES_MAX];
-	unsigned n = host_family_list(hst, fam);
-	size_t used = 0;
-
-	if (!buf || len == 0)
-		return NULL;
-	buf[0] = '\0';
-	for (unsigned i = 0; i < n; i++) {
-		size_t need = strlen(fam[i].name) + (i ? 1 : 0);
-
-		if (used + need >= len)
-			break;
-		if (i)
-			buf[used++] = ',';
-		memcpy(buf + used, fam[i].name, strlen(fam[i].name) + 1);
-		used += strlen(fam[i].name);
-	}
-	return buf;
 }
