@@ -196,6 +196,10 @@ int pcap_classic_next(struct pcap_classic *pc, struct pkt *p, char *err,
 	}
 	pc->packets++;
 	pc->off += RECORD_HEADER_LEN + caplen;
+	/* the next record's header and the start of its frame: by the time
+	 * it is read, this packet has been decoded and sent */
+	__builtin_prefetch(pc->map + pc->off);
+	__builtin_prefetch(pc->map + pc->off + 64);
 	p->data = h + RECORD_HEADER_LEN;
 	p->caplen = caplen;
 	p->wirelen = wirelen ? wirelen : caplen;
