@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "an_stub.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,28 +19,6 @@
 
 extern const struct analyzer dns_tunnel_analyzer;
 
-static struct finding found[16];
-static unsigned n_found, n_packets_done;
-
-void an_emit(struct an_ctx *c, const struct finding *f)
-{
-	(void)c;
-	assert_true(n_found < 16);
-	found[n_found++] = *f;
-}
-
-void an_packets_done(struct an_ctx *c, struct flow *f)
-{
-	(void)c;
-	(void)f;
-	n_packets_done++;
-}
-
-const char *app_label(const struct flow *f)
-{
-	(void)f;
-	return "quic";
-}
 
 struct harness {
 	struct tw_config cfg;
@@ -65,7 +45,8 @@ static void start(struct harness *h, uint8_t proto)
 	h->f.resp_port = 53;
 	h->f.proto = proto;
 	h->ts = 1700000000000000000ull;
-	n_found = n_packets_done = 0;
+	an_stub_reset();
+	stub_app = "quic";
 	dns_tunnel_analyzer.on_flow_new(&h->ctx, &h->f, h->st);
 }
 

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "an_stub.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,23 +29,7 @@ extern const struct analyzer flow_timing_analyzer;
 
 #define MAX_FOUND 128
 
-static struct finding found[MAX_FOUND];
-static unsigned n_found;
-static const char *stub_app = "ssh";
 static bool stub_tunnel_like = true;
-
-void an_emit(struct an_ctx *c, const struct finding *f)
-{
-	(void)c;
-	assert_true(n_found < MAX_FOUND);
-	found[n_found++] = *f;
-}
-
-const char *app_label(const struct flow *f)
-{
-	(void)f;
-	return stub_app;
-}
 
 bool app_is_tunnel_like(const struct flow *f)
 {
@@ -96,7 +82,7 @@ static void harness_start(struct harness *h)
 	h->ctx.cfg = &h->cfg;
 	h->ctx.wstate = h->wstate;
 	h->ctx.now_ns = 0;
-	n_found = 0;
+	an_stub_reset();
 	stub_app = "ssh";
 	stub_tunnel_like = true;
 }

@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "an_stub.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,35 +22,6 @@
 
 extern const struct analyzer tunnel_service_analyzer;
 
-static struct finding found[8];
-static unsigned n_found, n_payload_done, n_packets_done;
-
-void an_emit(struct an_ctx *c, const struct finding *f)
-{
-	(void)c;
-	assert_true(n_found < 8);
-	found[n_found++] = *f;
-}
-
-void an_payload_done(struct an_ctx *c, struct flow *f)
-{
-	(void)c;
-	(void)f;
-	n_payload_done++;
-}
-
-void an_packets_done(struct an_ctx *c, struct flow *f)
-{
-	(void)c;
-	(void)f;
-	n_packets_done++;
-}
-
-const char *app_label(const struct flow *f)
-{
-	(void)f;
-	return "unknown";
-}
 
 struct harness {
 	struct tw_config cfg;
@@ -77,7 +50,7 @@ static void start(struct harness *h, uint8_t proto, uint16_t dport)
 	h->f.orig_port = 40000;
 	h->f.resp_port = dport;
 	h->f.proto = proto;
-	n_found = n_payload_done = n_packets_done = 0;
+	an_stub_reset();
 	tunnel_service_analyzer.on_flow_new(&h->ctx, &h->f, h->st);
 }
 

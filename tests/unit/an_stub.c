@@ -1,0 +1,46 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "an_stub.h"
+
+struct finding found[AN_STUB_MAX_FOUND];
+unsigned n_found, n_payload_done, n_packets_done;
+const char *stub_app = "unknown";
+const char *(*stub_app_fn)(const struct flow *f);
+
+void an_stub_reset(void)
+{
+	n_found = n_payload_done = n_packets_done = 0;
+	stub_app = "unknown";
+	stub_app_fn = NULL;
+}
+
+void an_emit(struct an_ctx *c, const struct finding *f)
+{
+	(void)c;
+	assert_true(n_found < AN_STUB_MAX_FOUND);
+	found[n_found++] = *f;
+}
+
+void an_payload_done(struct an_ctx *c, struct flow *f)
+{
+	(void)c;
+	(void)f;
+	n_payload_done++;
+}
+
+void an_packets_done(struct an_ctx *c, struct flow *f)
+{
+	(void)c;
+	(void)f;
+	n_packets_done++;
+}
+
+const char *app_label(const struct flow *f)
+{
+	return stub_app_fn ? stub_app_fn(f) : stub_app;
+}
