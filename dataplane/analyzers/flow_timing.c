@@ -600,6 +600,14 @@ static void ft_worker_fini(void *wstate)
 	memset(w, 0, sizeof(*w));
 }
 
+/* Switched off in the config: no call per packet at all. */
+static void ft_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+{
+	(void)state;
+	if (!c->cfg->flowtiming.enabled)
+		an_packets_done(c, f);
+}
+
 static void ft_on_packet(struct an_ctx *c, struct flow *f, void *state,
 			 const struct pkt_view *pv, enum flow_dir_id dir)
 {
@@ -639,6 +647,7 @@ const struct analyzer flow_timing_analyzer = {
 	.match_hi = 0,
 	.worker_init = ft_worker_init,
 	.worker_fini = ft_worker_fini,
+	.on_flow_new = ft_on_flow_new,
 	.on_packet = ft_on_packet,
 	.on_flow_end = ft_on_flow_end,
 };

@@ -271,6 +271,27 @@ static void test_long_lived_known_app_is_low(void **state)
 	harness_stop(&h);
 }
 
+/* Switched off, the analyzer asks not to be called per packet at all. */
+static void test_disabled_lets_go_of_packets(void **state)
+{
+	struct harness h = { 0 };
+	struct tflow t;
+
+	(void)state;
+	cfg_fill(&h.cfg);
+	harness_start(&h);
+	tflow_open(&t, "10.0.0.5", "198.51.100.7", 40003, 443, TW_PROTO_TCP,
+		   T0);
+	flow_timing_analyzer.on_flow_new(&h.ctx, &t.f, t.st);
+	assert_int_equal(n_packets_done, 0);
+	h.cfg.flowtiming.enabled = false;
+	flow_timing_analyzer.on_flow_new(&h.ctx, &t.f, t.st);
+	assert_int_equal(n_packets_done, 1);
+	h.cfg.flowtiming.enabled = true;
+	tflow_end(&h, &t, FLOW_END_IDLE);
+	harness_stop(&h);
+}
+
 static void test_long_lived_high_rate_not_reported(void **state)
 {
 	struct harness h = { 0 };
@@ -695,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_long_lived_reported_once_while_open),
 		cmocka_unit_test(test_long_lived_known_app_is_low),
 		cmocka_unit_test(test_long_lived_high_rate_not_reported),
+		cmocka_unit_test(test_disabled_lets_go_of_packets),
 		cmocka_unit_test(test_long_lived_reported_at_end_of_input),
 		cmocka_unit_test(test_beacon_across_connections),
 		cmocka_unit_test(test_beacon_is_deterministic),
