@@ -4,7 +4,10 @@
 TW_BUILD_PACKAGES=(gcc pkg-config meson ninja-build python3
 	libdpdk-dev libhyperscan-dev libconfig-dev libcmocka-dev libpcap-dev
 	libjansson-dev libssl-dev
-	libpsl-dev publicsuffix clang libclang-rt-dev)
+	libpsl-dev publicsuffix)
+# What only the tests need: netns and veth for the live tests, clang's
+# libFuzzer for the fuzz targets.
+TW_TEST_PACKAGES=(iproute2 clang libclang-rt-dev)
 
 # Installs the Debian packages named in "$@" that are missing.
 tw_install_packages() {

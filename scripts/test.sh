@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
-tw_install_packages "${TW_BUILD_PACKAGES[@]}" iproute2
+tw_install_packages "${TW_BUILD_PACKAGES[@]}" "${TW_TEST_PACKAGES[@]}"
 if [ ! -d ../shared/traces ]; then
 	echo "notice: ../shared/traces not found: third-party trace tests will be skipped"
 fi
