@@ -275,7 +275,7 @@ static int engine_start(struct live *l)
 
 	if (live_eal_start(l) != 0)
 		return -1;
-	l->db = hs_db_load(cfg->scan.patterns_dir, err, sizeof(err));
+	l->db = hs_db_open(cfg, err, sizeof(err));
 	if (!l->db) {
 		live_log("patterns: %s\n", err);
 		return -1;

@@ -74,7 +74,7 @@ void live_reload(struct live *l)
 		     "try again\n");
 		return;
 	}
-	db = hs_db_load(l->fresh->scan.patterns_dir, err, sizeof(err));
+	db = hs_db_open(l->fresh, err, sizeof(err));
 	if (!db) {
 		live_log("SIGHUP: patterns: %s; keeping the running "
 		     "configuration\n", err);

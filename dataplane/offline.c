@@ -19,7 +19,6 @@
 #include "flow/flow_table.h"
 #include "manager.h"
 #include "ring.h"
-#include "scan/hs_cache.h"
 #include "scan/hs_db.h"
 #include "worker.h"
 
@@ -412,17 +411,6 @@ static void offline_free(struct offline *o)
 	hs_db_free(o->db);
 }
 
-static struct hs_db *offline_patterns(const struct tw_config *cfg, char *err,
-				      size_t errlen)
-{
-	char cache_dir[TW_PATH_MAX];
-
-	if (!cfg->scan.cache ||
-	    hs_cache_dir(cfg->scan.cache_dir, cache_dir, sizeof(cache_dir)) != 0)
-		return hs_db_load(cfg->scan.patterns_dir, err, errlen);
-	return hs_db_load_cached(cfg->scan.patterns_dir, cache_dir, err, errlen);
-}
-
 int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 {
 	struct offline *o = calloc(1, sizeof(*o));
@@ -447,7 +435,7 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 		free(o);
 		return 1;
 	}
-	o->db = offline_patterns(cfg, err, sizeof(err));
+	o->db = hs_db_open(cfg, err, sizeof(err));
 	if (!o->db) {
 		fprintf(stderr, "tunnelwatch: patterns: %s\n", err);
 		free(o->sources);

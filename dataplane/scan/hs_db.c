@@ -15,6 +15,7 @@
 
 #include <hs.h>
 
+#include "config.h"
 #include "scan/hs_cache.h"
 
 /* One parsed line, kept until compile so that a compile error on
@@ -412,6 +413,17 @@ fail:
 	loader_free(&ld);
 	hs_db_free(db);
 	return NULL;
+}
+
+struct hs_db *hs_db_open(const struct tw_config *cfg, char *err,
+			 size_t errlen)
+{
+	char cache_dir[TW_PATH_MAX];
+
+	if (!cfg->scan.cache ||
+	    hs_cache_dir(cfg->scan.cache_dir, cache_dir, sizeof(cache_dir)) != 0)
+		return hs_db_load(cfg->scan.patterns_dir, err, errlen);
+	return hs_db_load_cached(cfg->scan.patterns_dir, cache_dir, err, errlen);
 }
 
 void hs_db_free(struct hs_db *db)

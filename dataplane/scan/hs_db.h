@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 struct hs_db;
+struct tw_config;
 
 /* Loads every *.hs file of dir (sorted by name). On error returns NULL and
  * writes "FILE:LINE: what is wrong" into err. */
@@ -16,6 +17,10 @@ struct hs_db *hs_db_load(const char *dir, char *err, size_t errlen);
  * these patterns from cache_dir (hs_cache.h); NULL cache_dir: compile. */
 struct hs_db *hs_db_load_cached(const char *dir, const char *cache_dir,
 				char *err, size_t errlen);
+/* What every mode calls: the patterns of cfg->scan.patterns_dir, through
+ * the cache of cfg->scan.cache_dir when cfg->scan.cache is set. */
+struct hs_db *hs_db_open(const struct tw_config *cfg, char *err,
+			 size_t errlen);
 void hs_db_free(struct hs_db *db);
 
 unsigned hs_db_pattern_count(const struct hs_db *db);

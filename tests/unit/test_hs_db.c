@@ -14,6 +14,7 @@
 
 #include <hs.h>
 
+#include "config.h"
 #include "scan/hs_db.h"
 
 /* The build passes the source tree's patterns/ as TW_PATTERNS_DIR; the
@@ -275,6 +276,56 @@ static void test_project_patterns_load(void **state)
 	hs_db_free(db);
 }
 
+static unsigned count_cached(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned n = 0;
+
+	while (d && (e = readdir(d)))
+		n += strstr(e->d_name, ".hsdb") != NULL;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* hs_db_open, as offline and live start it: with scan.cache the compiled
+ * database lands in scan.cache_dir and the next start loads it; without,
+ * nothing is written. */
+static void test_open_uses_the_configured_cache(void **state)
+{
+	struct tmpdir *t = *state;
+	struct tw_config cfg;
+	struct hs_db *db;
+	char cache[96];
+
+	memset(&cfg, 0, sizeof(cfg));
+	write_file(t, "a.hs", "1:/SSH-2\\.0-/\n");
+	snprintf(cfg.scan.patterns_dir, sizeof(cfg.scan.patterns_dir), "%s",
+		 t->path);
+	snprintf(cache, sizeof(cache), "%s/cache", t->path);
+	snprintf(cfg.scan.cache_dir, sizeof(cfg.scan.cache_dir), "%s", cache);
+
+	db = hs_db_open(&cfg, t->err, sizeof(t->err)); /* cache off */
+	assert_non_null(db);
+	hs_db_free(db);
+	assert_int_equal(count_cached(cache), 0);
+
+	cfg.scan.cache = true;
+	db = hs_db_open(&cfg, t->err, sizeof(t->err));
+	assert_non_null(db);
+	hs_db_free(db);
+	assert_int_equal(count_cached(cache), 1);
+	db = hs_db_open(&cfg, t->err, sizeof(t->err)); /* from the cache */
+	assert_non_null(db);
+	assert_true(hs_db_has_id(db, 1));
+	hs_db_free(db);
+	assert_int_equal(count_cached(cache), 1);
+
+	snprintf(t->err, sizeof(t->err), "rm -rf %s", cache);
+	assert_int_equal(system(t->err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +338,7 @@ int main(void)
 		T(test_bad_lines),
 		T(test_empty_dir),
 		T(test_comments_only),
+		T(test_open_uses_the_configured_cache),
 #undef T
 		cmocka_unit_test(test_missing_dir),
 		cmocka_unit_test(test_project_patterns_load),
