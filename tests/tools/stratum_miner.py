@@ -11,7 +11,6 @@ the connection in TLS with that server name, --tls '' in TLS without SNI
 (certificate not checked: the pool's is self-signed).
 """
 import argparse
-import json
 import socket
 import ssl
 import threading
@@ -20,32 +19,10 @@ import time
 import stratum_msgs as m
 
 
-def send(conn, data, segment):
-    if not segment:
-        conn.sendall(data)
-        return
-    for i in range(0, len(data), segment):
-        conn.sendall(data[i:i + segment])
-        time.sleep(0.003)
-
-
 def reader(conn, state):
-    buf = b""
-    while True:
-        try:
-            chunk = conn.recv(4096)
-        except OSError:
-            return
-        if not chunk:
-            return
-        buf += chunk
-        while b"\n" in buf:
-            one, buf = buf.split(b"\n", 1)
-            if not one.strip():
-                continue
-            msg = json.loads(one)
-            if msg.get("method") in ("mining.notify", "job"):
-                state["job"] += 1
+    for msg in m.lines(conn):
+        if msg.get("method") in ("mining.notify", "job"):
+            state["job"] += 1
 
 
 def main():
@@ -76,11 +53,11 @@ def main():
     session = "a1b2c3d4e5f60718"
     worker = m.BTC_WALLET + ".gpu0"
     if args.dialect == "stratum":
-        send(conn, m.v1_subscribe(1, m.CGMINER_AGENT), args.segment)
+        m.send(conn, m.v1_subscribe(1, m.CGMINER_AGENT), args.segment)
         time.sleep(0.3)
-        send(conn, m.v1_authorize(2, worker), args.segment)
+        m.send(conn, m.v1_authorize(2, worker), args.segment)
     else:
-        send(conn, m.xm_login(1, m.XMR_WALLET, m.XMRIG_AGENT), args.segment)
+        m.send(conn, m.xm_login(1, m.XMR_WALLET, m.XMRIG_AGENT), args.segment)
     msg_id, n = 3, 0
     start = last_keepalive = time.monotonic()
     while time.monotonic() - start < args.duration:
@@ -90,11 +67,11 @@ def main():
             data = m.v1_submit(msg_id, worker, state["job"], n)
         else:
             data = m.xm_submit(msg_id, session, state["job"], n)
-        send(conn, data, args.segment)
+        m.send(conn, data, args.segment)
         msg_id += 1
         if (args.keepalive and args.dialect == "xmrig" and
                 time.monotonic() - last_keepalive >= args.keepalive):
-            send(conn, m.xm_keepalived(msg_id, session), args.segment)
+            m.send(conn, m.xm_keepalived(msg_id, session), args.segment)
             msg_id += 1
             last_keepalive = time.monotonic()
     time.sleep(0.5)

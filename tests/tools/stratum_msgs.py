@@ -11,6 +11,7 @@ Values (hashes, blobs) are deterministic from a seed so reruns repeat.
 """
 import hashlib
 import json
+import time
 
 XMRIG_AGENT = "XMRig/6.21.0 (Linux x86_64) libuv/1.44.2 gcc/12.2.0"
 CGMINER_AGENT = "cgminer/4.12.1"
@@ -124,3 +125,32 @@ def xm_status(msg_id, status="OK"):
 def xm_keepalived(msg_id, session):
     return line({"id": msg_id, "jsonrpc": "2.0", "method": "keepalived",
                  "params": {"id": session}})
+
+
+# ---- the wire: both simulators send and read messages the same way ----
+
+def send(conn, data, segment):
+    """Writes data, in segment-byte TCP segments when segment is set."""
+    if not segment:
+        conn.sendall(data)
+        return
+    for i in range(0, len(data), segment):
+        conn.sendall(data[i:i + segment])
+        time.sleep(0.003)
+
+
+def lines(conn):
+    """Yields every newline-delimited JSON message until the peer leaves."""
+    buf = b""
+    while True:
+        try:
+            chunk = conn.recv(4096)
+        except OSError:
+            return
+        if not chunk:
+            return
+        buf += chunk
+        while b"\n" in buf:
+            one, buf = buf.split(b"\n", 1)
+            if one.strip():
+                yield json.loads(one)

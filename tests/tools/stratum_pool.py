@@ -10,38 +10,12 @@ job every --job-interval seconds until the miner leaves.
 short pause between writes), as a hostile or fragmenting path would.
 """
 import argparse
-import json
 import socket
 import ssl
 import threading
 import time
 
 import stratum_msgs as m
-
-
-def send(conn, data, segment):
-    if not segment:
-        conn.sendall(data)
-        return
-    for i in range(0, len(data), segment):
-        conn.sendall(data[i:i + segment])
-        time.sleep(0.003)
-
-
-def lines(conn):
-    buf = b""
-    while True:
-        try:
-            chunk = conn.recv(4096)
-        except OSError:
-            return
-        if not chunk:
-            return
-        buf += chunk
-        while b"\n" in buf:
-            one, buf = buf.split(b"\n", 1)
-            if one.strip():
-                yield json.loads(one)
 
 
 class Session:
@@ -54,7 +28,7 @@ class Session:
 
     def out(self, data):
         with self.lock:
-            send(self.conn, data, self.args.segment)
+            m.send(self.conn, data, self.args.segment)
 
     def pusher(self):
         while self.alive:
@@ -93,7 +67,7 @@ class Session:
         threading.Thread(target=self.pusher, daemon=True).start()
 
     def run(self):
-        for msg in lines(self.conn):
+        for msg in m.lines(self.conn):
             self.handle(msg)
         self.alive = False
         self.conn.close()
