@@ -351,10 +351,12 @@ declare -A LIVE_FIG
 
 write_live_probe() {
 	cat >"$SCRATCH/live_probe.py" <<'PY'
+# live_probe.py window SOCK WARM SECS PID: per-worker figures over a window
+# live_probe.py file SOCK: one worker's figures once its file has ended
 import json, os, socket, sys, time
-sock, warm, secs, pid = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+mode, sock = sys.argv[1], sys.argv[2]
 HZ = os.sysconf("SC_CLK_TCK")
-def cpu():
+def cpu(pid):
     """CPU seconds of each rte-worker-N thread (what it really ran)."""
     out = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
@@ -374,19 +376,40 @@ def stats():
             if not c: raise SystemExit("closed")
             buf += c
     return json.loads(buf)["stats"]["live"]["workers"]
-time.sleep(warm)
-a, ca, t0 = stats(), cpu(), time.monotonic()
-time.sleep(secs)
-b, cb, t1 = stats(), cpu(), time.monotonic()
-wall = t1 - t0
-for i, (x, y) in enumerate(zip(a, b)):
-    pk = y["packets"] - x["packets"]
-    busy = y["busy_s"] - x["busy_s"]
-    used = cb[i] - ca[i] if i < len(ca) and i < len(cb) else 0
-    print(y["worker"], pk, "%.3f" % (pk / wall / 1e6),
-          "%.1f" % (busy * 1e9 / pk if pk else 0),
-          "%.1f" % (used * 1e9 / pk if pk else 0),
-          "%.1f" % (wall * 1e9 / pk if pk else 0))
+def window(warm, secs, pid):
+    time.sleep(warm)
+    a, ca, t0 = stats(), cpu(pid), time.monotonic()
+    time.sleep(secs)
+    b, cb, t1 = stats(), cpu(pid), time.monotonic()
+    wall = t1 - t0
+    for i, (x, y) in enumerate(zip(a, b)):
+        pk = y["packets"] - x["packets"]
+        busy = y["busy_s"] - x["busy_s"]
+        used = cb[i] - ca[i] if i < len(ca) and i < len(cb) else 0
+        print(y["worker"], pk, "%.3f" % (pk / wall / 1e6),
+              "%.1f" % (busy * 1e9 / pk if pk else 0),
+              "%.1f" % (used * 1e9 / pk if pk else 0),
+              "%.1f" % (wall * 1e9 / pk if pk else 0))
+def whole_file():
+    end = time.monotonic() + 600
+    while time.monotonic() < end:
+        try:
+            w = stats()
+            if all(x["input_ended"] for x in w):
+                w = stats()[0]
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    else:
+        raise SystemExit("the file did not end")
+    pk = w["packets"]
+    print(0, pk, "%.3f" % (pk / w["busy_s"] / 1e6),
+          "%.1f" % (w["busy_s"] * 1e9 / pk), "-", "-")
+if mode == "window":
+    window(float(sys.argv[3]), float(sys.argv[4]), sys.argv[5])
+else:
+    whole_file()
 PY
 }
 
@@ -425,8 +448,8 @@ EOF
 		wait "$pid" 2>/dev/null || true
 		return 0
 	fi
-	out=$(python3 "$SCRATCH/live_probe.py" "$dir/ctl.sock" 2 "$secs" \
-		"$pid") ||
+	out=$(python3 "$SCRATCH/live_probe.py" window "$dir/ctl.sock" 2 \
+		"$secs" "$pid") ||
 		out=""
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
@@ -455,35 +478,7 @@ control = { socket = "$dir/ctl.sock"; };
 EOF
 	"$TW_BIN" --config "$dir/tw.cfg" >"$dir/stderr" 2>&1 &
 	pid=$!
-	out=$(python3 - "$dir/ctl.sock" "$pid" <<'PY'
-import json, os, socket, sys, time
-sock, pid = sys.argv[1], sys.argv[2]
-def stats():
-    with socket.socket(socket.AF_UNIX) as s:
-        s.settimeout(30); s.connect(sock); s.sendall(b"stats\n")
-        buf = b""
-        while not buf.endswith(b"\n"):
-            c = s.recv(1 << 20)
-            if not c: raise SystemExit("closed")
-            buf += c
-    return json.loads(buf)["stats"]["live"]["workers"]
-end = time.monotonic() + 600
-while time.monotonic() < end:
-    try:
-        w = stats()
-        if all(x["input_ended"] for x in w):
-            w = stats()[0]
-            break
-    except OSError:
-        pass
-    time.sleep(0.1)
-else:
-    raise SystemExit("the file did not end")
-pk = w["packets"]
-print(0, pk, "%.3f" % (pk / w["busy_s"] / 1e6), "%.1f" % (w["busy_s"] * 1e9 / pk),
-      "-", "-")
-PY
-) || out=""
+	out=$(python3 "$SCRATCH/live_probe.py" file "$dir/ctl.sock") || out=""
 	kill -TERM "$pid" 2>/dev/null || true
 	wait "$pid" 2>/dev/null || true
 	LIVE_FIG[$row]=${out:-failed: $(tail -n 1 "$dir/stderr")}
