@@ -17,6 +17,7 @@
 #include "scan/hs_db.h"
 #include "verdict/findings.h"
 #include "worker.h"
+#include "worker_fixture.h"
 
 #define SEC 1000000000ull
 #define MS 1000000ull
@@ -39,10 +40,7 @@ static const char *const lists[SSH_L_COUNT] = {
 };
 
 struct fixture {
-	struct tw_config cfg;
-	struct hs_db *db;
-	struct spsc_ring *ring;
-	struct worker *w;
+	struct worker_fixture wf;
 	struct finding found[MAX_FINDINGS];
 	unsigned n_found;
 };
@@ -59,22 +57,13 @@ struct conn {
 static int setup(void **state)
 {
 	static struct fixture fx;
-	struct worker_options wo = { .id = 0 };
-	char err[512];
 
 	memset(&fx, 0, sizeof(fx));
-	config_defaults(&fx.cfg);
-	fx.cfg.flow.max_flows = 64;
-	fx.cfg.scan.max_streams = 64;
-	fx.cfg.flow.reorder_slots = 16;
-	fx.cfg.ssh.max_sessions = 4;
-	fx.cfg.ssh.max_handshakes = 2;
-	fx.cfg.flowtiming.enabled = false;
-	fx.db = hs_db_load(fx.cfg.scan.patterns_dir, err, sizeof(err));
-	assert_non_null(fx.db);
-	fx.ring = spsc_ring_create(1 << 20);
-	fx.w = worker_create(&wo, &fx.cfg, fx.db, fx.ring, err, sizeof(err));
-	assert_non_null(fx.w);
+	worker_fixture_config(&fx.wf);
+	fx.wf.cfg.ssh.max_sessions = 4;
+	fx.wf.cfg.ssh.max_handshakes = 2;
+	fx.wf.cfg.flowtiming.enabled = false;
+	worker_fixture_start(&fx.wf);
 	*state = &fx;
 	return 0;
 }
@@ -83,9 +72,7 @@ static int teardown(void **state)
 {
 	struct fixture *fx = *state;
 
-	worker_destroy(fx->w);
-	spsc_ring_destroy(fx->ring);
-	hs_db_free(fx->db);
+	worker_fixture_stop(&fx->wf);
 	return 0;
 }
 
@@ -212,10 +199,10 @@ static void collect(struct fixture *fx)
 	const struct finding *f;
 	uint32_t len, type;
 
-	while ((f = spsc_ring_peek(fx->ring, &len, &type)) != NULL) {
+	while ((f = spsc_ring_peek(fx->wf.ring, &len, &type)) != NULL) {
 		if (type == WREC_FINDING && fx->n_found < MAX_FINDINGS)
 			fx->found[fx->n_found++] = *f;
-		spsc_ring_pop(fx->ring);
+		spsc_ring_pop(fx->wf.ring);
 	}
 }
 
@@ -240,7 +227,7 @@ static const char *detail_str(const struct finding *f, const char *key)
 static struct conn conn_new(struct fixture *fx, const char *orig,
 			    const char *resp, uint16_t rport)
 {
-	struct conn c = { fx->w, orig, resp, 40000, rport, { 1000, 9000 },
+	struct conn c = { fx->wf.w, orig, resp, 40000, rport, { 1000, 9000 },
 			  100 * SEC };
 
 	fx->n_found = 0;
@@ -322,7 +309,7 @@ static void test_forward_session_is_clean(void **state)
 		sized(&c, 0, 36, gaps_ms[i % 7] * MS);   /* the client types */
 		sized(&c, 1, 36, 1 * MS);
 	}
-	worker_finish(fx->w);
+	worker_finish(fx->wf.w);
 	collect(fx);
 	assert_int_equal(fx->n_found, 0);
 }
@@ -341,7 +328,7 @@ static void test_not_ssh_is_ignored(void **state)
 		sized(&c, 1, 76, 200 * MS);
 		sized(&c, 0, 76, 1 * MS);
 	}
-	worker_finish(fx->w);
+	worker_finish(fx->wf.w);
 	collect(fx);
 	assert_int_equal(fx->n_found, 0);
 }

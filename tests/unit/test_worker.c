@@ -15,43 +15,23 @@
 #include "scan/hs_db.h"
 #include "verdict/findings.h"
 #include "worker.h"
+#include "worker_fixture.h"
 
 #define SEC 1000000000ull
 
-struct fixture {
-	struct tw_config cfg;
-	struct hs_db *db;
-	struct spsc_ring *ring;
-	struct worker *w;
-};
-
 static int setup(void **state)
 {
-	static struct fixture fx;
-	struct worker_options wo = { .id = 0 };
-	char err[512];
+	static struct worker_fixture fx;
 
-	memset(&fx, 0, sizeof(fx));
-	config_defaults(&fx.cfg);
-	fx.cfg.flow.max_flows = 64;
-	fx.cfg.scan.max_streams = 64;
-	fx.cfg.flow.reorder_slots = 16;
-	fx.db = hs_db_load(fx.cfg.scan.patterns_dir, err, sizeof(err));
-	assert_non_null(fx.db);
-	fx.ring = spsc_ring_create(1 << 20);
-	fx.w = worker_create(&wo, &fx.cfg, fx.db, fx.ring, err, sizeof(err));
-	assert_non_null(fx.w);
+	worker_fixture_config(&fx);
+	worker_fixture_start(&fx);
 	*state = &fx;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fixture *fx = *state;
-
-	worker_destroy(fx->w);
-	spsc_ring_destroy(fx->ring);
-	hs_db_free(fx->db);
+	worker_fixture_stop(*state);
 	return 0;
 }
 
@@ -101,7 +81,7 @@ static int has_kind(const char **kinds, unsigned n, const char *kind)
 
 static void test_counts_packets_and_drops(void **state)
 {
-	struct fixture *fx = *state;
+	struct worker_fixture *fx = *state;
 	uint8_t junk[10] = { 0 };
 	struct pkt p;
 	const struct tw_counters *c;
@@ -118,7 +98,7 @@ static void test_counts_packets_and_drops(void **state)
 
 static void test_ssh_banner_labels_flow_and_long_lived_is_reported_open(void **state)
 {
-	struct fixture *fx = *state;
+	struct worker_fixture *fx = *state;
 	const char *kinds[8];
 	const struct worker_flow_stats *fs;
 	uint32_t cseq = 1000, sseq = 5000;
@@ -159,7 +139,7 @@ static void test_ssh_banner_labels_flow_and_long_lived_is_reported_open(void **s
 
 static void test_tick_expires_idle_flows(void **state)
 {
-	struct fixture *fx = *state;
+	struct worker_fixture *fx = *state;
 	const struct tw_counters *c = worker_counters(fx->w);
 
 	send_tcp(fx->w, 10 * SEC, "10.0.0.3", "10.0.0.4", 40001, 80,
