@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "analyzers/ssh_wire.h"
+#include "ssh_build.h"
 #include "config.h"
 #include "pkt_build.h"
 #include "ring.h"
@@ -22,22 +23,6 @@
 #define SEC 1000000000ull
 #define MS 1000000ull
 #define MAX_FINDINGS 16
-
-/* hashlib.md5 of the client lists below, as in test_ssh_wire.c */
-#define CLIENT_HASSH "60f5f700e7edc49c0cc1ba3ef7203d3f"
-
-static const char *const lists[SSH_L_COUNT] = {
-	"curve25519-sha256,diffie-hellman-group14-sha256",
-	"ssh-ed25519,rsa-sha2-512",
-	"chacha20-poly1305@openssh.com,aes128-ctr",
-	"aes128-ctr,aes256-ctr",
-	"hmac-sha2-256,umac-64@openssh.com",
-	"hmac-sha2-512",
-	"none,zlib@openssh.com",
-	"none",
-	"",
-	"",
-};
 
 struct fixture {
 	struct worker_fixture wf;
@@ -115,53 +100,18 @@ static void sized(struct conn *c, int from_resp, uint32_t len,
 	data(c, from_resp, fill, len, after_ns);
 }
 
-static void put32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
-/* A cleartext binary packet around payload. */
-static uint32_t packet(uint8_t *out, const uint8_t *payload, uint32_t len)
-{
-	uint32_t pad = 8 - (5 + len) % 8;
-
-	if (pad < 4)
-		pad += 8;
-	put32(out, 1 + len + pad);
-	out[4] = (uint8_t)pad;
-	memcpy(out + 5, payload, len);
-	memset(out + 5 + len, 0, pad);
-	return 5 + len + pad;
-}
-
 static uint32_t kexinit_packet(uint8_t *out)
 {
 	uint8_t pl[1024];
-	uint32_t n = 0;
 
-	pl[n++] = SSH_MSG_KEXINIT;
-	memset(pl + n, 0x11, 16);
-	n += 16;
-	for (int i = 0; i < SSH_L_COUNT; i++) {
-		uint32_t l = (uint32_t)strlen(lists[i]);
-
-		put32(pl + n, l);
-		memcpy(pl + n + 4, lists[i], l);
-		n += 4 + l;
-	}
-	pl[n++] = 0;
-	put32(pl + n, 0);
-	return packet(out, pl, n + 4);
+	return ssh_packet(out, pl, ssh_kexinit_payload(pl, ssh_client_lists));
 }
 
 static void msg(struct conn *c, int from_resp, uint8_t type)
 {
 	uint8_t b[32];
 
-	data(c, from_resp, b, packet(b, &type, 1), 1 * MS);
+	data(c, from_resp, b, ssh_packet(b, &type, 1), 1 * MS);
 }
 
 /* Handshake up to NEWKEYS; the SSH server is the responder unless
@@ -265,7 +215,7 @@ static void test_odd_port_with_hassh(void **state)
 	assert_int_equal(f->severity, SEV_HIGH);
 	assert_int_equal(f->resp_port, 443);
 	/* the client's KEXINIT came in three segments */
-	assert_string_equal(detail_str(f, "hassh"), CLIENT_HASSH);
+	assert_string_equal(detail_str(f, "hassh"), SSH_CLIENT_HASSH);
 	assert_string_equal(detail_str(f, "ssh_server"), "responder");
 	assert_null(find(fx, "ssh.role_inversion"));
 

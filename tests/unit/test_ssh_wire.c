@@ -10,74 +10,13 @@
 #include <string.h>
 
 #include "analyzers/ssh_wire.h"
+#include "ssh_build.h"
 
 #define BUF_MAX 4096
 
-static const char *const client_lists[SSH_L_COUNT] = {
-	"curve25519-sha256,diffie-hellman-group14-sha256",
-	"ssh-ed25519,rsa-sha2-512",
-	"chacha20-poly1305@openssh.com,aes128-ctr",
-	"aes128-ctr,aes256-ctr",
-	"hmac-sha2-256,umac-64@openssh.com",
-	"hmac-sha2-512",
-	"none,zlib@openssh.com",
-	"none",
-	"",
-	"",
-};
-
-/* hashlib.md5(b"curve25519-sha256,diffie-hellman-group14-sha256;"
- * b"chacha20-poly1305@openssh.com,aes128-ctr;hmac-sha2-256,"
- * b"umac-64@openssh.com;none,zlib@openssh.com") */
-#define CLIENT_HASSH "60f5f700e7edc49c0cc1ba3ef7203d3f"
-/* the same message's s2c lists: "...;aes128-ctr,aes256-ctr;hmac-sha2-512;none" */
-#define SERVER_HASSH "5adba48b6cfc80360610a7db4e3985b6"
-
-static void put32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)(v >> 24);
-	b[1] = (uint8_t)(v >> 16);
-	b[2] = (uint8_t)(v >> 8);
-	b[3] = (uint8_t)v;
-}
-
-/* A KEXINIT payload (type byte first) from ten lists. */
-static uint32_t kexinit_payload(uint8_t *out, const char *const lists[])
-{
-	uint32_t n = 0;
-
-	out[n++] = SSH_MSG_KEXINIT;
-	memset(out + n, 0xab, 16);
-	n += 16;
-	for (int i = 0; i < SSH_L_COUNT; i++) {
-		uint32_t l = (uint32_t)strlen(lists[i]);
-
-		put32(out + n, l);
-		memcpy(out + n + 4, lists[i], l);
-		n += 4 + l;
-	}
-	out[n++] = 0;           /* first_kex_packet_follows */
-	put32(out + n, 0);      /* reserved */
-	return n + 4;
-}
-
-/* Wraps a payload into a cleartext binary packet; returns its length. */
-static uint32_t packet(uint8_t *out, const uint8_t *payload, uint32_t len)
-{
-	uint32_t pad = 8 - (5 + len) % 8;
-
-	if (pad < 4)
-		pad += 8;
-	put32(out, 1 + len + pad);
-	out[4] = (uint8_t)pad;
-	memcpy(out + 5, payload, len);
-	memset(out + 5 + len, 0, pad);
-	return 5 + len + pad;
-}
-
 static uint32_t msg_packet(uint8_t *out, uint8_t msg)
 {
-	return packet(out, &msg, 1);
+	return ssh_packet(out, &msg, 1);
 }
 
 /* Banner, KEXINIT, ECDH_INIT (30), NEWKEYS, then "encrypted" bytes. */
@@ -88,7 +27,8 @@ static uint32_t client_stream(uint8_t *out)
 	uint32_t n = (uint32_t)strlen(banner);
 
 	memcpy(out, banner, n);
-	n += packet(out + n, payload, kexinit_payload(payload, client_lists));
+	n += ssh_packet(out + n, payload,
+			ssh_kexinit_payload(payload, ssh_client_lists));
 	n += msg_packet(out + n, SSH_MSG_KEX_30);
 	n += msg_packet(out + n, SSH_MSG_NEWKEYS);
 	memset(out + n, 0xff, 40);   /* not parsed: after NEWKEYS */
@@ -130,14 +70,14 @@ static void expect_client_run(const struct run *r)
 	assert_int_equal(ssh_kexinit_parse(r->kex, r->p.kex_len, &k), 0);
 	assert_int_equal(ssh_hassh(&k, false, md5, str, sizeof(str)), 0);
 	ssh_md5_hex(md5, hex);
-	assert_string_equal(hex, CLIENT_HASSH);
+	assert_string_equal(hex, SSH_CLIENT_HASSH);
 	assert_string_equal(str, "curve25519-sha256,diffie-hellman-group14-sha256;"
 			    "chacha20-poly1305@openssh.com,aes128-ctr;"
 			    "hmac-sha2-256,umac-64@openssh.com;"
 			    "none,zlib@openssh.com");
 	assert_int_equal(ssh_hassh(&k, true, md5, NULL, 0), 0);
 	ssh_md5_hex(md5, hex);
-	assert_string_equal(hex, SERVER_HASSH);
+	assert_string_equal(hex, SSH_SERVER_HASSH);
 }
 
 static void test_whole_stream(void **state)
@@ -268,7 +208,7 @@ static void test_server_messages(void **state)
 static void test_kexinit_truncated_and_garbage(void **state)
 {
 	uint8_t pl[BUF_MAX];
-	uint32_t n = kexinit_payload(pl, client_lists);
+	uint32_t n = ssh_kexinit_payload(pl, ssh_client_lists);
 	struct ssh_kexinit k;
 
 	(void)state;
@@ -277,14 +217,14 @@ static void test_kexinit_truncated_and_garbage(void **state)
 	for (uint32_t cut = 0; cut < n; cut++)
 		assert_int_equal(ssh_kexinit_parse(pl, cut, &k), -1);
 	/* a list length pointing past the end */
-	put32(pl + 17, 0x7fffffff);
+	ssh_put32(pl + 17, 0x7fffffff);
 	assert_int_equal(ssh_kexinit_parse(pl, n, &k), -1);
 	/* control bytes inside a name-list */
-	n = kexinit_payload(pl, client_lists);
+	n = ssh_kexinit_payload(pl, ssh_client_lists);
 	pl[17 + 4 + 3] = '\n';
 	assert_int_equal(ssh_kexinit_parse(pl, n, &k), -1);
 	/* not a KEXINIT */
-	n = kexinit_payload(pl, client_lists);
+	n = ssh_kexinit_payload(pl, ssh_client_lists);
 	pl[0] = 21;
 	assert_int_equal(ssh_kexinit_parse(pl, n, &k), -1);
 }
@@ -301,9 +241,9 @@ static void test_negotiate(void **state)
 	char out[64];
 
 	(void)state;
-	assert_int_equal(ssh_kexinit_parse(cp, kexinit_payload(cp, client_lists),
+	assert_int_equal(ssh_kexinit_parse(cp, ssh_kexinit_payload(cp, ssh_client_lists),
 					   &c), 0);
-	assert_int_equal(ssh_kexinit_parse(sp, kexinit_payload(sp, server_lists),
+	assert_int_equal(ssh_kexinit_parse(sp, ssh_kexinit_payload(sp, server_lists),
 					   &s), 0);
 	/* the client's order decides */
 	assert_true(ssh_negotiate(&c, &s, SSH_L_ENC_C2S, out, sizeof(out)));
