@@ -31,6 +31,7 @@
 	X(PAYLOAD_INSPECTED, "payload_bytes_inspected")                        \
 	X(SCAN_STREAMS_OPENED, "scan_streams_opened")                          \
 	X(SCAN_STREAMS_EXHAUSTED, "scan_streams_exhausted")                    \
+	X(SCAN_STREAMS_STOPPED, "scan_streams_stopped")                        \
 	X(SCAN_ERRORS, "scan_errors")                                          \
 	X(SCAN_MATCHES, "scan_matches")                                        \
 	X(FINDINGS_EMITTED, "findings_emitted")                                \

@@ -12,6 +12,7 @@
 #include "flow/flow_table.h"
 #include "flow/tcp_stream.h"
 #include "ring.h"
+#include "scan/app_id.h"
 #include "scan/hs_scan.h"
 
 struct worker {
@@ -50,7 +51,7 @@ static void *flow_an_state(const struct worker *w, struct flow *f, unsigned i)
 	return f->an_state + w->layout.flow_off[i];
 }
 
-static void on_scan_match(void *ctx, uint32_t id, uint64_t end)
+static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 {
 	struct worker *w = ctx;
 
@@ -64,6 +65,7 @@ static void on_scan_match(void *ctx, uint32_t id, uint64_t end)
 		a->on_match(&c, w->scan_flow, flow_an_state(w, w->scan_flow, i),
 			    w->scan_dir, id, end);
 	}
+	return app_ends_scan(w->scan_flow->app);
 }
 
 static void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir)
@@ -85,7 +87,7 @@ static void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
 	struct worker *w = ctx;
 	struct flow_stream *st = &f->side[dir].stream;
 
-	if (!st->scan_failed) {
+	if (!st->scan_failed && !app_ends_scan(f->app)) {
 		w->scan_flow = f;
 		w->scan_dir = dir;
 		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, w,

@@ -56,6 +56,8 @@ struct app_entry {
 	uint16_t id;
 	const char *name;
 	bool benign;     /* a known protocol nobody tunnels through by habit */
+	bool opaque;     /* past its first bytes the stream is encrypted or a
+			  * fixed binary format: no text to scan for */
 };
 
 /* Indexed by id: analyzers ask for the label per chunk, and a search
@@ -63,11 +65,11 @@ struct app_entry {
 #define APP_INDEX_MAX 128
 
 static const struct app_entry apps[APP_INDEX_MAX] = {
-	[APP_SSH] = { APP_SSH, "ssh", false },
-	[APP_TLS_CLIENT_HELLO] = { APP_TLS_CLIENT_HELLO, "tls", true },
-	[APP_TLS_SERVER_HELLO] = { APP_TLS_SERVER_HELLO, "tls", true },
-	[APP_TLS_SSLV2_HELLO] = { APP_TLS_SSLV2_HELLO, "tls", true },
-	[APP_TLS_RECORD] = { APP_TLS_RECORD, "tls", true },
+	[APP_SSH] = { APP_SSH, "ssh", false, true },
+	[APP_TLS_CLIENT_HELLO] = { APP_TLS_CLIENT_HELLO, "tls", true, true },
+	[APP_TLS_SERVER_HELLO] = { APP_TLS_SERVER_HELLO, "tls", true, true },
+	[APP_TLS_SSLV2_HELLO] = { APP_TLS_SSLV2_HELLO, "tls", true, true },
+	[APP_TLS_RECORD] = { APP_TLS_RECORD, "tls", true, true },
 	[APP_HTTP_REQUEST] = { APP_HTTP_REQUEST, "http", true },
 	[APP_HTTP_RESPONSE] = { APP_HTTP_RESPONSE, "http", true },
 	[APP_HTTP2_PREFACE] = { APP_HTTP2_PREFACE, "http", true },
@@ -83,11 +85,11 @@ static const struct app_entry apps[APP_INDEX_MAX] = {
 	[APP_SMB] = { APP_SMB, "smb", true },
 	[APP_RDP] = { APP_RDP, "rdp", true },
 	[APP_BITCOIN] = { APP_BITCOIN, "bitcoin", true },
-	[APP_QUIC] = { APP_QUIC, "quic", true },
+	[APP_QUIC] = { APP_QUIC, "quic", true, true },
 	[APP_SSDP] = { APP_SSDP, "ssdp", true },
-	[APP_GQUIC] = { APP_GQUIC, "quic", true },
-	[APP_DNS_QUERY] = { APP_DNS_QUERY, "dns", true },
-	[APP_DNS_RESPONSE] = { APP_DNS_RESPONSE, "dns", true },
+	[APP_GQUIC] = { APP_GQUIC, "quic", true, true },
+	[APP_DNS_QUERY] = { APP_DNS_QUERY, "dns", true, true },
+	[APP_DNS_RESPONSE] = { APP_DNS_RESPONSE, "dns", true, true },
 	[APP_AVAST] = { APP_AVAST, "avast", true },
 	[APP_DNS] = { APP_DNS, "dns", true },
 	[APP_MDNS] = { APP_MDNS, "mdns", true },
@@ -141,6 +143,16 @@ const char *app_label(const struct flow *f)
 	if (f->side[0].stream.inspected + f->side[1].stream.inspected > 0)
 		return "unknown";
 	return "none";
+}
+
+bool app_ends_scan(uint16_t app)
+{
+	const struct app_entry *e;
+
+	if (!app || (app & APP_PORT_GUESS))
+		return false;
+	e = app_find(app);
+	return e && e->opaque;
 }
 
 bool app_is_tunnel_like(const struct flow *f)

@@ -130,7 +130,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I},"
 		" s:{s:I, s:I, s:I},"
@@ -154,6 +154,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"scan",
 		"streams_opened", CTR(SCAN_STREAMS_OPENED),
 		"streams_exhausted", CTR(SCAN_STREAMS_EXHAUSTED),
+		"streams_stopped", CTR(SCAN_STREAMS_STOPPED),
 		"errors", CTR(SCAN_ERRORS),
 		"matches", CTR(SCAN_MATCHES),
 		"apps", apps_json(st),

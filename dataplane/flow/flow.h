@@ -46,6 +46,7 @@ struct flow_stream {
 	uint8_t done;            /* inspection limit reached or stream ended */
 	uint8_t gap;             /* bytes were skipped at least once */
 	uint8_t scan_failed;     /* no stream could be had: not retried */
+	uint8_t scan_stopped;    /* a match ended scanning: not reopened */
 	uint8_t gap_pending;     /* the next delivery follows skipped bytes */
 	void *hs_stream;         /* hs_stream_t *, NULL when not scanning */
 };

@@ -182,6 +182,18 @@ static void list_append(struct flow_table *ft, struct flow *f)
 	l->tail = idx1;
 }
 
+/* f just had a packet: it goes to the tail of its class's list, unless
+ * it is there already (a burst of one flow) and its class is unchanged. */
+static void list_touch(struct flow_table *ft, struct flow *f)
+{
+	enum flow_class c = flow_class_of(f);
+
+	if (c == f->lru_class && ft->lists[c].tail == flow_index(ft, f) + 1)
+		return;
+	list_unlink(ft, f);
+	list_append(ft, f);
+}
+
 static void bucket_insert(struct flow_table *ft, struct flow *f)
 {
 	uint32_t *head = &ft->buckets[f->hash & ft->bucket_mask];
@@ -350,7 +362,25 @@ static struct flow *flow_create(struct flow_table *ft, const struct flow_key *k,
 	return f;
 }
 
-static struct flow *flow_find(struct flow_table *ft, const struct flow_key *k,
+static bool addr_eq(const struct ip_addr *a, const struct ip_addr *b)
+{
+	return memcmp(a->b, b->b, sizeof(a->b)) == 0;   /* inlined: 16 bytes */
+}
+
+/* Whether k is pv's connection, in either direction: the packet is
+ * compared as it is, without building its normalised key. */
+static bool key_is_view(const struct flow_key *k, const struct pkt_view *pv)
+{
+	if (k->proto != pv->proto)
+		return false;
+	if (k->port[0] == pv->sport && k->port[1] == pv->dport &&
+	    addr_eq(&k->addr[0], &pv->src) && addr_eq(&k->addr[1], &pv->dst))
+		return true;
+	return k->port[0] == pv->dport && k->port[1] == pv->sport &&
+	       addr_eq(&k->addr[0], &pv->dst) && addr_eq(&k->addr[1], &pv->src);
+}
+
+static struct flow *flow_find(struct flow_table *ft, const struct pkt_view *pv,
 			      uint32_t hash)
 {
 	uint32_t i = ft->buckets[hash & ft->bucket_mask];
@@ -358,7 +388,7 @@ static struct flow *flow_find(struct flow_table *ft, const struct flow_key *k,
 	while (i) {
 		struct flow *f = &ft->flows[i - 1];
 
-		if (f->hash == hash && memcmp(&f->key, k, sizeof(*k)) == 0)
+		if (f->hash == hash && key_is_view(&f->key, pv))
 			return f;
 		i = f->bucket_next;
 	}
@@ -407,22 +437,21 @@ struct flow *flow_table_lookup_hashed(struct flow_table *ft,
 	struct flow_key k;
 	struct flow *f;
 
-	flow_key_from_view(pv, &k);
 	*created = 0;
-	f = flow_find(ft, &k, hash);
+	f = flow_find(ft, pv, hash);
 	if (f && flow_is_stale(ft, f, pv)) {
 		flow_end(ft, f, expiry_reason(f));
 		f = NULL;
 	}
 	if (!f) {
+		flow_key_from_view(pv, &k);
 		f = flow_create(ft, &k, hash, pv);
 		if (!f)
 			return NULL;
 		*created = 1;
 	}
 	/* ports too: both ends may share an address (loopback) */
-	*dir = memcmp(&pv->src, &f->orig_addr, sizeof(pv->src)) == 0 &&
-			       pv->sport == f->orig_port ?
+	*dir = addr_eq(&pv->src, &f->orig_addr) && pv->sport == f->orig_port ?
 		       FLOW_DIR_ORIG :
 		       FLOW_DIR_RESP;
 	return f;
@@ -471,8 +500,7 @@ void flow_table_update(struct flow_table *ft, struct flow *f,
 		f->responded = 1;
 	if (f->proto == TW_PROTO_TCP)
 		tcp_track(f, dir, pv);
-	list_unlink(ft, f);
-	list_append(ft, f);
+	list_touch(ft, f);
 }
 
 /* ---- sweeping --------------------------------------------------------- */

@@ -16,6 +16,10 @@
 const char *app_label(const struct flow *f);
 /* Name of an app id, NULL when the id names no application. */
 const char *app_name(uint16_t id);
+/* A label found by pattern (not guessed by port) whose stream is
+ * encrypted or binary from there on (TLS, SSH, QUIC, DNS): no pattern of
+ * any family can match the rest, so the worker stops scanning the flow. */
+bool app_ends_scan(uint16_t app);
 /* Labels that are not a known benign protocol: unknown, ssh ... */
 bool app_is_tunnel_like(const struct flow *f);
 

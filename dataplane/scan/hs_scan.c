@@ -115,9 +115,8 @@ static int on_hs_match(unsigned id, unsigned long long from,
 	(void)from;
 	(void)flags;
 	count(m->ctr, TW_CTR_SCAN_MATCHES);
-	if (m->fn)
-		m->fn(m->ctx, id, to);
-	return 0;        /* keep scanning: every analyzer gets its matches */
+	/* non-zero stops Hyperscan: the rest of the stream needs no patterns */
+	return m->fn ? m->fn(m->ctx, id, to) : 0;
 }
 
 static int pool_init(struct stream_pool *p, size_t stream_size,
@@ -246,8 +245,8 @@ int hs_scanner_feed(struct hs_scanner *s, struct flow_stream *st,
 
 	if (st->scan_failed)
 		return -1;
-	if (!len)
-		return 0;    /* Hyperscan rejects a NULL buffer, even empty */
+	if (st->scan_stopped || !len)
+		return 0;    /* (Hyperscan rejects a NULL buffer, even empty) */
 	s->ctr = ctr;
 	if (!st->hs_stream && open_stream(s, st, ctr))
 		return -1;
@@ -255,6 +254,12 @@ int hs_scanner_feed(struct hs_scanner *s, struct flow_stream *st,
 	rc = hs_scan_stream(st->hs_stream, (const char *)data, len, 0,
 			    s->scratch, on_hs_match, &m);
 	current_pool = NULL;
+	if (rc == HS_SCAN_TERMINATED) {
+		count(ctr, TW_CTR_SCAN_STREAMS_STOPPED);
+		drop_stream(s, st);
+		st->scan_stopped = 1;
+		return 0;
+	}
 	if (rc != HS_SUCCESS) {
 		count(ctr, TW_CTR_SCAN_ERRORS);
 		drop_stream(s, st);

@@ -13,8 +13,10 @@ struct hs_db;
 struct hs_scanner;
 
 /* Called for each match; id is the pattern id, end the offset in the
- * direction's byte stream just past the match. */
-typedef void (*scan_match_fn)(void *ctx, uint32_t id, uint64_t end);
+ * direction's byte stream just past the match. Returns non-zero when no
+ * pattern can matter in the rest of this stream: scanning it stops there
+ * (counted) and its state goes back to the pool. */
+typedef int (*scan_match_fn)(void *ctx, uint32_t id, uint64_t end);
 
 struct hs_scanner *hs_scanner_create(const struct hs_db *db,
 				     uint32_t max_streams, char *err,
@@ -23,7 +25,8 @@ void hs_scanner_destroy(struct hs_scanner *s);
 size_t hs_scanner_memory(const struct hs_scanner *s);
 
 /* Scans data as the next bytes of st's stream, opening the stream on first
- * use. Returns 0, or -1 when no stream could be had (pool exhausted, counted)
+ * use; a stream a match callback stopped is not scanned again. Returns 0,
+ * or -1 when no stream could be had (pool exhausted, counted)
  * or Hyperscan failed (counted). */
 int hs_scanner_feed(struct hs_scanner *s, struct flow_stream *st,
 		    const uint8_t *data, uint32_t len, scan_match_fn fn,

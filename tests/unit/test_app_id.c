@@ -44,13 +44,14 @@ struct dispatch {
 };
 
 /* What the worker does: matches in the analyzer's range go to on_match. */
-static void on_scan_match(void *ctx, uint32_t id, uint64_t end)
+static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 {
 	struct dispatch *d = ctx;
 	const struct analyzer *a = &app_id_analyzer;
 
 	if (id >= a->match_lo && id <= a->match_hi)
 		a->on_match(NULL, d->f, NULL, d->dir, id, end);
+	return 0;
 }
 
 static int setup(void **state)
@@ -305,6 +306,55 @@ static void test_udp_quic_and_ssdp(void **state)
 	assert_string_equal(app_label(&f), "ssdp");   /* by bytes */
 }
 
+/* Encrypted or binary labels found in the bytes end scanning; text
+ * protocols, unknown bytes and port guesses do not. */
+/* Whether the label a flow's first bytes give ends its scanning. */
+static bool ends_scan(uint8_t proto, uint16_t dport, enum flow_dir_id dir,
+		      const void *data, size_t len)
+{
+	static struct flow f;
+	bool ends;
+
+	flow_init(&f, proto, 51000, dport);
+	if (len)
+		flow_feed(&f, dir, data, len);
+	ends = app_ends_scan(f.app);
+	flow_finish(&f);
+	return ends;
+}
+
+/* Encrypted or binary labels found in the bytes end scanning; text
+ * protocols, unknown bytes and port guesses do not. */
+static void test_which_labels_end_scanning(void **state)
+{
+	static const uint8_t client_hello[] = {
+		0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03,
+		0x03, 0x5e,
+	};
+	static const uint8_t dns_query[] = {
+		0x12, 0x34, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e',
+	};
+	static const char ssh[] = "SSH-2.0-OpenSSH_9.2\r\n";
+	static const char http[] = "GET / HTTP/1.1\r\n";
+	static const char rpc[] = "{\"id\":1,\"method\":\"login\"}\n";
+
+	(void)state;
+	assert_true(ends_scan(TW_PROTO_TCP, 443, FLOW_DIR_ORIG, client_hello,
+			      sizeof(client_hello)));
+	assert_true(ends_scan(TW_PROTO_TCP, 22, FLOW_DIR_RESP, ssh,
+			      sizeof(ssh) - 1));
+	assert_true(ends_scan(TW_PROTO_UDP, 5300, FLOW_DIR_ORIG, dns_query,
+			      sizeof(dns_query)));
+	assert_false(ends_scan(TW_PROTO_TCP, 80, FLOW_DIR_ORIG, http,
+			       sizeof(http) - 1));
+	assert_false(ends_scan(TW_PROTO_TCP, 3333, FLOW_DIR_ORIG, rpc,
+			       sizeof(rpc) - 1));
+	assert_false(ends_scan(TW_PROTO_TCP, 40000, FLOW_DIR_ORIG, "hello", 5));
+	/* a port guess only (UDP 53, no payload yet) */
+	assert_false(ends_scan(TW_PROTO_UDP, 53, FLOW_DIR_ORIG, NULL, 0));
+}
+
 static void test_port_guesses(void **state)
 {
 	static const uint8_t dns_query[] = {
@@ -477,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_bitcoin),
 		cmocka_unit_test(test_other_protocols),
 		cmocka_unit_test(test_udp_quic_and_ssdp),
+		cmocka_unit_test(test_which_labels_end_scanning),
 		cmocka_unit_test(test_port_guesses),
 		cmocka_unit_test(test_mid_session_and_odd_ports),
 		cmocka_unit_test(test_unknown_and_none),

@@ -1,5 +1,6 @@
 /* hs_scan: streams across feeds, independence of streams, the bounded
- * stream pool and its counters, end-of-data matches at close. */
+ * stream pool and its counters, end-of-data matches at close, a callback
+ * that stops its stream. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@ struct seen {
 struct probe {
 	struct seen *seen;
 	int tag;
+	uint32_t stop_at_id;  /* the callback asks to stop at this id */
 };
 
 struct fixture {
@@ -37,7 +39,7 @@ struct fixture {
 	struct tw_counters ctr;
 };
 
-static void on_match(void *ctx, uint32_t id, uint64_t end)
+static int on_match(void *ctx, uint32_t id, uint64_t end)
 {
 	struct probe *p = ctx;
 	struct seen *s = p->seen;
@@ -48,6 +50,7 @@ static void on_match(void *ctx, uint32_t id, uint64_t end)
 		s->tag[s->n] = p->tag;
 	}
 	s->n++;
+	return p->stop_at_id && id == p->stop_at_id;
 }
 
 static int setup(void **state)
@@ -112,7 +115,7 @@ static void test_match_split_across_feeds(void **state)
 	struct fixture *fx = *state;
 	struct hs_scanner *s = make_scanner(fx, 4);
 	struct flow_stream st = { 0 };
-	struct probe p = { &fx->seen, 1 };
+	struct probe p = { &fx->seen, 1, 0 };
 
 	assert_int_equal(feed(fx, s, &st, &p, "say hel"), 0);
 	assert_non_null(st.hs_stream);
@@ -136,7 +139,7 @@ static void test_streams_are_independent(void **state)
 	struct fixture *fx = *state;
 	struct hs_scanner *s = make_scanner(fx, 4);
 	struct flow_stream a = { 0 }, b = { 0 };
-	struct probe pa = { &fx->seen, 'a' }, pb = { &fx->seen, 'b' };
+	struct probe pa = { &fx->seen, 'a', 0 }, pb = { &fx->seen, 'b', 0 };
 
 	assert_int_equal(feed(fx, s, &a, &pa, "hello "), 0);
 	assert_int_equal(feed(fx, s, &b, &pb, "world hello "), 0);
@@ -160,7 +163,7 @@ static void test_pool_exhaustion_and_release(void **state)
 	struct fixture *fx = *state;
 	struct hs_scanner *s = make_scanner(fx, 1);
 	struct flow_stream one = { 0 }, two = { 0 }, three = { 0 };
-	struct probe p = { &fx->seen, 0 };
+	struct probe p = { &fx->seen, 0, 0 };
 
 	assert_int_equal(feed(fx, s, &one, &p, "abc"), 0);
 	assert_int_equal(feed(fx, s, &two, &p, "abc"), -1);
@@ -188,7 +191,7 @@ static void test_close_reports_end_of_data(void **state)
 	struct fixture *fx = *state;
 	struct hs_scanner *s = make_scanner(fx, 2);
 	struct flow_stream st = { 0 }, never = { 0 };
-	struct probe p = { &fx->seen, 0 };
+	struct probe p = { &fx->seen, 0, 0 };
 
 	assert_int_equal(feed(fx, s, &st, &p, "abc xyz"), 0);
 	assert_int_equal(fx->seen.n, 0);     /* more bytes might follow */
@@ -206,12 +209,40 @@ static void test_close_reports_end_of_data(void **state)
 	hs_scanner_destroy(s);
 }
 
+/* A callback that says the rest needs no patterns: later matches of the
+ * same feed and every later feed go unscanned, the block is free again
+ * and the stream is not reopened. */
+static void test_callback_stops_stream(void **state)
+{
+	struct fixture *fx = *state;
+	struct hs_scanner *s = make_scanner(fx, 1);
+	struct flow_stream st = { 0 }, other = { 0 };
+	struct probe p = { &fx->seen, 0, 1 };
+
+	assert_int_equal(feed(fx, s, &st, &p, "hello world hello world"), 0);
+	assert_int_equal(fx->seen.n, 1);
+	assert_int_equal(fx->seen.end[0], 11);
+	assert_null(st.hs_stream);
+	assert_int_equal(st.scan_stopped, 1);
+	assert_int_equal(fx->ctr.v[TW_CTR_SCAN_STREAMS_STOPPED], 1);
+	assert_int_equal(feed(fx, s, &st, &p, "hello world xyz"), 0);
+	hs_scanner_close(s, &st, on_match, &p);
+	assert_int_equal(fx->seen.n, 1);
+	assert_int_equal(fx->ctr.v[TW_CTR_SCAN_STREAMS_OPENED], 1);
+	/* the pool's only block went back: another stream gets it */
+	assert_int_equal(feed(fx, s, &other, &p, "abc"), 0);
+	assert_non_null(other.hs_stream);
+	hs_scanner_close(s, &other, on_match, &p);
+	assert_int_equal(fx->ctr.v[TW_CTR_SCAN_ERRORS], 0);
+	hs_scanner_destroy(s);
+}
+
 static void test_empty_feed_takes_no_stream(void **state)
 {
 	struct fixture *fx = *state;
 	struct hs_scanner *s = make_scanner(fx, 1);
 	struct flow_stream st = { 0 };
-	struct probe p = { &fx->seen, 0 };
+	struct probe p = { &fx->seen, 0, 0 };
 
 	assert_int_equal(hs_scanner_feed(s, &st, NULL, 0, on_match, &p,
 					 &fx->ctr), 0);
@@ -244,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_streams_are_independent),
 		cmocka_unit_test(test_pool_exhaustion_and_release),
 		cmocka_unit_test(test_close_reports_end_of_data),
+		cmocka_unit_test(test_callback_stops_stream),
 		cmocka_unit_test(test_empty_feed_takes_no_stream),
 		cmocka_unit_test(test_memory_and_bad_args),
 	};

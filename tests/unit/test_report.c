@@ -355,7 +355,8 @@ static void test_stats(void **state)
 	KEYS(json_object_get(s, "tcp"), "retransmitted", "reordered", "gaps",
 	     "payload_bytes_inspected");
 	o = json_object_get(s, "scan");
-	KEYS(o, "streams_opened", "streams_exhausted", "errors", "matches");
+	KEYS(o, "streams_opened", "streams_exhausted",
+	     "streams_stopped", "errors", "matches");
 	assert_int_equal(json_integer_value(json_object_get(o, "matches")), 9);
 	o = json_object_get(s, "apps");
 	KEYS(o, "ssh", "tls", "other");

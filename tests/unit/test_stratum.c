@@ -52,13 +52,14 @@ struct dispatch {
 	enum flow_dir_id dir;
 };
 
-static void on_scan_match(void *ctx, uint32_t id, uint64_t end)
+static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 {
 	struct dispatch *d = ctx;
 	const struct analyzer *a = &stratum_analyzer;
 
 	if (id >= a->match_lo && id <= a->match_hi)
 		a->on_match(&actx, &d->t->f, d->t->st, d->dir, id, end);
+	return 0;
 }
 
 static int setup(void **state)

@@ -211,13 +211,14 @@ struct hits {
 	uint32_t mask;    /* bit (id - 300) */
 };
 
-static void on_hit(void *ctx, uint32_t id, uint64_t end)
+static int on_hit(void *ctx, uint32_t id, uint64_t end)
 {
 	struct hits *h = ctx;
 
 	(void)end;
 	if (id >= 300 && id < 332)
 		h->mask |= 1u << (id - 300);
+	return 0;
 }
 
 /* The service ids matched by one direction's bytes, fed in 7-byte pieces
