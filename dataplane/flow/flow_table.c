@@ -66,19 +66,46 @@ static uint64_t mum(uint64_t a, uint64_t b)
 	return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-/* Runs once per packet on the reader: three independent multiplies over
- * the key's five words, then one to combine, instead of a serial chain of
- * mixes. The key is 40 bytes, padding zeroed by flow_key_from_view. */
+#define K0 0xa0761d6478bd642fULL
+#define K1 0xe7037ed1a0b428dbULL
+#define K2 0x8ebc6af09c88c6e3ULL
+#define K3 0x589965cc75374cc3ULL
+#define K4 0x1d8e4e27c47d124fULL
+#define K5 0x9e3779b97f4a7c15ULL
+
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Three independent multiplies over the key's five words, then one to
+ * combine, instead of a serial chain of mixes. */
+static uint64_t hash_words(const struct ip_addr *a0, const struct ip_addr *a1,
+			   uint64_t w4, uint64_t seed)
+{
+	return mum(mum(load64(a0->b) ^ K0, load64(a0->b + 8) ^ K1) ^
+			   mum(load64(a1->b) ^ K2, load64(a1->b + 8) ^ K3),
+		   mum(w4 ^ K4, seed ^ K5));
+}
+
+/* The key's last word: both ports, the protocol, zero padding. */
+static uint64_t ports_word(uint16_t p0, uint16_t p1, uint8_t proto)
+{
+	uint16_t v[4] = { p0, p1, proto, 0 };
+	uint64_t w;
+
+	memcpy(&w, v, sizeof(w));
+	return w;
+}
+
 static uint64_t flow_key_hash64(const struct flow_key *k, uint64_t seed)
 {
-	uint64_t w[5];
-
-	_Static_assert(sizeof(*k) == sizeof(w), "flow_key is five words");
-	memcpy(w, k, sizeof(w));
-	return mum(mum(w[0] ^ 0xa0761d6478bd642fULL, w[1] ^ 0xe7037ed1a0b428dbULL) ^
-			   mum(w[2] ^ 0x8ebc6af09c88c6e3ULL,
-			       w[3] ^ 0x589965cc75374cc3ULL),
-		   mum(w[4] ^ 0x1d8e4e27c47d124fULL, seed ^ 0x9e3779b97f4a7c15ULL));
+	_Static_assert(sizeof(*k) == 40, "flow_key is five words");
+	return hash_words(&k->addr[0], &k->addr[1],
+			  ports_word(k->port[0], k->port[1], k->proto), seed);
 }
 
 uint32_t flow_key_hash(const struct flow_key *k)
@@ -88,13 +115,23 @@ uint32_t flow_key_hash(const struct flow_key *k)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
+static uint64_t be64(const uint8_t *p)
+{
+	return __builtin_bswap64(load64(p));
+}
+
+/* memcmp's order on the address bytes, then the port. */
 static int endpoint_cmp(const struct ip_addr *a, uint16_t ap,
 			const struct ip_addr *b, uint16_t bp)
 {
-	int c = memcmp(a->b, b->b, sizeof(a->b));
+	uint64_t x = be64(a->b), y = be64(b->b);
 
-	if (c)
-		return c;
+	if (x == y) {
+		x = be64(a->b + 8);
+		y = be64(b->b + 8);
+	}
+	if (x != y)
+		return x < y ? -1 : 1;
 	return (ap > bp) - (ap < bp);
 }
 
@@ -417,12 +454,20 @@ struct flow *flow_table_lookup(struct flow_table *ft, const struct pkt_view *pv,
 					created);
 }
 
+/* flow_key_hash of pv's key, from pv's fields in registers: runs once per
+ * packet on the reader, where building the key in memory and reading it
+ * back cost more than the hash. */
 uint32_t flow_view_hash(const struct pkt_view *pv)
 {
-	struct flow_key k;
+	uint64_t h;
 
-	flow_key_from_view(pv, &k);
-	return flow_key_hash(&k);
+	if (endpoint_cmp(&pv->src, pv->sport, &pv->dst, pv->dport) <= 0)
+		h = hash_words(&pv->src, &pv->dst,
+			       ports_word(pv->sport, pv->dport, pv->proto), 0);
+	else
+		h = hash_words(&pv->dst, &pv->src,
+			       ports_word(pv->dport, pv->sport, pv->proto), 0);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 void flow_table_prefetch(const struct flow_table *ft, uint32_t hash)
