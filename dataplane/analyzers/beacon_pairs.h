@@ -13,13 +13,17 @@
 #include "analyzers/analyzer.h"
 
 struct beacon_pair;
+struct pair_ring;
 
 struct beacon_pairs {
 	struct beacon_pair *pairs;  /* NULL: cross-connection beacons off */
+	struct pair_ring *rings;    /* one per pair past its inline events */
 	uint32_t *bucket;           /* first pair of each chain, index + 1 */
 	uint32_t bucket_mask;
 	uint32_t cap, used;
 	uint32_t lru_head, lru_tail; /* most / least recently used, index + 1 */
+	uint32_t rings_used;        /* rings ever handed out */
+	uint32_t ring_free;         /* free rings' chain, index + 1 */
 };
 
 /* Allocates room for max_pairs pairs; 0 leaves the table off. Returns 0
