@@ -59,7 +59,10 @@ struct flow_side {
 };
 
 struct flow {
+	/* what a lookup reads, in the first cache line (flow_table.c) */
 	struct flow_key key;
+	uint32_t hash;
+	uint32_t bucket_next;    /* hash chain, index+1, 0 = end */
 	struct ip_addr orig_addr, resp_addr; /* originator first */
 	uint16_t orig_port, resp_port;
 	uint8_t proto;
@@ -77,8 +80,6 @@ struct flow {
 	uint64_t first_ns, last_ns;
 	struct flow_side side[2];
 	/* table bookkeeping (flow_table.c) */
-	uint32_t hash;
-	uint32_t bucket_next;    /* hash chain, index+1, 0 = end */
 	uint32_t lru_prev, lru_next; /* idle list, index+1 */
 	uint8_t lru_class;
 	uint8_t in_use;
