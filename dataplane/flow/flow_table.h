@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "flow/flow.h"
+#include "flow/flow_key.h"
 
 struct flow_table_config {
 	uint32_t max_flows;
@@ -41,7 +42,6 @@ struct flow *flow_table_lookup(struct flow_table *ft, const struct pkt_view *pv,
 struct flow *flow_table_lookup_hashed(struct flow_table *ft,
 				      const struct pkt_view *pv, uint32_t hash,
 				      enum flow_dir_id *dir, int *created);
-uint32_t flow_view_hash(const struct pkt_view *pv);
 /* Starts loading the hash bucket of a packet that comes soon: the bucket
  * is the lookup's first cache miss. */
 void flow_table_prefetch(const struct flow_table *ft, uint32_t hash);
@@ -63,9 +63,5 @@ size_t flow_table_memory(const struct flow_table *ft);
 /* Visits live flows (for the control socket); stops when fn returns non-0. */
 int flow_table_foreach(struct flow_table *ft,
 		       int (*fn)(void *ctx, const struct flow *f), void *ctx);
-
-/* Builds the normalised key of pv (exposed for tests). */
-void flow_key_from_view(const struct pkt_view *pv, struct flow_key *k);
-uint32_t flow_key_hash(const struct flow_key *k);
 
 #endif

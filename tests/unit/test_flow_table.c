@@ -159,34 +159,6 @@ static void test_both_directions_one_flow(void **state)
 	flow_table_destroy(fx->ft);
 }
 
-/* The key puts the endpoint with the smaller address bytes (memcmp
- * order), then the smaller port, first; the reader's hash agrees with the
- * key's for IPv6 addresses that differ in either half. */
-static void test_key_order_and_view_hash(void **state)
-{
-	static const uint8_t lo[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 };
-	static const uint8_t hi_low_half[16] = { 0x20, 0x01, 0x0d, 0xb8,
-						 [8] = 0x80, [15] = 0x00 };
-	static const uint8_t hi_top_half[16] = { 0xfe, 0x80, [15] = 0x01 };
-	const uint8_t *other[] = { hi_low_half, hi_top_half, lo };
-	struct pkt_view pv;
-	struct flow_key k;
-
-	(void)state;
-	for (unsigned i = 0; i < 3; i++) {
-		memset(&pv, 0, sizeof(pv));
-		memcpy(pv.src.b, other[i], 16);
-		memcpy(pv.dst.b, lo, 16);
-		pv.sport = 443;
-		pv.dport = i == 2 ? 80 : 50000;  /* same address: port decides */
-		pv.proto = TW_PROTO_UDP;
-		flow_key_from_view(&pv, &k);
-		assert_memory_equal(k.addr[0].b, lo, 16);
-		assert_int_equal(k.port[0], i == 2 ? 80 : 50000);
-		assert_int_equal(flow_view_hash(&pv), flow_key_hash(&k));
-	}
-}
-
 static void test_originator_syn_sender(void **state)
 {
 	struct fixture *fx = fixture_new(8);
@@ -691,7 +663,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_both_directions_one_flow),
-		cmocka_unit_test(test_key_order_and_view_hash),
 		cmocka_unit_test(test_originator_syn_sender),
 		cmocka_unit_test(test_originator_synack_first),
 		cmocka_unit_test(test_originator_mid_stream),
