@@ -15,8 +15,11 @@ struct spsc_ring {
 	/* producer side: head is written by the producer only */
 	_Alignas(64) _Atomic uint64_t head;
 	uint64_t tail_seen;      /* producer's last look at tail */
-	uint64_t reserved;       /* head after the pending reservation */
+	uint64_t committed;      /* head once every commit is published */
+	uint64_t reserved;       /* committed after the pending reservation */
 	uint32_t reserved_len;
+	uint32_t unpublished;    /* commits not yet in head */
+	uint32_t batch;          /* commits per head store, 1 = each */
 	/* consumer side: tail is written by the consumer only */
 	_Alignas(64) _Atomic uint64_t tail;
 	uint64_t head_seen;      /* consumer's last look at head */
@@ -56,6 +59,7 @@ struct spsc_ring *spsc_ring_create(uint32_t size)
 		free(r);
 		return NULL;
 	}
+	r->batch = 1;
 	atomic_init(&r->head, 0);
 	atomic_init(&r->tail, 0);
 	return r;
@@ -90,7 +94,7 @@ static int ring_has_room(struct spsc_ring *r, uint64_t head, uint32_t need)
 
 void *spsc_ring_reserve(struct spsc_ring *r, uint32_t len)
 {
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	uint64_t head = r->committed;
 	uint32_t need = record_bytes(len);
 	uint32_t to_end = r->size - (uint32_t)(head & r->mask);
 	struct ring_hdr *h;
@@ -105,7 +109,7 @@ void *spsc_ring_reserve(struct spsc_ring *r, uint32_t len)
 		h->len = to_end - (uint32_t)sizeof(*h);
 		h->type = RING_TYPE_PAD;
 		head += to_end;
-		atomic_store_explicit(&r->head, head, memory_order_release);
+		r->committed = head; /* published with the record after it */
 	} else if (!ring_has_room(r, head, need)) {
 		return NULL;
 	}
@@ -118,11 +122,24 @@ void *spsc_ring_reserve(struct spsc_ring *r, uint32_t len)
 
 void spsc_ring_commit(struct spsc_ring *r, uint32_t type)
 {
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	struct ring_hdr *h = (struct ring_hdr *)(r->buf + (head & r->mask));
+	struct ring_hdr *h = (struct ring_hdr *)(r->buf +
+						 (r->committed & r->mask));
 
 	h->type = type;
-	atomic_store_explicit(&r->head, r->reserved, memory_order_release);
+	r->committed = r->reserved;
+	if (++r->unpublished >= r->batch)
+		spsc_ring_publish(r);
+}
+
+void spsc_ring_publish(struct spsc_ring *r)
+{
+	r->unpublished = 0;
+	atomic_store_explicit(&r->head, r->committed, memory_order_release);
+}
+
+void spsc_ring_set_batch(struct spsc_ring *r, uint32_t commits)
+{
+	r->batch = commits ? commits : 1;
 }
 
 const void *spsc_ring_peek(struct spsc_ring *r, uint32_t *len, uint32_t *type)
@@ -174,7 +191,7 @@ void spsc_ring_pop(struct spsc_ring *r)
 
 uint64_t spsc_ring_written(const struct spsc_ring *r)
 {
-	return atomic_load_explicit(&r->head, memory_order_relaxed);
+	return r->committed;
 }
 
 uint64_t spsc_ring_consumed(struct spsc_ring *r)
