@@ -1,169 +1,19 @@
 /* The per-worker pipeline: decode -> flow -> in-order payload -> scan ->
- * analyzers. Called once per packet; allocates nothing after create. */
-#include "worker.h"
+ * analyzers. Called once per packet; allocates nothing after create. This
+ * file: creation, per-packet dispatch, flow end, ticks, pattern swap; the
+ * payload path is worker_payload.c. */
+#include "worker_int.h"
 
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzers/analyzer.h"
 #include "config.h"
 #include "flow/flow_table.h"
 #include "flow/tcp_stream.h"
 #include "ring.h"
-#include "scan/app_id.h"
 #include "scan/hs_scan.h"
-
-struct worker {
-	struct worker_options opt;
-	const struct tw_config *cfg;
-	struct tw_counters ctr;
-	struct worker_flow_stats fstats;
-	struct flow_table *flows;
-	struct reorder_pool *reorder;
-	struct hs_scanner *scanner;
-	struct spsc_ring *findings;      /* producer: this worker */
-	struct analyzer_layout layout;
-	uint8_t *an_wstate;
-	uint64_t now_ns;
-	uint32_t payload_mask;           /* analyzers_payload_mask() */
-	uint32_t packet_mask;            /* analyzers_packet_mask() */
-	/* the flow and direction being scanned, for the match callback */
-	struct flow *scan_flow;
-	enum flow_dir_id scan_dir;
-};
-
-static struct an_ctx worker_an_ctx(struct worker *w, unsigned i)
-{
-	struct an_ctx c = {
-		.worker = w,
-		.cfg = w->cfg,
-		.wstate = w->an_wstate + w->layout.worker_off[i],
-		.now_ns = w->now_ns,
-		.index = i,
-	};
-	return c;
-}
-
-static void *flow_an_state(const struct worker *w, struct flow *f, unsigned i)
-{
-	return f->an_state + w->layout.flow_off[i];
-}
-
-static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
-{
-	struct worker *w = ctx;
-
-	for (unsigned i = 0; i < n_analyzers; i++) {
-		const struct analyzer *a = analyzers[i];
-		struct an_ctx c;
-
-		if (!a->on_match || id < a->match_lo || id > a->match_hi)
-			continue;
-		c = worker_an_ctx(w, i);
-		a->on_match(&c, w->scan_flow, flow_an_state(w, w->scan_flow, i),
-			    w->scan_dir, id, end);
-	}
-	return app_ends_scan(w->scan_flow->app);
-}
-
-static void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir)
-{
-	struct flow_stream *st = &f->side[dir].stream;
-
-	if (!st->hs_stream)
-		return;
-	w->scan_flow = f;
-	w->scan_dir = dir;
-	hs_scanner_close(w->scanner, st, on_scan_match, w);
-}
-
-/* In-order bytes of one direction: scan first, so that analyzers see the
- * payload with every match up to its end already delivered. */
-static void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
-			    const uint8_t *data, uint32_t len, bool gap)
-{
-	struct worker *w = ctx;
-	struct flow_stream *st = &f->side[dir].stream;
-
-	if (!st->scan_failed && !app_ends_scan(f->app)) {
-		w->scan_flow = f;
-		w->scan_dir = dir;
-		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, w,
-				&w->ctr);
-	}
-	for (unsigned i = 0; i < n_analyzers; i++) {
-		const struct analyzer *a = analyzers[i];
-		struct an_ctx c;
-
-		if (!a->on_payload)
-			continue;
-		c = worker_an_ctx(w, i);
-		a->on_payload(&c, f, flow_an_state(w, f, i), dir, data, len,
-			      gap);
-	}
-}
-
-/* Datagrams have no order to restore: each payload is the next bytes of
- * its direction until the inspection limit. */
-static void inspect_datagram(struct worker *w, struct flow *f,
-			     enum flow_dir_id dir, const struct pkt_view *pv)
-{
-	struct flow_stream *st = &f->side[dir].stream;
-	uint32_t limit = w->cfg->flow.inspect_bytes;
-	uint32_t n = pv->payload_len;
-
-	if (st->done || n == 0)
-		return;
-	if (n > limit - st->inspected)
-		n = limit - st->inspected;
-	st->inspected += n;
-	counter_add(&w->ctr, TW_CTR_PAYLOAD_INSPECTED, n);
-	if (st->inspected >= limit)
-		st->done = 1;
-	deliver_payload(w, f, dir, pv->payload, n, false);
-}
-
-/* Nobody wants more of this flow's payload: both directions are done and
- * their streams go back to the pool. */
-static void inspection_end(struct worker *w, struct flow *f)
-{
-	for (int d = FLOW_DIR_ORIG; d <= FLOW_DIR_RESP; d++) {
-		f->side[d].stream.done = 1;
-		scan_close(w, f, (enum flow_dir_id)d);
-	}
-}
-
-static void inspect_payload(struct worker *w, struct flow *f,
-			    enum flow_dir_id dir, struct pkt_view *pv)
-{
-	struct flow_stream *st = &f->side[dir].stream;
-
-	if (!f->payload_wanted) {
-		if (pv->proto == TW_PROTO_TCP) /* retransmissions still flagged */
-			tcp_stream_segment(w->reorder, f, dir, pv, 0,
-					   deliver_payload, w, &w->ctr);
-		return;
-	}
-	if (pv->proto == TW_PROTO_TCP)
-		tcp_stream_segment(w->reorder, f, dir, pv,
-				   w->cfg->flow.inspect_bytes, deliver_payload,
-				   w, &w->ctr);
-	else
-		inspect_datagram(w, f, dir, pv);
-	/* inspection ends at the limit: the stream's state goes back to the
-	 * pool now rather than at flow end */
-	if (!f->payload_wanted)
-		inspection_end(w, f);
-	else if (st->done && st->hs_stream)
-		scan_close(w, f, dir);
-}
-
-void an_payload_done(struct an_ctx *c, struct flow *f)
-{
-	f->payload_wanted &= ~(1u << c->index);
-}
 
 void an_packets_done(struct an_ctx *c, struct flow *f)
 {

@@ -48,9 +48,9 @@ static uint16_t get16(const struct pcap_classic *pc, const uint8_t *b)
 	return pc->swapped ? __builtin_bswap16(v) : v;
 }
 
-/* Classic files carry LINKTYPE_ values; decode.c speaks DLT_ values. They
+/* Classic files carry LINKTYPE_ values; decode_link.c speaks DLT_ values. They
  * are equal except for raw IP. Link types outside this list go to libpcap,
- * which knows every mapping and refuses what decode.c cannot read. */
+ * which knows every mapping and refuses what decode_link.c cannot read. */
 static int dlt_of_linktype(uint32_t linktype)
 {
 	switch (linktype) {

@@ -21,7 +21,7 @@ struct source_pcap {
 	uint16_t linktype;
 };
 
-/* The link types decode.c understands; anything else is refused at open
+/* The link types decode_link.c understands; anything else is refused at open
  * rather than counted as millions of drops. */
 static int linktype_supported(int dlt)
 {
