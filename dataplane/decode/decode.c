@@ -4,6 +4,7 @@
  * bytes; header lengths only ever shrink the trusted region, never grow it. */
 #include "decode/decode.h"
 #include "decode/decode_link.h"
+#include "mix.h"
 
 #include <arpa/inet.h>
 #include <string.h>
@@ -304,17 +305,6 @@ enum tw_counter decode_packet(const struct pkt *pkt, struct pkt_view *pv)
 	if (rc != TW_CTR_PKTS)
 		return rc;
 	return decode_l4(pv, &l3);
-}
-
-/* splitmix64 finaliser: every input bit affects every output bit. */
-static uint64_t mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
 }
 
 static uint64_t addr_hash(const struct ip_addr *a)

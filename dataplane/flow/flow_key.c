@@ -2,17 +2,7 @@
 #include <string.h>
 
 #include "flow/flow_key.h"
-
-static uint64_t mix64(uint64_t x)
-{
-	/* splitmix64 finaliser: every input bit affects every output bit */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ULL;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	return x;
-}
+#include "mix.h"
 
 /* 64x64->128 multiply folded to 64 bits (the "mum" step of wyhash). */
 __extension__ typedef unsigned __int128 u128;
