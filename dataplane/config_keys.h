@@ -1,6 +1,7 @@
 /* The config key table, private to config.c (defaults, loading),
- * config_print.c and config_keys.c (the rows). Everyone else sees only
- * struct tw_config in config.h: keys are looked up by name once, at load. */
+ * config_apply.c (one key's value), config_print.c and config_keys.c (the
+ * rows). Everyone else sees only struct tw_config in config.h: keys are
+ * looked up by name once, at load. */
 #ifndef TW_CONFIG_KEYS_H
 #define TW_CONFIG_KEYS_H
 
