@@ -1,7 +1,10 @@
-/* The manager's host table. Findings from every worker arrive here in any
- * interleaving; each rule below (merge, eviction, order) is written so the
- * final table does not depend on that interleaving. The score and verdict
- * of a host come from verdict/score.c. */
+/* The manager's host table: which side of a finding is the host, one
+ * entry per address, and the host's score and verdict. Findings from
+ * every worker arrive here in any interleaving; the table is keyed by
+ * address alone, a host's findings are merged, kept and ordered by
+ * content (host_findings.c) and its score is computed from them afresh
+ * (verdict/score.c), so the final table does not depend on that
+ * interleaving. */
 #include "verdict/hosts.h"
 
 #include <errno.h>
@@ -10,9 +13,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "verdict/host_findings.h"
 #include "verdict/mining_link.h"
 #include "verdict/score.h"
-
 
 struct hosts {
 	struct prefix_list home_net;
@@ -20,11 +23,12 @@ struct hosts {
 	uint32_t max_findings;
 	uint32_t suspicious_score;
 	uint32_t alert_score;
-	uint64_t mining_link_ttl_ns;   /* pool answers remembered (mining_link.c) */
+	/* how long pool answers are remembered (mining_link.c) */
+	uint64_t mining_link_ttl_ns;
 	struct host *entries;          /* max_hosts */
 	struct host_finding *pool;     /* max_hosts * max_findings */
 	const struct host **scratch;   /* max_hosts, for hosts_sorted */
-	uint32_t *buckets;             /* index+1 of the chain head, 0 = empty */
+	uint32_t *buckets;             /* index+1 of chain head, 0 = empty */
 	uint32_t bucket_mask;
 	uint32_t free_head;            /* index+1, chained through hash_next */
 	uint32_t next_unused;          /* entries from here on never used */
@@ -165,167 +169,9 @@ static void host_widen(struct host *hst, uint64_t first_ns, uint64_t last_ns)
 		hst->last_ns = last_ns;
 }
 
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-	return (a > b) - (a < b);
-}
-
-static int cmp_str(const char *a, const char *b)
-{
-	return strcmp(a ? a : "", b ? b : "");
-}
-
-static int detail_cmp(const struct finding *a, const struct finding *b)
-{
-	int c = cmp_u64(a->n_detail, b->n_detail);
-
-	for (unsigned i = 0; !c && i < a->n_detail && i < FINDING_DETAIL_MAX;
-	     i++) {
-		const struct finding_kv *x = &a->detail[i], *y = &b->detail[i];
-
-		c = cmp_str(x->key, y->key);
-		if (!c)
-			c = cmp_u64(x->type, y->type);
-		if (c)
-			break;
-		if (x->type == DETAIL_STR)
-			c = strcmp(x->v.s, y->v.s);
-		else if (x->type == DETAIL_DOUBLE)
-			c = (x->v.d > y->v.d) - (x->v.d < y->v.d);
-		else
-			c = (x->v.i > y->v.i) - (x->v.i < y->v.i);
-	}
-	return c;
-}
-
-/* Which of two reports is the stronger evidence: higher severity, then the
- * later one, then the larger summary and detail; the flow fields make it
- * a total order, so the kept report never depends on arrival order. */
-static int report_cmp(const struct finding *a, uint64_t a_last,
-		      const struct finding *b, uint64_t b_last)
-{
-	int c = cmp_u64(a->severity, b->severity);
-
-	if (!c)
-		c = cmp_u64(a_last, b_last);
-	if (!c)
-		c = strcmp(a->summary, b->summary);
-	if (!c)
-		c = detail_cmp(a, b);
-	if (!c)
-		c = cmp_u64(a->flow_id, b->flow_id);
-	if (!c)
-		c = ip_addr_cmp(&a->orig, &b->orig);
-	if (!c)
-		c = cmp_u64(a->orig_port, b->orig_port);
-	if (!c)
-		c = ip_addr_cmp(&a->resp, &b->resp);
-	if (!c)
-		c = cmp_u64(a->resp_port, b->resp_port);
-	if (!c)
-		c = cmp_u64(a->proto, b->proto);
-	if (!c)
-		c = cmp_u64(a->first_ns, b->first_ns);
-	return c;
-}
-
-static int merge_key_cmp(const struct host_finding *a,
-			 const struct host_finding *b)
-{
-	int c = cmp_str(a->f.kind, b->f.kind);
-
-	if (!c)
-		c = ip_addr_cmp(&a->peer, &b->peer);
-	if (!c)
-		c = cmp_u64(a->peer_port, b->peer_port);
-	return c;
-}
-
-static int entry_strength_cmp(const struct host_finding *a,
-			      const struct host_finding *b)
-{
-	int c = report_cmp(&a->f, a->rep_last_ns, &b->f, b->rep_last_ns);
-
-	return c ? c : merge_key_cmp(a, b);
-}
-
-static void entry_set(struct host_finding *hf, const struct finding *f,
-		      int host_is_orig)
-{
-	hf->f = *f;
-	hf->peer = host_is_orig ? f->resp : f->orig;
-	hf->peer_port = host_is_orig ? f->resp_port : f->orig_port;
-	hf->host_is_orig = (uint8_t)host_is_orig;
-	hf->rep_last_ns = f->last_ns;
-}
-
-/* Count summed, times widened, and the detail of the stronger report;
- * severity is the first strength key, so the kept one has the maximum. */
-static void entry_merge(struct host_finding *hf, const struct finding *f,
-			int host_is_orig)
-{
-	uint64_t count = (uint64_t)hf->f.count + f->count;
-	uint64_t first = hf->f.first_ns < f->first_ns ? hf->f.first_ns :
-							f->first_ns;
-	uint64_t last = hf->f.last_ns > f->last_ns ? hf->f.last_ns :
-						     f->last_ns;
-
-	if (report_cmp(f, f->last_ns, &hf->f, hf->rep_last_ns) > 0)
-		entry_set(hf, f, host_is_orig);
-	hf->f.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
-	hf->f.first_ns = first;
-	hf->f.last_ns = last;
-}
-
-static struct host_finding *weakest_entry(const struct host *hst)
-{
-	struct host_finding *w = &hst->findings[0];
-
-	for (uint32_t i = 1; i < hst->n_findings; i++) {
-		if (entry_strength_cmp(&hst->findings[i], w) < 0)
-			w = &hst->findings[i];
-	}
-	return w;
-}
-
-/* A full host keeps its strongest findings: a flood of low findings must
- * not hide a later high one. */
-static void host_add_finding(struct hosts *h, struct host *hst,
-			     const struct finding *f, int host_is_orig)
-{
-	struct host_finding cand, *w;
-
-	entry_set(&cand, f, host_is_orig);
-	for (uint32_t i = 0; i < hst->n_findings; i++) {
-		if (merge_key_cmp(&hst->findings[i], &cand) == 0) {
-			entry_merge(&hst->findings[i], f, host_is_orig);
-			return;
-		}
-	}
-	if (hst->n_findings < h->max_findings) {
-		hst->findings[hst->n_findings++] = cand;
-		return;
-	}
-	hst->findings_dropped++;
-	w = weakest_entry(hst);
-	if (entry_strength_cmp(&cand, w) > 0)
-		*w = cand;
-}
-
-static int finding_order_cmp(const void *pa, const void *pb)
-{
-	const struct host_finding *a = pa, *b = pb;
-	int c = cmp_u64(b->f.severity, a->f.severity);
-
-	if (!c)
-		c = cmp_u64(a->f.first_ns, b->f.first_ns);
-	return c ? c : merge_key_cmp(a, b);
-}
-
 static void host_update_verdict(const struct hosts *h, struct host *hst)
 {
-	qsort(hst->findings, hst->n_findings, sizeof(*hst->findings),
-	      finding_order_cmp);
+	host_findings_sort(hst);
 	hst->score = host_score(hst);
 	if (hst->n_findings && hst->score >= h->alert_score)
 		hst->verdict = VERDICT_ALERT;
@@ -359,7 +205,7 @@ static void link_add(void *ctx, const struct finding *f, int host_is_orig)
 {
 	struct link_ctx *c = ctx;
 
-	host_add_finding(c->h, c->hst, f, host_is_orig);
+	host_findings_add(c->hst, c->h->max_findings, f, host_is_orig);
 }
 
 int hosts_apply_finding(struct hosts *h, const struct finding *f)
@@ -372,7 +218,7 @@ int hosts_apply_finding(struct hosts *h, const struct finding *f)
 		return is_orig;
 	}
 	host_widen(hst, f->first_ns, f->last_ns);
-	host_add_finding(h, hst, f, is_orig);
+	host_findings_add(hst, h->max_findings, f, is_orig);
 	mining_link(hst, f, is_orig, h->mining_link_ttl_ns, link_add,
 		    &(struct link_ctx){ h, hst });
 	host_update_verdict(h, hst);
@@ -432,7 +278,8 @@ static int host_order_cmp(const void *pa, const void *pb)
 {
 	const struct host *a = *(const struct host *const *)pa;
 	const struct host *b = *(const struct host *const *)pb;
-	int c = cmp_u64(b->score, a->score);
+	/* highest score first */
+	int c = (b->score > a->score) - (b->score < a->score);
 
 	return c ? c : ip_addr_cmp(&a->ip, &b->ip);
 }
