@@ -46,7 +46,7 @@ const struct cfg_key cfg_keys[] = {
 	UINT("engine.workers", engine.workers, 1, 64, 1,
 	     "offline worker threads"),
 	UINT("engine.ring_bytes", engine.ring_bytes, 65536, 1073741824.0,
-	     4194304, "bytes of the reader -> worker packet ring"),
+	     1048576, "bytes of the reader -> worker packet ring"),
 	UINT("engine.finding_ring_slots", engine.finding_ring, 64, MILLION,
 	     4096, "findings queued per worker towards the manager"),
 

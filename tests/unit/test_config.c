@@ -93,7 +93,7 @@ static void test_defaults(void **state)
 	config_defaults(&c);
 	assert_string_equal(c.path, "");
 	assert_int_equal(c.engine.workers, 1);
-	assert_int_equal(c.engine.ring_bytes, 4u << 20);
+	assert_int_equal(c.engine.ring_bytes, 1u << 20);
 	assert_int_equal(c.engine.finding_ring, 4096);
 	assert_int_equal(c.flow.max_flows, 131072);
 	assert_int_equal(c.flow.inspect_bytes, 4096);
@@ -334,13 +334,13 @@ static void test_values(void **state)
 	struct tw_config c;
 
 	(void)state;
-	load_ok("engine = { workers = 4; ring_bytes = 0x100000; };\n"
+	load_ok("engine = { workers = 4; ring_bytes = 0x200000; };\n"
 		"flowtiming = { enabled = false; beacon_min_score = 0.5;\n"
 		"\tbeacon_strong_score = 0.5; };\n"
 		"hosts = { home_net = ( \"192.168.0.0/16\" ); };\n"
 		"output = { eve_path = \"/var/tmp/eve.json\"; };\n", &c);
 	assert_int_equal(c.engine.workers, 4);
-	assert_int_equal(c.engine.ring_bytes, 1u << 20);
+	assert_int_equal(c.engine.ring_bytes, 2u << 20);
 	assert_false(c.flowtiming.enabled);
 	assert_true(c.flowtiming.beacon_min_score == 0.5);
 	assert_int_equal(c.hosts.home_net.n, 1);
