@@ -137,6 +137,43 @@ static void test_ssh_banner_labels_flow_and_long_lived_is_reported_open(void **s
 	assert_int_equal(drain_kinds(fx->ring, kinds, 8), 0);
 }
 
+/* A TLS start ends scanning mid-buffer: the mining method after it is not
+ * matched, while the same bytes in a plain JSON-RPC flow are. */
+static void test_tls_label_stops_scanning(void **state)
+{
+	static const char rpc[] =
+		"{\"id\":1,\"method\":\"mining.subscribe\",\"params\":[]}\n";
+	/* record 22, TLS 1.0, a ClientHello for TLS 1.2 (no NUL bytes: the
+	 * builder takes a C string) */
+	static const char hello[] = "\x16\x03\x01\x02\x01\x01\x01\x01\xfc"
+				    "\x03\x03";
+	struct worker_fixture *fx = *state;
+	const struct tw_counters *c = worker_counters(fx->w);
+	char tls_then_rpc[128];
+	uint64_t matches;
+
+	snprintf(tls_then_rpc, sizeof(tls_then_rpc), "%s%s", hello, rpc);
+	send_tcp(fx->w, 1 * SEC, "10.0.0.1", "192.0.2.9", 41000, 443,
+		 TW_TCP_SYN, 99, NULL);
+	send_tcp(fx->w, 1 * SEC + 1000, "192.0.2.9", "10.0.0.1", 443, 41000,
+		 TW_TCP_SYN | TW_TCP_ACK, 499, NULL);
+	send_tcp(fx->w, 1 * SEC + 2000, "10.0.0.1", "192.0.2.9", 41000, 443,
+		 TW_TCP_ACK | TW_TCP_PSH, 100, tls_then_rpc);
+	assert_int_equal(c->v[TW_CTR_SCAN_STREAMS_STOPPED], 1);
+	assert_int_equal(c->v[TW_CTR_SCAN_MATCHES], 1);   /* the label */
+
+	send_tcp(fx->w, 2 * SEC, "10.0.0.1", "192.0.2.9", 41001, 3333,
+		 TW_TCP_SYN, 99, NULL);
+	send_tcp(fx->w, 2 * SEC + 1000, "192.0.2.9", "10.0.0.1", 3333, 41001,
+		 TW_TCP_SYN | TW_TCP_ACK, 499, NULL);
+	matches = c->v[TW_CTR_SCAN_MATCHES];
+	send_tcp(fx->w, 2 * SEC + 2000, "10.0.0.1", "192.0.2.9", 41001, 3333,
+		 TW_TCP_ACK | TW_TCP_PSH, 100, rpc);
+	/* the JSON-RPC label and mining.subscribe */
+	assert_true(c->v[TW_CTR_SCAN_MATCHES] >= matches + 2);
+	assert_int_equal(c->v[TW_CTR_SCAN_STREAMS_STOPPED], 1);
+}
+
 static void test_tick_expires_idle_flows(void **state)
 {
 	struct worker_fixture *fx = *state;
@@ -158,6 +195,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_ssh_banner_labels_flow_and_long_lived_is_reported_open,
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_label_stops_scanning,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick_expires_idle_flows,
 						setup, teardown),
 	};
