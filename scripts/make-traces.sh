@@ -4,8 +4,8 @@
 # Every scenario builds its own pair of network namespaces joined by a veth
 # pair:  tw-out-<name> (the "outside" host, 10.20.<k>.1) and tw-in-<name>
 # (the "inside" host, 10.20.<k>.2).  Traffic never leaves those two
-# namespaces.  tcpdump taps the inside veth with a 256-byte snaplen (headers
-# kept, payload trimmed) and is stopped before the programs are, so flows
+# namespaces.  tcpdump taps the inside veth (snaplen 256, or 1600 where the
+# analyzers read payload) and is stopped before the programs are, so flows
 # that should look "still open" are still open in the trace.
 #
 # Usage: scripts/make-traces.sh [-o DIR] [-l] [SCENARIO ...]
@@ -14,8 +14,8 @@
 # Without SCENARIO all scenarios run, one after the other.  Scenarios use
 # distinct namespaces and subnets, so several invocations may run at once.
 #
-# Adding a scenario: write scenario_<name>() and add "<name> <k> <summary>"
-# to SCENARIOS below (k = third octet of its subnet, unique).
+# Adding a scenario: write scenario_<name>() (see record) and add "<name> <k>
+# <summary>" to SCENARIOS below (k = third octet of its subnet, unique).
 #
 # Runs as root.  Timings can be shortened for a smoke test with
 # TW_TRICKLE_SECONDS / TW_TRICKLE_PERIOD (do not commit such traces).
@@ -197,12 +197,14 @@ setup_topology()
 CAP_PID=""
 CAP_FILE=""
 
+# capture_start NAME K SNAPLEN: tcpdump on the inside veth, in the
+# background; returns once it listens.
 capture_start()
 {
-	local name=$1 k=$2 err="$WORK_DIR/$1.tcpdump.err" i
+	local name=$1 k=$2 snaplen=$3 err="$WORK_DIR/$1.tcpdump.err" i
 
 	CAP_FILE="$WORK_DIR/$name.pcap"
-	ip netns exec "$(ns_in "$name")" tcpdump -i "twi$k" -s "${CAP_SNAPLEN:-256}" -U \
+	ip netns exec "$(ns_in "$name")" tcpdump -i "twi$k" -s "$snaplen" -U \
 		--immediate-mode -Z root \
 		-w "$CAP_FILE" 2>"$err" &
 	CAP_PID=$!
@@ -283,6 +285,45 @@ start_http_server()
 	die "$name: http.server did not start"
 }
 
+# ---------------------------------------------------------------- the frame
+
+# Snaplens: headers only (payload trimmed) where the analyzers need no
+# payload; whole segments where they read it (ssh, stratum, JSON-RPC).
+readonly SNAP_HEADERS=256
+readonly SNAP_WHOLE=1600
+
+# record NAME K SNAPLEN SERVERS TRAFFIC [AFTER]: the frame every scenario
+# runs in.  Builds the namespaces, runs SERVERS (what must listen before
+# the capture starts; "" for none), captures while TRAFFIC runs, stops the
+# capture before the programs (flows meant to look open stay open), tears
+# the namespaces down (which kills everything the scenario started), runs
+# AFTER (clean-up outside the namespaces) and publishes the trace.
+# SERVERS, TRAFFIC and AFTER are function names.  They run inside record,
+# so they see its name, k, in and out, and (bash scopes dynamically) the
+# locals of the scenario function that called record: that is how a
+# scenario hands them its settings.
+record()
+{
+	local name=$1 k=$2 snaplen=$3 servers=$4 traffic=$5 after=${6:-}
+	local in out
+
+	in=$(ns_in "$name")
+	out=$(ns_out "$name")
+	setup_topology "$name" "$k"
+	# if, not ||: set -e must stay in force inside the callbacks.
+	if [ -n "$servers" ]; then
+		"$servers"
+	fi
+	capture_start "$name" "$k" "$snaplen"
+	"$traffic"
+	capture_stop
+	teardown_topology "$name"
+	if [ -n "$after" ]; then
+		"$after"
+	fi
+	capture_publish "$name"
+}
+
 # ---------------------------------------------------------------- scenarios
 
 # One TCP connection from inside to outside:4444 carrying a few random bytes
@@ -298,8 +339,12 @@ scenario_flow_longlived_trickle()
 	local srv cli
 
 	[ "$period" -gt 2 ] || die "TW_TRICKLE_PERIOD must be > 2"
-	setup_topology "$name" "$k"
+	record "$name" "$k" "$SNAP_HEADERS" trickle_servers trickle_traffic \
+		trickle_reap
+}
 
+trickle_servers()
+{
 	# Outside: answers 4-12 random bytes at irregular times, ignores input.
 	cat >"$WORK_DIR/$name.answer.sh" <<-EOF
 	RANDOM=4242
@@ -321,43 +366,55 @@ scenario_flow_longlived_trickle()
 	EOF
 
 	# Both ends run inside the namespaces, so teardown_topology reaps them.
-	ip netns exec "$(ns_out "$name")" timeout $((seconds + 120)) \
+	ip netns exec "$out" timeout $((seconds + 120)) \
 		socat "TCP-LISTEN:4444,bind=10.20.$k.1,reuseaddr" \
 		EXEC:"bash $WORK_DIR/$name.answer.sh" &
 	srv=$!
 	sleep 0.5
+}
 
-	capture_start "$name" "$k"
+trickle_traffic()
+{
 	log "$name: 10.20.$k.2 -> 10.20.$k.1:4444, every ${period}s, ${seconds}s"
-	ip netns exec "$(ns_in "$name")" timeout $((seconds + 120)) \
+	ip netns exec "$in" timeout $((seconds + 120)) \
 		socat -T 900 EXEC:"bash $WORK_DIR/$name.talk.sh" \
 		"TCP:10.20.$k.1:4444" &
 	cli=$!
 
 	sleep "$seconds"
 	kill -0 "$cli" 2>/dev/null || die "$name: connection closed too early"
-	ip netns exec "$(ns_in "$name")" ss -tn state established |
+	ip netns exec "$in" ss -tn state established |
 		grep -q ":4444" || die "$name: connection not established"
-	capture_stop
-	teardown_topology "$name"
+}
+
+# The two ends were killed with the namespaces; collect them quietly.
+trickle_reap()
+{
 	wait "$cli" "$srv" 2>/dev/null || true
-	capture_publish "$name"
+}
+
+# SERVERS of the HTTP scenarios: http.server on the outside host.
+http_servers()
+{
+	make_docroot "$WORK_DIR/$name.www"
+	start_http_server "$name" "$k" "$WORK_DIR/$name.www"
 }
 
 # curl GET of a tiny file every 5 s with uniform +-1 s jitter, 30 times,
 # each a new TCP connection.
 scenario_flow_beacon_curl()
 {
-	local name=$1 k=$2 i
+	record "$1" "$2" "$SNAP_HEADERS" http_servers beacon_curl_traffic
+}
 
-	setup_topology "$name" "$k"
-	make_docroot "$WORK_DIR/$name.www"
-	start_http_server "$name" "$k" "$WORK_DIR/$name.www"
-	capture_start "$name" "$k"
+beacon_curl_traffic()
+{
+	local i
+
 	log "$name: 10.20.$k.2 GET http://10.20.$k.1/ping.txt x30, 5 s +-1 s"
 	RANDOM=2002
 	for ((i = 1; i <= 30; i++)); do
-		ip netns exec "$(ns_in "$name")" curl -s -o /dev/null \
+		ip netns exec "$in" curl -s -o /dev/null \
 			--max-time 3 -A "Mozilla/5.0" \
 			"http://10.20.$k.1/ping.txt" ||
 			log "$name: GET $i failed"
@@ -365,56 +422,49 @@ scenario_flow_beacon_curl()
 			sleep_ms_between 4000 6000
 		fi
 	done
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # An ordinary burst: the same ~200 kB file fetched 4 times within ~10 s.
 scenario_benign_http_download()
 {
-	local name=$1 k=$2 gap
+	record "$1" "$2" "$SNAP_HEADERS" http_servers http_download_traffic
+}
 
-	setup_topology "$name" "$k"
-	make_docroot "$WORK_DIR/$name.www"
-	start_http_server "$name" "$k" "$WORK_DIR/$name.www"
-	capture_start "$name" "$k"
+http_download_traffic()
+{
+	local gap
+
 	log "$name: 10.20.$k.2 downloads http://10.20.$k.1/update.bin x4"
 	for gap in 0.4 4.7 3.9 0; do
-		ip netns exec "$(ns_in "$name")" curl -s -o /dev/null \
+		ip netns exec "$in" curl -s -o /dev/null \
 			--max-time 5 "http://10.20.$k.1/update.bin" ||
 			log "$name: download failed"
 		sleep "$gap"
 	done
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # A person browsing: short request/response pairs with irregular gaps,
 # sometimes two requests close together, over ~20 s.
 scenario_benign_interactive_burst()
 {
-	local name=$1 k=$2 gap path
+	record "$1" "$2" "$SNAP_HEADERS" http_servers browsing_traffic
+}
 
-	setup_topology "$name" "$k"
-	make_docroot "$WORK_DIR/$name.www"
-	start_http_server "$name" "$k" "$WORK_DIR/$name.www"
-	capture_start "$name" "$k"
+browsing_traffic()
+{
+	local gap path
+
 	log "$name: 10.20.$k.2 browses http://10.20.$k.1/ with irregular gaps"
 	for gap in 0.3 6.5 0.2 0.9 8.1 2.4 0; do
 		case "$gap" in
 		0.2|8.1) path=ping.txt ;;
 		*) path=index.html ;;
 		esac
-		ip netns exec "$(ns_in "$name")" curl -s -o /dev/null \
+		ip netns exec "$in" curl -s -o /dev/null \
 			--max-time 3 "http://10.20.$k.1/$path" ||
 			log "$name: GET failed"
 		sleep "$gap"
 	done
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # ---------------------------------------------------------------- ssh (issue 4)
@@ -489,31 +539,67 @@ type_into()
 		log "typing into $* ended with an error"
 }
 
+# ssh_record NAME K SERVERS TRAFFIC: record for the ssh scenarios, whose
+# traces keep whole segments (the analyzer reads banners and sizes).
+ssh_record()
+{
+	ssh_keys
+	record "$1" "$2" "$SNAP_WHOLE" "$3" "$4"
+}
+
+# SERVERS of the ssh scenarios: the outside sshd, on ${port:-22} (the
+# scenario's own port where it sets one) ...
+sshd_outside()
+{
+	start_sshd "$out" "10.20.$k.1" "${port:-22}"
+}
+
+# ... and with it the inside sshd a reverse tunnel leads back to.
+sshd_both()
+{
+	sshd_outside
+	start_sshd "$in" 127.0.0.1 22
+}
+
+# operator_types_back LO HI: the operator on the outside host logs in to
+# the inside host through the tunnel's port 2222 and types commands.
+operator_types_back()
+{
+	# shellcheck disable=SC2046
+	type_into "$k" "$1" "$2" "$out" ssh $(ssh_opts) -tt -p 2222 \
+		root@127.0.0.1
+}
+
+# autossh_tunnel [SSH ARGS...]: the inside host keeps an ssh -N -R up with
+# autossh (keepalives every 5 s), in the background.
+autossh_tunnel()
+{
+	# shellcheck disable=SC2046
+	ip netns exec "$in" env AUTOSSH_GATETIME=0 autossh -M 0 \
+		$(ssh_opts) -N -R 2222:127.0.0.1:22 "$@" \
+		-o ServerAliveInterval=5 -o ServerAliveCountMax=3 \
+		"root@10.20.$k.1" &
+}
+
 # The inside host dials out with ssh -N -R; later an operator on the
-# outside host logs back in through the tunnel and types commands.
+# outside host logs back in through the tunnel and types commands
+# (typing gaps LO..HI ms).
 ssh_reverse_session()
 {
-	local name=$1 k=$2 lo=$3 hi=$4 in out
+	local lo=$3 hi=$4
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	ssh_keys
-	setup_topology "$name" "$k"
-	start_sshd "$out" "10.20.$k.1" 22
-	start_sshd "$in" 127.0.0.1 22
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	ssh_record "$1" "$2" sshd_both reverse_session_traffic
+}
+
+reverse_session_traffic()
+{
 	log "$name: 10.20.$k.2 ssh -N -R 2222 -> 10.20.$k.1:22, operator types back"
 	# shellcheck disable=SC2046
 	ip netns exec "$in" ssh $(ssh_opts) -N -R 2222:127.0.0.1:22 \
 		"root@10.20.$k.1" &
 	sleep 4
-	# shellcheck disable=SC2046
-	type_into "$k" "$lo" "$hi" "$out" ssh $(ssh_opts) -tt -p 2222 \
-		root@127.0.0.1
+	operator_types_back "$lo" "$hi"
 	sleep 2
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 scenario_ssh_reverse_operator()
@@ -530,27 +616,19 @@ scenario_ssh_reverse_scripted()
 # nothing else happens; the capture stops while it is open.
 ssh_idle_tunnel()
 {
-	local name=$1 k=$2 port=$3 in out
+	local port=$3
 	local seconds=${TW_SSH_IDLE_SECONDS:-90}
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	ssh_keys
-	setup_topology "$name" "$k"
-	start_sshd "$out" "10.20.$k.1" "$port"
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	ssh_record "$1" "$2" sshd_outside idle_tunnel_traffic
+}
+
+idle_tunnel_traffic()
+{
 	log "$name: autossh -M 0 -N -R to 10.20.$k.1:$port, idle ${seconds}s"
-	# shellcheck disable=SC2046
-	ip netns exec "$in" env AUTOSSH_GATETIME=0 autossh -M 0 \
-		$(ssh_opts) -N -R 2222:127.0.0.1:22 -p "$port" \
-		-o ServerAliveInterval=5 -o ServerAliveCountMax=3 \
-		"root@10.20.$k.1" &
+	autossh_tunnel -p "$port"
 	sleep "$seconds"
 	ip netns exec "$in" ss -tn state established |
 		grep -q "10.20.$k.1:$port" || die "$name: tunnel not established"
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 scenario_ssh_autossh_idle()
@@ -568,96 +646,80 @@ scenario_ssh_autossh_443()
 # then a reverse session inside the same connection.
 scenario_ssh_autossh_then_operator()
 {
-	local name=$1 k=$2 in out
 	local seconds=${TW_SSH_IDLE_SECONDS:-60}
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	ssh_keys
-	setup_topology "$name" "$k"
-	start_sshd "$out" "10.20.$k.1" 22
-	start_sshd "$in" 127.0.0.1 22
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+	ssh_record "$1" "$2" sshd_both autossh_then_operator_traffic
+}
+
+autossh_then_operator_traffic()
+{
 	log "$name: autossh -M 0 -N -R idle ${seconds}s, then an operator types back"
-	# shellcheck disable=SC2046
-	ip netns exec "$in" env AUTOSSH_GATETIME=0 autossh -M 0 \
-		$(ssh_opts) -N -R 2222:127.0.0.1:22 \
-		-o ServerAliveInterval=5 -o ServerAliveCountMax=3 \
-		"root@10.20.$k.1" &
+	autossh_tunnel
 	sleep "$seconds"
-	# shellcheck disable=SC2046
-	type_into "$k" 70 380 "$out" ssh $(ssh_opts) -tt -p 2222 \
-		root@127.0.0.1
+	operator_types_back 70 380
 	sleep 2
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # Connect-back: the inside host dials out to 8443 with socat and serves
 # its own sshd through it; the operator outside logs in via a local port.
 scenario_ssh_connect_back()
 {
-	local name=$1 k=$2 in out
+	ssh_record "$1" "$2" connect_back_servers connect_back_traffic
+}
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	ssh_keys
-	setup_topology "$name" "$k"
+connect_back_servers()
+{
 	start_sshd "$in" 127.0.0.1 22
 	ip netns exec "$out" socat \
 		"TCP-LISTEN:8443,bind=10.20.$k.1,reuseaddr" \
 		"TCP-LISTEN:2222,bind=127.0.0.1,reuseaddr" &
 	sleep 0.5
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+}
+
+connect_back_traffic()
+{
 	log "$name: 10.20.$k.2 socat -> 10.20.$k.1:8443 <-> its own sshd"
 	ip netns exec "$in" socat "TCP:10.20.$k.1:8443" TCP:127.0.0.1:22 &
 	sleep 1
-	# shellcheck disable=SC2046
-	type_into "$k" 70 380 "$out" ssh $(ssh_opts) -tt -p 2222 \
-		root@127.0.0.1
+	operator_types_back 70 380
 	sleep 1
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # A person logs in from inside to an outside server and types commands.
 scenario_benign_ssh_interactive()
 {
-	local name=$1 k=$2 in out
+	ssh_record "$1" "$2" sshd_outside ssh_interactive_traffic
+}
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	ssh_keys
-	setup_topology "$name" "$k"
-	start_sshd "$out" "10.20.$k.1" 22
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+ssh_interactive_traffic()
+{
 	log "$name: 10.20.$k.2 ssh -tt 10.20.$k.1, types commands"
 	# shellcheck disable=SC2046
 	type_into "$((k + 100))" 70 380 "$in" ssh $(ssh_opts) -tt \
 		"root@10.20.$k.1"
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # File transfers: scp up, sftp down, rsync over ssh (when installed).
 scenario_benign_ssh_transfer()
 {
-	local name=$1 k=$2 in out dst="$WORK_DIR/$1.dst"
+	local dst="$WORK_DIR/$1.dst"
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	ssh_keys
-	setup_topology "$name" "$k"
-	start_sshd "$out" "10.20.$k.1" 22
+	ssh_record "$1" "$2" ssh_transfer_servers ssh_transfer_traffic
+}
+
+# The outside sshd, and the files to move both ways.
+ssh_transfer_servers()
+{
+	sshd_outside
 	mkdir -p "$dst"
 	head -c 65536 /dev/urandom >"$WORK_DIR/$name.up.bin"
 	head -c 65536 /dev/urandom >"$dst/down.bin"
 	printf 'get %s %s\n' "$dst/down.bin" "$WORK_DIR/$name.got.bin" \
 		>"$WORK_DIR/$name.sftp"
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+}
+
+ssh_transfer_traffic()
+{
 	log "$name: scp, sftp, rsync between 10.20.$k.2 and 10.20.$k.1"
 	# shellcheck disable=SC2046
 	ip netns exec "$in" scp $(ssh_opts) -q "$WORK_DIR/$name.up.bin" \
@@ -672,22 +734,18 @@ scenario_benign_ssh_transfer()
 			"$WORK_DIR/$name.up.bin" \
 			"root@10.20.$k.1:$dst/rsync.bin" || log "$name: rsync failed"
 	fi
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # Batch jobs: `ssh host command` a few times with irregular gaps.
 scenario_benign_ssh_batch()
 {
-	local name=$1 k=$2 in out gap
+	ssh_record "$1" "$2" sshd_outside ssh_batch_traffic
+}
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	ssh_keys
-	setup_topology "$name" "$k"
-	start_sshd "$out" "10.20.$k.1" 22
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+ssh_batch_traffic()
+{
+	local gap
+
 	log "$name: 10.20.$k.2 runs ssh 10.20.$k.1 COMMAND 5 times"
 	for gap in 1.7 6.2 0.8 3.9 0; do
 		# shellcheck disable=SC2046
@@ -696,9 +754,6 @@ scenario_benign_ssh_batch()
 			log "$name: batch command failed"
 		sleep "$gap"
 	done
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # ---------------------------------------------------------------- mining
@@ -738,18 +793,22 @@ run_miner()
 
 mining_session()
 {
-	local name=$1 k=$2 port=$3 pool_args=$4 miner_args=$5
+	local port=$3 pool_args=$4 miner_args=$5
 
-	setup_topology "$name" "$k"
+	record "$1" "$2" "$SNAP_WHOLE" mining_pool mining_miner
+}
+
+mining_pool()
+{
 	# shellcheck disable=SC2086
 	start_pool "$name" "$k" "$port" $pool_args
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+}
+
+mining_miner()
+{
 	log "$name: 10.20.$k.2 mines at 10.20.$k.1:$port ($pool_args)"
 	# shellcheck disable=SC2086
 	run_miner "$name" --connect "10.20.$k.1:$port" $miner_args
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 scenario_mining_stratum_v1()
@@ -771,30 +830,49 @@ scenario_mining_xmrig_443()
 		"--dialect xmrig --share-interval 6 --duration 30"
 }
 
-# dnsmasq on the outside answers pool names with the outside address; the
-# inside resolves through it (/etc/netns/<ns>/resolv.conf, which ip netns
-# exec mounts over /etc/resolv.conf): dig, curl, then a TLS miner whose
-# SNI is a pool name, long enough for the pool/miner rhythm.
-scenario_mining_pool_dns_tls()
+# start_dnsmasq ARGS...: a dnsmasq resolver on the outside host that
+# answers from ARGS only (no upstream, no /etc/hosts), in the background.
+start_dnsmasq()
 {
-	local name=$1 k=$2 in out etc
-	local secs=${TW_MINING_TLS_SECONDS:-150}
-
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	etc="/etc/netns/$in"
-	setup_topology "$name" "$k"
-	mkdir -p "$etc"
-	printf 'nameserver 10.20.%s.1\n' "$k" >"$etc/resolv.conf"
 	ip netns exec "$out" dnsmasq --keep-in-foreground --conf-file=/dev/null \
 		--no-resolv --no-hosts --bind-interfaces --pid-file= \
-		--listen-address="10.20.$k.1" --user=root \
-		--address="/nanopool.org/10.20.$k.1" \
-		--address="/supportxmr.com/10.20.$k.1" \
-		--address="/example.org/10.20.$k.1" \
+		--listen-address="10.20.$k.1" --user=root "$@" \
 		>"$WORK_DIR/$name.dnsmasq.log" 2>&1 &
-	make_docroot "$WORK_DIR/$name.www"
-	start_http_server "$name" "$k" "$WORK_DIR/$name.www"
+}
+
+# Points the inside host's resolver at the outside host:
+# /etc/netns/<ns>/resolv.conf, which ip netns exec mounts over
+# /etc/resolv.conf.  drop_inside_resolv_conf (an AFTER of record) removes
+# it again, since it lives outside the namespaces.
+inside_resolv_conf()
+{
+	mkdir -p "/etc/netns/$in"
+	printf 'nameserver 10.20.%s.1\n' "$k" >"/etc/netns/$in/resolv.conf"
+}
+
+drop_inside_resolv_conf()
+{
+	rm -rf "/etc/netns/$in"
+}
+
+# dnsmasq on the outside answers pool names with the outside address; the
+# inside resolves through it: dig, curl, then a TLS miner whose SNI is a
+# pool name, long enough for the pool/miner rhythm.
+scenario_mining_pool_dns_tls()
+{
+	local secs=${TW_MINING_TLS_SECONDS:-150}
+
+	record "$1" "$2" "$SNAP_WHOLE" pool_dns_tls_servers \
+		pool_dns_tls_traffic drop_inside_resolv_conf
+}
+
+pool_dns_tls_servers()
+{
+	inside_resolv_conf
+	start_dnsmasq --address="/nanopool.org/10.20.$k.1" \
+		--address="/supportxmr.com/10.20.$k.1" \
+		--address="/example.org/10.20.$k.1"
+	http_servers
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=pool \
 		-keyout "$WORK_DIR/$name.key" -out "$WORK_DIR/$name.crt" \
 		2>/dev/null
@@ -803,7 +881,10 @@ scenario_mining_pool_dns_tls()
 	start_pool "$name" "$k" 8443 --dialect xmrig --job-interval 10 \
 		--tls "$WORK_DIR/$name.crt" "$WORK_DIR/$name.key"
 	sleep 0.5
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+}
+
+pool_dns_tls_traffic()
+{
 	log "$name: dig/curl pool names via dnsmasq, TLS mining ${secs}s"
 	ip netns exec "$in" dig +short www.example.org A || true
 	sleep 1.2
@@ -820,29 +901,27 @@ scenario_mining_pool_dns_tls()
 		--tls xmr-eu1.nanopool.org --dialect xmrig \
 		--share-interval 15 --duration "$secs"
 	wait $!
-	capture_stop
-	teardown_topology "$name"
-	rm -rf "$etc"
-	capture_publish "$name"
 }
 
 scenario_benign_jsonrpc_api()
 {
-	local name=$1 k=$2
+	record "$1" "$2" "$SNAP_WHOLE" jsonrpc_server jsonrpc_traffic
+}
 
-	setup_topology "$name" "$k"
-	ip netns exec "$(ns_out "$name")" "$(python_bin)" \
+jsonrpc_server()
+{
+	ip netns exec "$out" "$(python_bin)" \
 		"$TOOLS_DIR/jsonrpc_peer.py" server "10.20.$k.1:8545" \
 		>"$WORK_DIR/$name.api.log" 2>&1 &
 	sleep 0.7
-	CAP_SNAPLEN=1600 capture_start "$name" "$k"
+}
+
+jsonrpc_traffic()
+{
 	log "$name: 10.20.$k.2 calls a JSON-RPC API at 10.20.$k.1:8545"
-	ip netns exec "$(ns_in "$name")" "$(python_bin)" \
+	ip netns exec "$in" "$(python_bin)" \
 		"$TOOLS_DIR/jsonrpc_peer.py" client "10.20.$k.1:8545" ||
 		log "$name: client failed"
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # ---------------------------------------------------------------- covert channels (issue 6)
@@ -873,19 +952,23 @@ start_plain_http()
 # tunnel: pings and a 20 kB download.
 scenario_dnstun_iodine()
 {
-	local name=$1 k=$2 in out
 	local secs=${TW_IODINE_SECONDS:-25}
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	setup_topology "$name" "$k"
+	record "$1" "$2" "$SNAP_HEADERS" iodine_servers iodine_traffic
+}
+
+iodine_servers()
+{
 	make_tunnel_docroot "$WORK_DIR/$name.www"
 	ip netns exec "$out" iodined -f -c -P tw-iodine-test \
 		-l "10.20.$k.1" -p 53 192.168.250.1/24 t1.tunnel.test \
 		>"$WORK_DIR/$name.iodined.log" 2>&1 &
 	sleep 1
 	start_plain_http "$name" "$WORK_DIR/$name.www" "$k" 0.0.0.0
-	capture_start "$name" "$k"
+}
+
+iodine_traffic()
+{
 	log "$name: iodine 10.20.$k.2 -> iodined 10.20.$k.1:53 (t1.tunnel.test)"
 	ip netns exec "$in" timeout $((secs + 10)) iodine -f -r \
 		-P tw-iodine-test "10.20.$k.1" t1.tunnel.test \
@@ -896,9 +979,6 @@ scenario_dnstun_iodine()
 	ip netns exec "$in" curl -s -o /dev/null --max-time 15 \
 		http://192.168.250.1/blob.bin || log "$name: download failed"
 	sleep 2
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # dns2tcp: TCP over DNS TXT records. dns2tcpd on the outside host answers
@@ -906,13 +986,14 @@ scenario_dnstun_iodine()
 # server; dns2tcpc inside asks 10.20.k.1 directly and a curl goes through.
 scenario_dnstun_dns2tcp()
 {
-	local name=$1 k=$2 in out conf
+	local conf="$WORK_DIR/$1.dns2tcpd.conf"
 	local cport=8053
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	conf="$WORK_DIR/$name.dns2tcpd.conf"
-	setup_topology "$name" "$k"
+	record "$1" "$2" "$SNAP_HEADERS" dns2tcp_servers dns2tcp_traffic
+}
+
+dns2tcp_servers()
+{
 	make_tunnel_docroot "$WORK_DIR/$name.www"
 	start_plain_http "$name" "$WORK_DIR/$name.www" "$k"
 	cat >"$conf" <<-EOF2
@@ -925,7 +1006,10 @@ scenario_dnstun_dns2tcp()
 	ip netns exec "$out" dns2tcpd -F -f "$conf" \
 		>"$WORK_DIR/$name.dns2tcpd.log" 2>&1 &
 	sleep 1
-	capture_start "$name" "$k"
+}
+
+dns2tcp_traffic()
+{
 	log "$name: dns2tcpc 10.20.$k.2 -> dns2tcpd 10.20.$k.1:53"
 	ip netns exec "$in" timeout 60 dns2tcpc -z dns2tcp.tunnel.test \
 		-r web -l "$cport" "10.20.$k.1" \
@@ -934,26 +1018,26 @@ scenario_dnstun_dns2tcp()
 	ip netns exec "$in" curl -s -o /dev/null --max-time 30 \
 		"http://127.0.0.1:$cport/blob.bin" || log "$name: download failed"
 	sleep 1
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # ptunnel-ng: TCP over ICMP echo. The proxy runs outside; the client
 # inside listens on 8000 and forwards to 10.20.k.1:80 through pings.
 scenario_icmptun_ptunnel()
 {
-	local name=$1 k=$2 in out
+	record "$1" "$2" "$SNAP_HEADERS" ptunnel_servers ptunnel_traffic
+}
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	setup_topology "$name" "$k"
+ptunnel_servers()
+{
 	make_tunnel_docroot "$WORK_DIR/$name.www"
 	start_plain_http "$name" "$WORK_DIR/$name.www" "$k"
 	ip netns exec "$out" ptunnel-ng -r"10.20.$k.1" -R80 -v 0 \
 		>"$WORK_DIR/$name.proxy.log" 2>&1 &
 	sleep 1
-	capture_start "$name" "$k"
+}
+
+ptunnel_traffic()
+{
 	log "$name: ptunnel-ng 10.20.$k.2 -> proxy 10.20.$k.1 (ICMP), to :80"
 	ip netns exec "$in" ptunnel-ng -p"10.20.$k.1" -l8000 \
 		-r"10.20.$k.1" -R80 -v 0 >"$WORK_DIR/$name.client.log" 2>&1 &
@@ -963,9 +1047,6 @@ scenario_icmptun_ptunnel()
 	ip netns exec "$in" curl -s -o /dev/null --max-time 10 \
 		http://127.0.0.1:8000/ping.txt || true
 	sleep 1
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # Benign look-alike of a DNS tunnel: a burst of ordinary lookups (many
@@ -973,48 +1054,56 @@ scenario_icmptun_ptunnel()
 # dnsmasq resolver: neither the clients nor the resolver is a tunnel.
 scenario_benign_dns_burst()
 {
-	local name=$1 k=$2 in out c d
 	local domains=(example.org example.com example.net shop.example
 		corp.example.co.uk)
 	local hosts=(www mail api cdn static img login docs status
 		assets blog support m app news search video auth)
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	setup_topology "$name" "$k"
+	record "$1" "$2" "$SNAP_HEADERS" dns_burst_servers dns_burst_traffic
+}
+
+# Ten more client addresses inside, and the resolver outside.
+dns_burst_servers()
+{
+	local c
+
 	for c in $(seq 3 12); do
 		ip -n "$in" addr add "10.20.$k.$c/24" dev "twi$k"
 	done
-	ip netns exec "$out" dnsmasq --keep-in-foreground --conf-file=/dev/null \
-		--no-resolv --no-hosts --bind-interfaces --pid-file= \
-		--listen-address="10.20.$k.1" --user=root \
-		--address="/example.org/10.20.$k.1" \
+	start_dnsmasq --address="/example.org/10.20.$k.1" \
 		--address="/example.com/10.20.$k.1" \
 		--address="/example.net/10.20.$k.1" \
 		--mx-host="example.org,mail.example.org,10" \
-		--txt-record="example.org,v=spf1 mx -all" \
-		>"$WORK_DIR/$name.dnsmasq.log" 2>&1 &
+		--txt-record="example.org,v=spf1 mx -all"
 	sleep 1
-	capture_start "$name" "$k"
+}
+
+# dig_from C ARGS...: one lookup from client address 10.20.k.C.
+dig_from()
+{
+	local c=$1
+
+	shift
+	ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
+		"@10.20.$k.1" "$@" >/dev/null || true
+}
+
+dns_burst_traffic()
+{
+	local c d
+
 	log "$name: 11 clients, ordinary lookups through dnsmasq 10.20.$k.1"
 	RANDOM=5353
 	for c in 2 $(seq 3 12); do
 		for _ in $(seq 1 12); do
+			# domain first: the draws from RANDOM keep their order
 			d=${domains[RANDOM % ${#domains[@]}]}
-			ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
-				"@10.20.$k.1" \
-				"${hosts[RANDOM % ${#hosts[@]}]}.$d" A >/dev/null || true
+			dig_from "$c" "${hosts[RANDOM % ${#hosts[@]}]}.$d" A
 		done
-		ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
-			"@10.20.$k.1" example.org MX >/dev/null || true
-		ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
-			"@10.20.$k.1" example.org TXT >/dev/null || true
-		ip netns exec "$in" dig +tries=1 +time=1 -b "10.20.$k.$c" \
-			"@10.20.$k.1" www.example.com AAAA >/dev/null || true
+		dig_from "$c" example.org MX
+		dig_from "$c" example.org TXT
+		dig_from "$c" www.example.com AAAA
 	done
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # Benign look-alikes of an ICMP tunnel: continuous Linux ping, a large
@@ -1022,20 +1111,17 @@ scenario_benign_dns_burst()
 # answers are ICMP port-unreachable errors quoting the probes).
 scenario_benign_ping_traceroute()
 {
-	local name=$1 k=$2 in
+	record "$1" "$2" "$SNAP_HEADERS" "" ping_traceroute_traffic
+}
 
-	in=$(ns_in "$name")
-	setup_topology "$name" "$k"
-	capture_start "$name" "$k"
+ping_traceroute_traffic()
+{
 	log "$name: ping, ping -s 1400, ping -p, traceroute -I / UDP"
 	ip netns exec "$in" ping -c 60 -i 0.2 "10.20.$k.1" >/dev/null
 	ip netns exec "$in" ping -c 5 -i 0.3 -s 1400 "10.20.$k.1" >/dev/null
 	ip netns exec "$in" ping -c 5 -i 0.3 -p deadbeef "10.20.$k.1" >/dev/null
 	ip netns exec "$in" traceroute -I -q 2 -m 3 "10.20.$k.1" >/dev/null
 	ip netns exec "$in" traceroute -q 2 -m 3 "10.20.$k.1" >/dev/null
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # A reverse-tunnel agent's shape without the service itself (ngrok is not
@@ -1045,20 +1131,16 @@ scenario_benign_ping_traceroute()
 # name (tunnel.service) and the beacon (flow.beacon) on one host.
 scenario_tunnel_ngrok_heartbeat()
 {
-	local name=$1 k=$2 in out etc i
 	local rounds=${TW_NGROK_ROUNDS:-16}
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	etc="/etc/netns/$in"
-	setup_topology "$name" "$k"
-	mkdir -p "$etc"
-	printf 'nameserver 10.20.%s.1\n' "$k" >"$etc/resolv.conf"
-	ip netns exec "$out" dnsmasq --keep-in-foreground --conf-file=/dev/null \
-		--no-resolv --no-hosts --bind-interfaces --pid-file= \
-		--listen-address="10.20.$k.1" --user=root \
-		--address="/ngrok-agent.com/10.20.$k.1" \
-		>"$WORK_DIR/$name.dnsmasq.log" 2>&1 &
+	record "$1" "$2" "$SNAP_HEADERS" ngrok_servers ngrok_traffic \
+		drop_inside_resolv_conf
+}
+
+ngrok_servers()
+{
+	inside_resolv_conf
+	start_dnsmasq --address="/ngrok-agent.com/10.20.$k.1"
 	make_tunnel_docroot "$WORK_DIR/$name.www"
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 \
 		-subj /CN=connect.ngrok-agent.com \
@@ -1068,7 +1150,12 @@ scenario_tunnel_ngrok_heartbeat()
 		-key "$WORK_DIR/$name.key" -WWW \
 		>"$WORK_DIR/$name.tls.log" 2>&1) &
 	sleep 1
-	capture_start "$name" "$k"
+}
+
+ngrok_traffic()
+{
+	local i
+
 	log "$name: connect.ngrok-agent.com over TLS every 5 s +-1 s, $rounds times"
 	RANDOM=7844
 	for ((i = 0; i < rounds; i++)); do
@@ -1077,10 +1164,6 @@ scenario_tunnel_ngrok_heartbeat()
 			log "$name: request $i failed"
 		sleep_ms_between 4000 6000
 	done
-	capture_stop
-	teardown_topology "$name"
-	rm -rf "$etc"
-	capture_publish "$name"
 }
 
 # Benign look-alike: DNS over TLS (RFC 7858). unbound answers on
@@ -1089,12 +1172,13 @@ scenario_tunnel_ngrok_heartbeat()
 # nothing in it is parsed.
 scenario_benign_dot_queries()
 {
-	local name=$1 k=$2 in out conf n
+	local conf="$WORK_DIR/$1.unbound.conf"
 
-	in=$(ns_in "$name")
-	out=$(ns_out "$name")
-	conf="$WORK_DIR/$name.unbound.conf"
-	setup_topology "$name" "$k"
+	record "$1" "$2" "$SNAP_HEADERS" dot_servers dot_traffic
+}
+
+dot_servers()
+{
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=dot.test \
 		-keyout "$WORK_DIR/$name.key" -out "$WORK_DIR/$name.crt" 2>/dev/null
 	cat >"$conf" <<-EOF2
@@ -1117,7 +1201,12 @@ scenario_benign_dot_queries()
 	ip netns exec "$out" unbound -d -c "$conf" \
 		>"$WORK_DIR/$name.unbound.log" 2>&1 &
 	sleep 1.5
-	capture_start "$name" "$k"
+}
+
+dot_traffic()
+{
+	local n
+
 	log "$name: kdig +tls to unbound 10.20.$k.1:853"
 	for n in www 6f2a9c41d7e8b3a05c19e27d4b86f3a1 mail api \
 		 laczi1dwmfbaywb0fm5xhkrgz0heotzq www; do
@@ -1127,9 +1216,6 @@ scenario_benign_dot_queries()
 	done
 	ip netns exec "$in" kdig +tls +time=2 +retry=0 "@10.20.$k.1" \
 		example.org TXT >/dev/null || true
-	capture_stop
-	teardown_topology "$name"
-	capture_publish "$name"
 }
 
 # ---------------------------------------------------------------- main
