@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "analyzers/dns_parse.h"
+#include "dns_build.h"
 
 /* Builds messages into a fixed buffer. */
 struct mb {
@@ -37,16 +38,7 @@ static void put32(struct mb *m, uint32_t v)
 
 static void put_name(struct mb *m, const char *dotted)
 {
-	while (*dotted) {
-		const char *dot = strchr(dotted, '.');
-		size_t l = dot ? (size_t)(dot - dotted) : strlen(dotted);
-
-		put8(m, (unsigned)l);
-		memcpy(m->b + m->n, dotted, l);
-		m->n += l;
-		dotted += l + (dot ? 1 : 0);
-	}
-	put8(m, 0);
+	m->n += db_name(m->b + m->n, dotted);
 }
 
 static void put_header(struct mb *m, unsigned flags, unsigned qd, unsigned an,

@@ -1,3 +1,4 @@
+
 /* DNS tunnel analyzer: queries and answers built by hand, over UDP and
  * over TCP (a message split across segments), charged to the client that
  * asked; the levels of dns_tunnel.c; ordinary lookups stay silent. */
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include "an_stub.h"
+#include "dns_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,16 +68,7 @@ static uint32_t dns_msg(uint8_t *p, const char *name, uint16_t qtype,
 	p[0] = 0x42;
 	p[2] = response ? 0x81 : 0x01;
 	p[5] = 1;
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t len = dot ? (size_t)(dot - name) : strlen(name);
-
-		p[n++] = (uint8_t)len;
-		memcpy(p + n, name, len);
-		n += (uint32_t)len;
-		name += len + (dot ? 1 : 0);
-	}
-	p[n++] = 0;
+	n += db_name(p + n, name);
 	p[n++] = (uint8_t)(qtype >> 8);
 	p[n++] = (uint8_t)qtype;
 	p[n++] = 0;

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "an_stub.h"
+#include "dns_build.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,16 +117,7 @@ static size_t dns_msg(uint8_t *b, const char *name, bool answer)
 		b[3] = 0x80;
 		b[7] = 1;
 	}
-	for (const char *p = name; *p;) {
-		const char *dot = strchr(p, '.');
-		size_t l = dot ? (size_t)(dot - p) : strlen(p);
-
-		b[n++] = (uint8_t)l;
-		memcpy(b + n, p, l);
-		n += l;
-		p += l + (dot ? 1 : 0);
-	}
-	b[n++] = 0;
+	n += db_name(b + n, name);
 	b[n++] = 0; b[n++] = 1; b[n++] = 0; b[n++] = 1;
 	if (answer) {
 		static const uint8_t rr[] = { 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0,

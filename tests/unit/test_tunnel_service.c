@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "an_stub.h"
+#include "dns_build.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -90,16 +91,7 @@ static uint32_t dns_query(uint8_t *p, const char *name)
 
 	memset(p, 0, 12);
 	p[0] = 0x12; p[1] = 0x34; p[2] = 0x01; p[5] = 1;
-	while (*name) {
-		const char *dot = strchr(name, '.');
-		size_t len = dot ? (size_t)(dot - name) : strlen(name);
-
-		p[n++] = (uint8_t)len;
-		memcpy(p + n, name, len);
-		n += (uint32_t)len;
-		name += len + (dot ? 1 : 0);
-	}
-	p[n++] = 0;
+	n += db_name(p + n, name);
 	p[n++] = 0; p[n++] = 1; p[n++] = 0; p[n++] = 1;
 	return n;
 }
