@@ -416,26 +416,6 @@ unsigned dns_answer_addrs(const struct dns_msg *m, char *buf, size_t len,
 	return n_addrs;
 }
 
-const char *dns_status_name(int status)
-{
-	switch (status) {
-	case DNS_OK:
-		return "ok";
-	case DNS_NEED_MORE:
-		return "need more";
-	case DNS_ERR_TRUNCATED:
-		return "truncated";
-	case DNS_ERR_LOOP:
-		return "pointer loop";
-	case DNS_ERR_LABEL:
-		return "bad label";
-	case DNS_ERR_NAME_TOO_LONG:
-		return "name too long";
-	default:
-		return "not dns";
-	}
-}
-
 const char *dns_type_name(uint16_t type, char *buf, size_t len)
 {
 	static const struct {

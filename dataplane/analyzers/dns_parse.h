@@ -132,8 +132,6 @@ int dns_parse_tcp(const uint8_t *data, size_t len, struct dns_msg *m,
 unsigned dns_answer_addrs(const struct dns_msg *m, char *buf, size_t len,
 			  uint32_t *min_ttl, uint8_t first[16]);
 
-/* Short text of a status: "truncated", "pointer loop" ... */
-const char *dns_status_name(int status);
 /* "A", "TXT", "NULL" ...; "TYPE65399" style into buf for others. */
 const char *dns_type_name(uint16_t type, char *buf, size_t len);
 

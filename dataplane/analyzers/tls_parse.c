@@ -4,7 +4,6 @@
  * cursor whose every step is checked against what is there. */
 #include "analyzers/tls_parse.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #define TLS_RECORD_HEADER 5
@@ -200,10 +199,9 @@ static int hello_body_read(struct cur *c, struct tls_client_hello *ch)
 }
 
 /* Joins handshake fragments of consecutive handshake records into buf
- * (at most cap bytes). Returns the bytes joined; *input_used = the input
- * bytes the joined records span. */
+ * (at most cap bytes). Returns the bytes joined. */
 static size_t records_join(const uint8_t *data, size_t len, uint8_t *buf,
-			   size_t cap, size_t *input_used)
+			   size_t cap)
 {
 	size_t pos = 0, got = 0;
 
@@ -221,7 +219,6 @@ static size_t records_join(const uint8_t *data, size_t len, uint8_t *buf,
 		got += take;
 		pos += TLS_RECORD_HEADER + rl;
 	}
-	*input_used = pos;
 	return got;
 }
 
@@ -254,7 +251,7 @@ int tls_parse_client_hello(const uint8_t *data, size_t len,
 {
 	uint8_t buf[TLS_HELLO_MAX];
 	const uint8_t *hs;
-	size_t hs_len, joined, used, body;
+	size_t hs_len, joined, body;
 	struct cur c;
 	int rc;
 
@@ -279,10 +276,9 @@ int tls_parse_client_hello(const uint8_t *data, size_t len,
 		hs = data + TLS_RECORD_HEADER;
 		joined = len - TLS_RECORD_HEADER < rd16(data + 3) ?
 				 len - TLS_RECORD_HEADER : rd16(data + 3);
-		used = TLS_RECORD_HEADER + joined;
 	} else {
 		hs = buf;
-		joined = records_join(data, len, buf, sizeof(buf), &used);
+		joined = records_join(data, len, buf, sizeof(buf));
 	}
 	if (joined < 4) {
 		if (need)
@@ -307,41 +303,5 @@ int tls_parse_client_hello(const uint8_t *data, size_t len,
 		if (*need <= len)
 			*need = len + 1;  /* split over records: more follows */
 	}
-	(void)used;
 	return rc;
-}
-
-const char *tls_version_name(uint16_t v, char *buf, size_t len)
-{
-	switch (v) {
-	case 0x0300:
-		return "SSL 3.0";
-	case 0x0301:
-		return "TLS 1.0";
-	case 0x0302:
-		return "TLS 1.1";
-	case 0x0303:
-		return "TLS 1.2";
-	case 0x0304:
-		return "TLS 1.3";
-	default:
-		snprintf(buf, len, "0x%04x", v);
-		return buf;
-	}
-}
-
-const char *tls_status_name(int status)
-{
-	switch (status) {
-	case TLS_OK:
-		return "ok";
-	case TLS_NEED_MORE:
-		return "need more";
-	case TLS_NOT_TLS:
-		return "not tls";
-	case TLS_NOT_CLIENT_HELLO:
-		return "not a client hello";
-	default:
-		return "bad client hello";
-	}
 }

@@ -59,8 +59,4 @@ struct tls_client_hello {
 int tls_parse_client_hello(const uint8_t *data, size_t len,
 			   struct tls_client_hello *ch, size_t *need);
 
-/* "TLS 1.3", "TLS 1.2", ... "SSL 3.0"; "0xXXXX" into buf for others. */
-const char *tls_version_name(uint16_t v, char *buf, size_t len);
-const char *tls_status_name(int status);
-
 #endif
