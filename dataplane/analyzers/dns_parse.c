@@ -202,7 +202,8 @@ static int txt_measure(const uint8_t *rd, uint16_t n, struct dns_rr *rr)
 	return DNS_OK;
 }
 
-static int rdata_read(const uint8_t *msg, size_t len, struct dns_rr *rr)
+/* The caller has checked that the rdata lies inside the message. */
+static int rdata_read(const uint8_t *msg, struct dns_rr *rr)
 {
 	const uint8_t *rd = msg + rr->rdata_off;
 
@@ -227,7 +228,6 @@ static int rdata_read(const uint8_t *msg, size_t len, struct dns_rr *rr)
 	case DNS_TYPE_TXT:
 		return txt_measure(rd, rr->rdlength, rr);
 	default:
-		(void)len;
 		return DNS_OK;
 	}
 }
@@ -276,7 +276,7 @@ static int rr_read(const uint8_t *msg, size_t len, size_t *off,
 	if (!need(len, next + 10, rr->rdlength))
 		return DNS_ERR_TRUNCATED;
 	*off = next + 10 + rr->rdlength;
-	return rdata_read(msg, len, rr);
+	return rdata_read(msg, rr);
 }
 
 /* Only the OPT record matters in the additional section (RFC 6891 6.1.2:
