@@ -83,6 +83,8 @@ struct tw_config {
 		uint32_t max_findings_per_host;
 		uint32_t suspicious_score;    /* verdict thresholds, 0-100 */
 		uint32_t alert_score;
+		uint32_t max_destinations;    /* peers whose prevalence is kept */
+		uint32_t prevalence_min_hosts;/* inside hosts before "rare" */
 	} hosts;
 
 	struct {

@@ -90,6 +90,12 @@ const struct cfg_key cfg_keys[] = {
 	     "score (0-100) from which a host is suspicious"),
 	UINT("hosts.alert_score", hosts.alert_score, 1, 100, 70,
 	     "score (0-100) from which a host raises an alert"),
+	UINT("hosts.max_destinations", hosts.max_destinations, 16,
+	     16 * MILLION, 65536,
+	     "peers whose prevalence (inside hosts talking to them) is kept"),
+	UINT("hosts.prevalence_min_hosts", hosts.prevalence_min_hosts, 1, 16,
+	     4, "inside hosts seen before a peer only one of them talks to "
+	     "counts as rare"),
 
 	BOOL("flowtiming.enabled", flowtiming.enabled, 1,
 	     "run the long-lived and beacon analyzer"),

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "decode/ip_scope.h"
 #include "flow/flow_table.h"
 #include "flow/tcp_stream.h"
 #include "ring.h"
@@ -72,6 +73,31 @@ static void note_host_seen(struct worker *w, const struct ip_addr *ip,
 	spsc_ring_commit(w->findings, WREC_HOST_SEEN);
 }
 
+/* Who talks to whom, for the manager's prevalence table: answered
+ * connections to peers that can be egress destinations at all, and for
+ * TCP only those whose SYN we saw: a connection picked up mid-stream may
+ * name the server as its originator. */
+static void note_contact(struct worker *w, const struct flow *f)
+{
+	struct worker_contact *wc;
+
+	if (!f->responded ||
+	    (f->proto == TW_PROTO_TCP && !f->handshake_seen) ||
+	    ip_addr_is_local_scope(&f->resp_addr) ||
+	    ip_addr_is_local_scope(&f->orig_addr))
+		return;
+	wc = spsc_ring_reserve(w->findings, sizeof(*wc));
+	while (!wc && w->opt.block_when_full) {
+		sched_yield();
+		wc = spsc_ring_reserve(w->findings, sizeof(*wc));
+	}
+	if (!wc)
+		return;
+	wc->orig = f->orig_addr;
+	wc->resp = f->resp_addr;
+	spsc_ring_commit(w->findings, WREC_CONTACT);
+}
+
 /* flow_table calls this before a flow's entry is reused. */
 static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 {
@@ -90,6 +116,7 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 		c = worker_an_ctx(w, i);
 		analyzers[i]->on_flow_end(&c, f, flow_an_state(w, f, i), why);
 	}
+	note_contact(w, f);
 	w->fstats.flow_bytes_hist[bytes_decade(bytes)]++;
 	if (bytes > w->fstats.flow_bytes_max)
 		w->fstats.flow_bytes_max = bytes;

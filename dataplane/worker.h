@@ -21,6 +21,12 @@ struct flow;
 enum worker_record {
 	WREC_FINDING = 1,   /* struct finding */
 	WREC_HOST_SEEN,     /* struct worker_host_seen (--all-hosts) */
+	WREC_CONTACT,       /* struct worker_contact (prevalence) */
+};
+
+/* An answered connection ended: orig talked to resp (verdict/prevalence.h). */
+struct worker_contact {
+	struct ip_addr orig, resp;
 };
 
 struct worker_host_seen {

@@ -164,6 +164,31 @@ bool app_is_tunnel_like(const struct flow *f)
 	return f->side[0].stream.inspected + f->side[1].stream.inspected > 0;
 }
 
+/* The protocols a tunnel rides in by habit (issue 11): SSH, TLS, QUIC
+ * and HTTP carry anything, and a stream no pattern named may be anything.
+ * A labelled protocol with a fixed grammar (a broker, a database, SIP,
+ * NTP ...) or a port guess is not a tunnel's carrier by its shape alone. */
+bool app_carries_tunnels(const struct flow *f)
+{
+	switch (f->app) {
+	case 0:
+		return true;
+	case APP_SSH:
+	case APP_TLS_CLIENT_HELLO:
+	case APP_TLS_SERVER_HELLO:
+	case APP_TLS_SSLV2_HELLO:
+	case APP_TLS_RECORD:
+	case APP_HTTP_REQUEST:
+	case APP_HTTP_RESPONSE:
+	case APP_HTTP2_PREFACE:
+	case APP_QUIC:
+	case APP_GQUIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* The responder's port names the service; the originator's is tried too
  * for the protocols whose clients also use a fixed port (DHCP, mDNS). */
 static uint16_t guess_udp(const struct flow *f)

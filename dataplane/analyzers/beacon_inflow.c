@@ -21,8 +21,8 @@ static void inflow_emit(struct an_ctx *c, const struct flow *f,
 	char peer[80], every[24], mad[24];
 	struct finding fd;
 
-	finding_init(&fd, f, "flow.beacon",
-		     ft_beacon_severity(c->cfg, r, true, f));
+	finding_init(&fd, f, "flow.beacon", SEV_INFO);
+	ft_grade_shape(&fd, f, ft_beacon_rare_severity(c->cfg, r));
 	fd.first_ns = first_event_ns;
 	finding_summary(&fd, "in-flow beacon to %s (%s) every %s (+/-%s), score %.2f, %u events",
 			ft_format_peer(f, peer, sizeof(peer)), app,

@@ -216,8 +216,8 @@ static void pair_emit(struct an_ctx *c, const struct flow *f,
 	char addr[64], every[24], mad[24];
 	struct finding fd;
 
-	finding_init(&fd, f, "flow.beacon",
-		     ft_beacon_severity(c->cfg, r, false, f));
+	finding_init(&fd, f, "flow.beacon", SEV_INFO);
+	ft_grade_shape(&fd, f, ft_beacon_rare_severity(c->cfg, r));
 	fd.first_ns = first_ns;
 	finding_summary(&fd, "beacon to %s every %s (+/-%s), score %.2f, %u connections",
 			ip_addr_format(&f->resp_addr, addr, sizeof(addr)),

@@ -86,14 +86,14 @@ static bool long_lived_low_byte(const struct tw_config *cfg, uint64_t dur_ns,
 static void long_lived_emit(struct an_ctx *c, const struct flow *f,
 			    uint64_t dur_ns, double bps, bool open)
 {
-	enum severity sev = app_is_tunnel_like(f) ? SEV_MEDIUM : SEV_LOW;
 	const struct flow_side *orig = &f->side[FLOW_DIR_ORIG];
 	const struct flow_side *resp = &f->side[FLOW_DIR_RESP];
 	const char *app = app_label(f);
 	char pbuf[16], peer[80], dur[32];
 	struct finding fd;
 
-	finding_init(&fd, f, "flow.long_lived_low_byte", sev);
+	finding_init(&fd, f, "flow.long_lived_low_byte", SEV_INFO);
+	ft_grade_shape(&fd, f, SEV_MEDIUM);
 	fd.last_ns = f->first_ns + dur_ns;
 	/* under 10 B/s one decimal, so a near-silent flow does not read 0 */
 	finding_summary(&fd, "long-lived low-byte %s flow to %s (%s): %s, %.*f B/s",

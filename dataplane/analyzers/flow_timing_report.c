@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "analyzers/flow_timing_report.h"
+#include "decode/ip_scope.h"
 #include "scan/app_id.h"
 
 static bool proto_has_ports(uint8_t proto)
@@ -48,15 +49,38 @@ bool ft_beacon_reportable(const struct tw_config *cfg,
 	       r->ts_score >= BEACON_MIN_TS_SCORE;
 }
 
-enum severity ft_beacon_severity(const struct tw_config *cfg,
-				 const struct beacon_result *r,
-				 bool needs_tunnel_like, const struct flow *f)
+/* A flow's shape alone is never a verdict (issue 11). Peers that never
+ * leave the site (multicast, broadcast, link-local, loopback) and control
+ * protocols without ports are info; so is a protocol with a grammar of
+ * its own (a broker, a database, SIP ...). A protocol that can carry a
+ * tunnel is low, and takes when_rare once the manager knows no other host
+ * talks to that peer (verdict/prevalence.h). */
+void ft_grade_shape(struct finding *fd, const struct flow *f,
+		    enum severity when_rare)
 {
-	if (r->score < cfg->flowtiming.beacon_strong_score)
-		return SEV_LOW;
-	if (needs_tunnel_like && !app_is_tunnel_like(f))
-		return SEV_LOW;
-	return SEV_MEDIUM;
+	const char *grade;
+
+	if (!proto_has_ports(f->proto) ||
+	    ip_addr_is_local_scope(&f->orig_addr) ||
+	    ip_addr_is_local_scope(&f->resp_addr)) {
+		grade = "local-peer";
+		fd->severity = SEV_INFO;
+	} else if (!app_carries_tunnels(f)) {
+		grade = "known-protocol";
+		fd->severity = SEV_INFO;
+	} else {
+		grade = "tunnel-capable";
+		fd->severity = SEV_LOW;
+		fd->rare_severity = (uint8_t)when_rare;
+	}
+	finding_add_str(fd, "shape_grade", grade);
+}
+
+enum severity ft_beacon_rare_severity(const struct tw_config *cfg,
+				      const struct beacon_result *r)
+{
+	return r->score < cfg->flowtiming.beacon_strong_score ? SEV_LOW
+							      : SEV_MEDIUM;
 }
 
 void ft_beacon_add_detail(struct finding *fd, const struct beacon_result *r,

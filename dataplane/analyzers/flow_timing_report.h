@@ -45,11 +45,15 @@ uint32_t ft_beacon_needed_events(const struct tw_config *cfg, uint32_t ring);
 bool ft_beacon_reportable(const struct tw_config *cfg,
 			  const struct beacon_result *r);
 
-/* Low, or medium for a strong score (and, when needs_tunnel_like, only
- * for a flow whose app label looks like a tunnel). */
-enum severity ft_beacon_severity(const struct tw_config *cfg,
-				 const struct beacon_result *r,
-				 bool needs_tunnel_like, const struct flow *f);
+/* Severity from the evidence model: info for local peers and protocols
+ * with a grammar of their own, low for a tunnel-capable carrier, rising
+ * to when_rare in the manager for a peer no other host talks to. */
+void ft_grade_shape(struct finding *fd, const struct flow *f,
+		    enum severity when_rare);
+
+/* What a beacon rises to at a rare peer: medium for a strong score. */
+enum severity ft_beacon_rare_severity(const struct tw_config *cfg,
+				      const struct beacon_result *r);
 
 /* The detail keys both beacon kinds carry; count_key names the series. */
 void ft_beacon_add_detail(struct finding *fd, const struct beacon_result *r,

@@ -107,6 +107,7 @@ static json_t *cmd_host(struct ctl_backend *b, const char *arg)
 	json_t *obj;
 
 	ip_addr_parse(arg, &ip);
+	hosts_refresh(b->mgr->hosts);
 	hst = hosts_find(b->mgr->hosts, &ip);
 	if (hst) {
 		obj = report_host_json(hst);

@@ -133,7 +133,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		" s:{s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I}}",
 		"packets", CTR(PKTS),
 		"bytes", CTR(BYTES),
@@ -166,6 +166,10 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"with_findings", (json_int_t)hosts_with_findings(h),
 		"tracked", (json_int_t)(h ? hosts_count(h) : 0),
 		"dropped_table_full", json_int_u64(h ? hosts_dropped(h) : 0),
+		"destinations_tracked",
+		(json_int_t)(h ? hosts_destinations(h) : 0),
+		"destinations_dropped",
+		json_int_u64(h ? hosts_destinations_dropped(h) : 0),
 		"memory",
 		"per_pipeline_bytes", json_int_u64(st->memory_per_worker),
 		"shared_bytes", json_int_u64(st->memory_shared));

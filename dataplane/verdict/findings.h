@@ -10,7 +10,7 @@
 
 enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH };
 
-#define FINDING_DETAIL_MAX 10
+#define FINDING_DETAIL_MAX 12
 #define FINDING_STR_MAX 96
 #define FINDING_SUMMARY_MAX 160
 
@@ -29,6 +29,10 @@ struct finding_kv {
 struct finding {
 	const char *kind;         /* static string "family.name" */
 	uint8_t severity;         /* enum severity */
+	/* The severity the finding takes when the manager knows its peer to
+	 * be rare (verdict/prevalence.h): a flow's shape is only evidence of
+	 * a tunnel with more evidence beside it. SEV_INFO: no such rise. */
+	uint8_t rare_severity;
 	uint8_t proto;
 	uint8_t host_is_orig;     /* analyzer's view of which side is the host */
 	uint8_t n_detail;

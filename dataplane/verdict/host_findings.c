@@ -47,10 +47,10 @@ static int detail_cmp(const struct finding *a, const struct finding *b)
 /* Which of two reports is the stronger evidence: higher severity, then the
  * later one, then the larger summary and detail; the flow fields make it
  * a total order, so the kept report never depends on arrival order. */
-static int report_cmp(const struct finding *a, uint64_t a_last,
-		      const struct finding *b, uint64_t b_last)
+static int report_cmp(const struct finding *a, uint8_t a_sev, uint64_t a_last,
+		      const struct finding *b, uint8_t b_sev, uint64_t b_last)
 {
-	int c = cmp_u64(a->severity, b->severity);
+	int c = cmp_u64(a_sev, b_sev);
 
 	if (!c)
 		c = cmp_u64(a_last, b_last);
@@ -90,7 +90,8 @@ static int merge_key_cmp(const struct host_finding *a,
 static int entry_strength_cmp(const struct host_finding *a,
 			      const struct host_finding *b)
 {
-	int c = report_cmp(&a->f, a->rep_last_ns, &b->f, b->rep_last_ns);
+	int c = report_cmp(&a->f, a->base_severity, a->rep_last_ns,
+			   &b->f, b->base_severity, b->rep_last_ns);
 
 	return c ? c : merge_key_cmp(a, b);
 }
@@ -103,6 +104,7 @@ static void entry_set(struct host_finding *hf, const struct finding *f,
 	hf->peer_port = host_is_orig ? f->resp_port : f->orig_port;
 	hf->host_is_orig = (uint8_t)host_is_orig;
 	hf->rep_last_ns = f->last_ns;
+	hf->base_severity = f->severity;
 }
 
 /* Count summed, times widened, and the detail of the stronger report;
@@ -116,7 +118,8 @@ static void entry_merge(struct host_finding *hf, const struct finding *f,
 	uint64_t last = hf->f.last_ns > f->last_ns ? hf->f.last_ns :
 						     f->last_ns;
 
-	if (report_cmp(f, f->last_ns, &hf->f, hf->rep_last_ns) > 0)
+	if (report_cmp(f, f->severity, f->last_ns, &hf->f, hf->base_severity,
+		       hf->rep_last_ns) > 0)
 		entry_set(hf, f, host_is_orig);
 	hf->f.count = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
 	hf->f.first_ns = first;

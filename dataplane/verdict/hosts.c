@@ -15,6 +15,7 @@
 #include "config.h"
 #include "verdict/host_findings.h"
 #include "verdict/mining_link.h"
+#include "verdict/prevalence.h"
 #include "verdict/score.h"
 
 struct hosts {
@@ -25,6 +26,8 @@ struct hosts {
 	uint32_t alert_score;
 	/* how long pool answers are remembered (mining_link.c) */
 	uint64_t mining_link_ttl_ns;
+	struct prevalence *prevalence; /* who talks to which peer */
+	uint64_t prevalence_gen;       /* as of the last verdicts */
 	struct host *entries;          /* max_hosts */
 	struct host_finding *pool;     /* max_hosts * max_findings */
 	const struct host **scratch;   /* max_hosts, for hosts_sorted */
@@ -98,7 +101,12 @@ struct hosts *hosts_create(const struct tw_config *cfg)
 	if ((size_t)h->max_hosts <= SIZE_MAX / h->max_findings)
 		h->pool = alloc_array((size_t)h->max_hosts * h->max_findings,
 				      sizeof(*h->pool), &h->memory);
-	if (!h->entries || !h->scratch || !h->buckets || !h->pool) {
+	h->prevalence = prevalence_create(cfg->hosts.max_destinations,
+					  cfg->hosts.prevalence_min_hosts);
+	if (h->prevalence)
+		h->memory += prevalence_memory(h->prevalence);
+	if (!h->entries || !h->scratch || !h->buckets || !h->pool ||
+	    !h->prevalence) {
 		hosts_destroy(h);
 		errno = ENOMEM;
 		return NULL;
@@ -116,6 +124,7 @@ void hosts_destroy(struct hosts *h)
 	free(h->scratch);
 	free(h->buckets);
 	free(h->pool);
+	prevalence_destroy(h->prevalence);
 	free(h);
 }
 
@@ -169,8 +178,25 @@ static void host_widen(struct host *hst, uint64_t first_ns, uint64_t last_ns)
 		hst->last_ns = last_ns;
 }
 
+/* A finding that rises at a rare peer takes its severity from what the
+ * prevalence table says now: the table only grows, so the final report
+ * does not depend on the order contacts and findings arrived in. */
+static void host_resolve_severities(const struct hosts *h, struct host *hst)
+{
+	for (uint32_t i = 0; i < hst->n_findings; i++) {
+		struct host_finding *hf = &hst->findings[i];
+		uint8_t sev = hf->base_severity;
+
+		if (hf->f.rare_severity > sev &&
+		    prevalence_is_rare(h->prevalence, &hst->ip, &hf->peer))
+			sev = hf->f.rare_severity;
+		hf->f.severity = sev;
+	}
+}
+
 static void host_update_verdict(const struct hosts *h, struct host *hst)
 {
+	host_resolve_severities(h, hst);
 	host_findings_sort(hst);
 	hst->score = host_score(hst);
 	if (hst->n_findings && hst->score >= h->alert_score)
@@ -218,11 +244,41 @@ int hosts_apply_finding(struct hosts *h, const struct finding *f)
 		return is_orig;
 	}
 	host_widen(hst, f->first_ns, f->last_ns);
+	prevalence_note_host(h->prevalence, &hst->ip);
 	host_findings_add(hst, h->max_findings, f, is_orig);
 	mining_link(hst, f, is_orig, h->mining_link_ttl_ns, link_add,
 		    &(struct link_ctx){ h, hst });
 	host_update_verdict(h, hst);
 	return is_orig;
+}
+
+void hosts_note_contact(struct hosts *h, const struct ip_addr *orig,
+			const struct ip_addr *resp)
+{
+	bool resp_is_host = false;
+
+	if (h->home_net.n > 0)
+		resp_is_host = !prefix_list_contains(&h->home_net, orig) &&
+			       prefix_list_contains(&h->home_net, resp);
+	if (resp_is_host)
+		prevalence_contact(h->prevalence, resp, orig);
+	else
+		prevalence_contact(h->prevalence, orig, resp);
+}
+
+static void hosts_update_all(struct hosts *h)
+{
+	for (uint32_t b = 0; b <= h->bucket_mask; b++)
+		for (uint32_t i = h->buckets[b]; i;
+		     i = h->entries[i - 1].hash_next)
+			host_update_verdict(h, &h->entries[i - 1]);
+	h->prevalence_gen = prevalence_generation(h->prevalence);
+}
+
+void hosts_refresh(struct hosts *h)
+{
+	if (prevalence_generation(h->prevalence) != h->prevalence_gen)
+		hosts_update_all(h);
 }
 
 void hosts_note_seen(struct hosts *h, const struct ip_addr *ip, uint64_t ts_ns)
@@ -263,10 +319,7 @@ void hosts_set_config(struct hosts *h, const struct tw_config *cfg)
 	h->suspicious_score = cfg->hosts.suspicious_score;
 	h->alert_score = cfg->hosts.alert_score;
 	h->mining_link_ttl_ns = cfg->mining.link_min_ttl_ns;
-	for (uint32_t b = 0; b <= h->bucket_mask; b++)
-		for (uint32_t i = h->buckets[b]; i;
-		     i = h->entries[i - 1].hash_next)
-			host_update_verdict(h, &h->entries[i - 1]);
+	hosts_update_all(h);
 }
 
 const struct host *hosts_find(const struct hosts *h, const struct ip_addr *ip)
@@ -289,6 +342,7 @@ unsigned hosts_sorted(struct hosts *h, const struct host **out, unsigned max,
 {
 	unsigned n = 0;
 
+	hosts_refresh(h);
 	for (uint32_t b = 0; b <= h->bucket_mask; b++) {
 		for (uint32_t i = h->buckets[b]; i;
 		     i = h->entries[i - 1].hash_next) {
@@ -309,6 +363,16 @@ unsigned hosts_sorted(struct hosts *h, const struct host **out, unsigned max,
 unsigned hosts_count(const struct hosts *h)
 {
 	return h->n_used;
+}
+
+uint32_t hosts_destinations(const struct hosts *h)
+{
+	return prevalence_destinations(h->prevalence);
+}
+
+uint64_t hosts_destinations_dropped(const struct hosts *h)
+{
+	return prevalence_dropped(h->prevalence);
 }
 
 uint64_t hosts_dropped(const struct hosts *h)

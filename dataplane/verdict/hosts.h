@@ -22,6 +22,8 @@ struct host_finding {
 	struct ip_addr peer;
 	uint16_t peer_port;
 	uint8_t host_is_orig;
+	uint8_t base_severity;     /* as the analyzer sent it; f.severity is
+				    * what it is worth now (rare peer) */
 	/* f.last_ns is widened by merges; the kept report's own last_ns
 	 * decides ties, so the merge does not depend on arrival order. */
 	uint64_t rep_last_ns;
@@ -50,6 +52,12 @@ void hosts_destroy(struct hosts *h);
  * inside address), else the analyzer's choice (the originator by default). */
 /* Returns 1 when the originator was taken as the host, 0 the responder. */
 int hosts_apply_finding(struct hosts *h, const struct finding *f);
+/* An answered connection from orig to resp ended (prevalence). */
+void hosts_note_contact(struct hosts *h, const struct ip_addr *orig,
+			const struct ip_addr *resp);
+/* Recomputes every verdict when what prevalence says has changed since:
+ * before a report or an answer about a host. */
+void hosts_refresh(struct hosts *h);
 /* Records that ip was seen, for --all-hosts. */
 void hosts_note_seen(struct hosts *h, const struct ip_addr *ip, uint64_t ts_ns);
 /* Forgets one host; returns 0, or -1 when it is unknown. */
@@ -66,6 +74,8 @@ unsigned hosts_sorted(struct hosts *h, const struct host **out, unsigned max,
 		      bool all);
 unsigned hosts_count(const struct hosts *h);
 uint64_t hosts_dropped(const struct hosts *h); /* table full */
+uint32_t hosts_destinations(const struct hosts *h);   /* prevalence */
+uint64_t hosts_destinations_dropped(const struct hosts *h);
 size_t hosts_memory(const struct hosts *h);
 
 const char *verdict_name(enum verdict v);

@@ -30,6 +30,7 @@ struct family_best {
 	char name[FAMILY_NAME_MAX];
 	uint8_t sev;
 	const char *kind;              /* of the family's strongest finding */
+	bool rare_peer;                /* it rose because its peer is rare */
 };
 
 /* Families with the best severity of each, in name order. */
@@ -40,6 +41,7 @@ static unsigned host_family_list(const struct host *hst,
 
 	for (uint32_t i = 0; i < hst->n_findings; i++) {
 		const struct finding *f = &hst->findings[i].f;
+		bool rare = f->severity > hst->findings[i].base_severity;
 		char name[FAMILY_NAME_MAX];
 		unsigned j;
 
@@ -51,10 +53,12 @@ static unsigned host_family_list(const struct host *hst,
 				continue;
 			memcpy(fam[n].name, name, sizeof(name));
 			fam[n].kind = f->kind;
+			fam[n].rare_peer = rare;
 			fam[n++].sev = f->severity;
 		} else if (f->severity > fam[j].sev) {
 			fam[j].sev = f->severity;
 			fam[j].kind = f->kind;
+			fam[j].rare_peer = rare;
 		}
 	}
 	/* Insertion sort: a handful of families at most. */
@@ -104,9 +108,10 @@ static void raised_add(struct host *hst, size_t *used,
 		       bool corroborates)
 {
 	size_t room = sizeof(hst->raised_by) - *used;
-	int k = snprintf(hst->raised_by + *used, room, "%s%s %s +%u%s",
+	int k = snprintf(hst->raised_by + *used, room, "%s%s %s +%u%s%s",
 			 *used ? ";" : "", f->kind ? f->kind : f->name,
 			 severity_name((enum severity)f->sev), points,
+			 f->rare_peer ? " rare peer" : "",
 			 corroborates ? " corroborates" : "");
 
 	if (k < 0 || (size_t)k >= room)

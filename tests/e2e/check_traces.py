@@ -3,7 +3,8 @@
 
 Traces and what they must show come from two truth tables of one format
 (`file<TAB>expect`, expect = comma list of `family:host`, `kind:host`, a
-trailing `?` for may-be-flagged, or `benign`):
+trailing `?` for may-be-flagged, a trailing `=clean` for a finding that
+is reported but must not flag its host (a flow's shape alone), or `benign`):
   - tests/traces/truth.tsv: traces this project records itself;
   - ../shared/traces/truth.tsv: third-party traces (skipped with a notice
     when that folder is absent, as in a user's clone).
@@ -11,7 +12,8 @@ trailing `?` for may-be-flagged, or `benign`):
 Rules, for every trace:
   - exit status 0 and one JSON document of the DESIGN.md 3a shape;
   - each expected host of a covered family has a finding of that family (or
-    that exact kind) and a verdict other than clean;
+    that exact kind) and a verdict other than clean (`=clean`: the finding,
+    and the verdict clean);
   - every host not named stays clean; a benign trace leaves every host clean;
   - for a family no analyzer covers yet: no crash, and the named host is not
     flagged (medium or worse) by another family;
@@ -46,14 +48,19 @@ def read_truth(path):
 
 
 def parse_expect(expect):
-    """-> list of (label, host, optional) where label is a family or kind."""
+    """-> list of (label, host, mode) where label is a family or kind and
+    mode is "flagged", "optional" or "clean"."""
     if expect == "benign":
         return []
     out = []
     for item in expect.split(","):
         label, host = item.split(":", 1)
-        optional = host.endswith("?")
-        out.append((label, host.rstrip("?"), optional))
+        mode = "flagged"
+        if host.endswith("?"):
+            mode, host = "optional", host[:-1]
+        elif host.endswith("=clean"):
+            mode, host = "clean", host[:-len("=clean")]
+        out.append((label, host, mode))
     return out
 
 
@@ -91,7 +98,7 @@ def check_trace(name, expect, doc):
     hosts = {h["ip"]: h for h in doc["hosts"]}
     wanted = parse_expect(expect)
     named = {host for _, host, _ in wanted}
-    for label, host, optional in wanted:
+    for label, host, mode in wanted:
         h = hosts.get(host)
         fam = family_of(label)
         if fam not in COVERED:
@@ -102,7 +109,15 @@ def check_trace(name, expect, doc):
                 if wrong:
                     errors.append(f"{host}: flagged by {wrong}, expected only {fam} (not covered yet)")
             continue
-        if optional:
+        if mode == "optional":
+            continue
+        if mode == "clean":
+            kinds = [f["kind"] for f in h["findings"]] if h else []
+            if label not in kinds:
+                errors.append(f"{host}: expected {label} reported, got {kinds}")
+            elif h["verdict"] != "clean":
+                errors.append(f"{host}: expected clean with {label}, got "
+                              f"{h['verdict']} ({h['raised_by']})")
             continue
         if not h or h["verdict"] == "clean":
             errors.append(f"{host}: expected {label}, got verdict "

@@ -35,6 +35,9 @@ flowtiming = {
   beacon_min_events = 5;
   beacon_min_span = 5;
 };
+# One inside host: its peers count as rare from the first host on, so the
+# trickle and the beacon (tunnel-capable carriers) rise to medium.
+hosts = { prevalence_min_hosts = 1; };
 """
 
 

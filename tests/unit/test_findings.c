@@ -72,13 +72,15 @@ static void test_detail_kept_in_order_and_bounded(void **state)
 {
 	static const char *const keys[] = {
 		"k0", "k1", "k2", "k3", "k4", "k5", "k6",
-		"k7", "k8", "k9", "k10", "k11",
+		"k7", "k8", "k9", "k10", "k11", "k12", "k13",
 	};
+	_Static_assert(sizeof(keys) / sizeof(keys[0]) == FINDING_DETAIL_MAX + 2,
+		       "two keys more than a finding holds");
 	struct finding f;
 
 	(void)state;
 	finding_init(&f, NULL, "flow.beacon", SEV_MEDIUM);
-	for (int i = 0; i < 12; i++)
+	for (int i = 0; i < FINDING_DETAIL_MAX + 2; i++)
 		finding_add_int(&f, keys[i], i * 10);
 	assert_int_equal(f.n_detail, FINDING_DETAIL_MAX);
 	for (int i = 0; i < FINDING_DETAIL_MAX; i++) {
@@ -91,7 +93,8 @@ static void test_detail_kept_in_order_and_bounded(void **state)
 	finding_add_double(&f, "late", 1.5);
 	finding_add_bool(&f, "late", true);
 	assert_int_equal(f.n_detail, FINDING_DETAIL_MAX);
-	assert_string_equal(f.detail[FINDING_DETAIL_MAX - 1].key, "k9");
+	assert_string_equal(f.detail[FINDING_DETAIL_MAX - 1].key,
+			    keys[FINDING_DETAIL_MAX - 1]);
 }
 
 static void test_detail_types(void **state)

@@ -1,6 +1,6 @@
 /* flow_timing analyzer: callbacks driven with hand-built flows and packet
  * views, findings captured by a stub an_emit. Links the real findings.c
- * and decode.c; app_label/app_is_tunnel_like are stubbed here (not
+ * and decode.c; app_label/app_carries_tunnels are stubbed here (not
  * app_id.c) so each test picks the label. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,7 +31,7 @@ extern const struct analyzer flow_timing_analyzer;
 
 static bool stub_tunnel_like = true;
 
-bool app_is_tunnel_like(const struct flow *f)
+bool app_carries_tunnels(const struct flow *f)
 {
 	(void)f;
 	return stub_tunnel_like;
@@ -234,7 +234,10 @@ static void test_long_lived_reported_once_while_open(void **state)
 	/* the first packet at or past 600 s */
 	assert_true(crossing == T0 + 630 * NS_PER_S);
 	f = nth_kind("flow.long_lived_low_byte", 0);
-	assert_int_equal(f->severity, SEV_MEDIUM);
+	/* a shape on a tunnel-capable carrier: low, medium at a rare peer */
+	assert_int_equal(f->severity, SEV_LOW);
+	assert_int_equal(f->rare_severity, SEV_MEDIUM);
+	assert_string_equal(detail(f, "shape_grade")->v.s, "tunnel-capable");
 	assert_true(f->host_is_orig);
 	assert_true(f->last_ns == crossing);
 	assert_true(fabs(detail(f, "duration_s")->v.d - 630.0) < 1e-6);
@@ -250,7 +253,7 @@ static void test_long_lived_reported_once_while_open(void **state)
 	harness_stop(&h);
 }
 
-static void test_long_lived_known_app_is_low(void **state)
+static void test_long_lived_known_app_is_info(void **state)
 {
 	struct harness h = { 0 };
 	struct tflow t;
@@ -266,7 +269,11 @@ static void test_long_lived_known_app_is_low(void **state)
 	tflow_pkt(&h, &t, FLOW_DIR_ORIG, T0 + 700 * NS_PER_S, 100, TW_TCP_ACK);
 	assert_int_equal(count_kind("flow.long_lived_low_byte"), 1);
 	assert_int_equal(nth_kind("flow.long_lived_low_byte", 0)->severity,
-			 SEV_LOW);
+			 SEV_INFO);
+	assert_int_equal(nth_kind("flow.long_lived_low_byte", 0)->rare_severity,
+			 SEV_INFO);
+	assert_string_equal(detail(nth_kind("flow.long_lived_low_byte", 0),
+				   "shape_grade")->v.s, "known-protocol");
 	tflow_end(&h, &t, FLOW_END_CLOSED);
 	harness_stop(&h);
 }
@@ -384,7 +391,7 @@ static void test_beacon_across_connections(void **state)
 	cfg_fill(&h.cfg);
 	harness_start(&h);
 	stub_app = "tls";
-	stub_tunnel_like = false;
+	stub_tunnel_like = true;
 	run_curl_beacon(&h, 40, 2024);
 
 	/* first report once 60 s are spanned, again when doubled */
@@ -403,8 +410,10 @@ static void test_beacon_across_connections(void **state)
 	assert_true(a->first_ns == T0);
 	assert_int_equal(a->resp_port, 443);
 	assert_true(a->host_is_orig);
-	assert_int_equal(a->severity, detail(a, "score")->v.d >= 0.9 ?
-					      SEV_MEDIUM : SEV_LOW);
+	/* a shape alone is low; a strong score rises to medium at a rare peer */
+	assert_int_equal(a->severity, SEV_LOW);
+	assert_int_equal(a->rare_severity, detail(a, "score")->v.d >= 0.9 ?
+						   SEV_MEDIUM : SEV_LOW);
 	assert_non_null(strstr(a->summary, "beacon to 203.0.113.80 every "));
 	assert_non_null(strstr(a->summary, " connections"));
 	/* short connections: no long-lived report */
@@ -612,8 +621,10 @@ static void test_inflow_keepalive_beacon(void **state)
 	assert_true(median > 29.9 && median < 30.1);
 	assert_true(detail(f, "score")->v.d >= 0.9);
 	assert_true(detail(f, "size_score")->v.d > 0.99);
-	/* ssh is tunnel-like and the score strong: medium */
-	assert_int_equal(f->severity, SEV_MEDIUM);
+	/* ssh carries tunnels and the score is strong: low, medium at a
+	 * rare peer */
+	assert_int_equal(f->severity, SEV_LOW);
+	assert_int_equal(f->rare_severity, SEV_MEDIUM);
 	assert_non_null(strstr(f->summary,
 			       "in-flow beacon to 198.51.100.20:2222 (ssh) every 30.0 s"));
 	/* the flow is also long-lived and low-byte */
@@ -621,7 +632,7 @@ static void test_inflow_keepalive_beacon(void **state)
 	harness_stop(&h);
 }
 
-static void test_inflow_known_app_is_low(void **state)
+static void test_inflow_known_app_is_info(void **state)
 {
 	struct harness h = { 0 };
 	struct tflow t;
@@ -635,7 +646,9 @@ static void test_inflow_known_app_is_low(void **state)
 	keepalive_flow(&h, &t, 20, 30.0, 0.05);
 	tflow_end(&h, &t, FLOW_END_CLOSED);
 	assert_int_equal(count_kind("flow.beacon"), 1);
-	assert_int_equal(nth_kind("flow.beacon", 0)->severity, SEV_LOW);
+	/* a protocol with a grammar of its own: reported, never counted */
+	assert_int_equal(nth_kind("flow.beacon", 0)->severity, SEV_INFO);
+	assert_int_equal(nth_kind("flow.beacon", 0)->rare_severity, SEV_INFO);
 	harness_stop(&h);
 }
 
@@ -714,7 +727,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_long_lived_reported_once_while_open),
-		cmocka_unit_test(test_long_lived_known_app_is_low),
+		cmocka_unit_test(test_long_lived_known_app_is_info),
 		cmocka_unit_test(test_long_lived_high_rate_not_reported),
 		cmocka_unit_test(test_disabled_lets_go_of_packets),
 		cmocka_unit_test(test_long_lived_reported_at_end_of_input),
@@ -724,7 +737,7 @@ int main(void)
 		cmocka_unit_test(test_irregular_timing_gated),
 		cmocka_unit_test(test_pair_table_full_replaces_lru),
 		cmocka_unit_test(test_inflow_keepalive_beacon),
-		cmocka_unit_test(test_inflow_known_app_is_low),
+		cmocka_unit_test(test_inflow_known_app_is_info),
 		cmocka_unit_test(test_inflow_sub_second_bursts_merge),
 		cmocka_unit_test(test_irregular_traffic_no_beacon),
 		cmocka_unit_test(test_disabled_does_nothing),

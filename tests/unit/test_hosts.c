@@ -594,6 +594,79 @@ static void test_names_and_bad_config(void **state)
 	hosts_destroy(NULL);
 }
 
+/* A flow's shape rises from low to its rare_severity only while no other
+ * inside host talks to the peer, among enough inside hosts; the answer
+ * follows the prevalence table, whatever order contacts came in. */
+static void test_rare_peer_raises_shape(void **state)
+{
+	struct tw_config cfg;
+	struct hosts *h;
+	struct finding f;
+	struct ip_addr a = ip("10.0.0.1"), b = ip("10.0.0.2"),
+		       c = ip("10.0.0.3"), tun = ip("198.51.100.9"),
+		       shared = ip("203.0.113.5");
+	const struct host *hst;
+	const struct host *list[8];
+
+	(void)state;
+	cfg_small(&cfg, 16, 8);
+	cfg.hosts.max_destinations = 64;
+	cfg.hosts.prevalence_min_hosts = 3;
+	h = hosts_create(&cfg);
+	assert_non_null(h);
+	f = mk("flow.long_lived_low_byte", SEV_LOW, "10.0.0.1", 40000,
+	       "198.51.100.9", 443, T0, T0 + 700 * SEC, "trickle");
+	f.rare_severity = SEV_MEDIUM;
+	hosts_apply_finding(h, &f);
+	/* one inside host so far: nothing is rare yet */
+	hst = find(h, "10.0.0.1");
+	assert_int_equal(hst->findings[0].f.severity, SEV_LOW);
+	assert_int_equal(hst->verdict, VERDICT_CLEAN);
+
+	hosts_note_contact(h, &b, &shared);
+	hosts_note_contact(h, &c, &shared);
+	hosts_note_contact(h, &a, &tun);
+	assert_int_equal(hosts_sorted(h, list, 8, false), 1);
+	assert_int_equal(hst->findings[0].f.severity, SEV_MEDIUM);
+	assert_int_equal(hst->findings[0].base_severity, SEV_LOW);
+	assert_int_equal(hst->verdict, VERDICT_SUSPICIOUS);
+	assert_non_null(strstr(hst->raised_by, "rare peer"));
+	assert_int_equal(hosts_destinations(h), 2);
+
+	/* a second inside host talks to it: shared, back to low */
+	hosts_note_contact(h, &b, &tun);
+	hosts_refresh(h);
+	assert_int_equal(hst->findings[0].f.severity, SEV_LOW);
+	assert_int_equal(hst->verdict, VERDICT_CLEAN);
+	hosts_destroy(h);
+}
+
+/* The destination table is bounded: beyond it peers are dropped, counted,
+ * and never called rare. */
+static void test_destinations_bounded(void **state)
+{
+	struct tw_config cfg;
+	struct hosts *h;
+	char addr[32];
+
+	(void)state;
+	cfg_small(&cfg, 16, 8);
+	cfg.hosts.max_destinations = 16;
+	cfg.hosts.prevalence_min_hosts = 1;
+	h = hosts_create(&cfg);
+	assert_non_null(h);
+	for (int i = 0; i < 40; i++) {
+		struct ip_addr host = ip("10.0.0.1"), peer;
+
+		snprintf(addr, sizeof(addr), "198.51.100.%d", i + 1);
+		peer = ip(addr);
+		hosts_note_contact(h, &host, &peer);
+	}
+	assert_int_equal(hosts_destinations(h), 16);
+	assert_int_equal(hosts_destinations_dropped(h), 24);
+	hosts_destroy(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -609,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_sorting_and_all),
 		cmocka_unit_test(test_names_and_bad_config),
+		cmocka_unit_test(test_rare_peer_raises_shape),
+		cmocka_unit_test(test_destinations_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -367,7 +367,8 @@ static void test_stats(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "received")),
 			 6);
 	o = json_object_get(s, "hosts");
-	KEYS(o, "with_findings", "tracked", "dropped_table_full");
+	KEYS(o, "with_findings", "tracked", "dropped_table_full",
+	     "destinations_tracked", "destinations_dropped");
 	assert_int_equal(json_integer_value(json_object_get(o,
 							    "with_findings")),
 			 3);

@@ -1,0 +1,45 @@
+/* Prevalence of destinations, as RITA scores it: how many inside hosts
+ * talk to a peer. A tunnel's far end is a destination that one host
+ * contacts and no other; a message broker, a search cluster or a
+ * monitoring sink is shared by many. Owned by the manager (verdict
+ * layer); workers report each answered connection when it ends
+ * (WREC_CONTACT), so the table sees every worker's flows and its content
+ * does not depend on their interleaving. Bounded: hosts.max_destinations
+ * peers, then new peers are counted as dropped and never called rare. */
+#ifndef TW_PREVALENCE_H
+#define TW_PREVALENCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+
+/* Inside hosts remembered to decide that enough of them were seen. */
+#define PREVALENCE_POPULATION_MAX 16
+
+struct prevalence;
+
+/* max_dests peers at most; a peer can be rare only once min_hosts
+ * distinct inside hosts were seen (1..PREVALENCE_POPULATION_MAX). */
+struct prevalence *prevalence_create(uint32_t max_dests, uint32_t min_hosts);
+void prevalence_destroy(struct prevalence *p);
+
+/* host opened an answered connection to peer. */
+void prevalence_contact(struct prevalence *p, const struct ip_addr *host,
+			const struct ip_addr *peer);
+/* host is an inside host (it holds a finding). */
+void prevalence_note_host(struct prevalence *p, const struct ip_addr *host);
+
+/* No other host than `host` contacted peer, among at least min_hosts
+ * inside hosts seen. */
+bool prevalence_is_rare(const struct prevalence *p, const struct ip_addr *host,
+			const struct ip_addr *peer);
+
+/* Changes whenever an answer of prevalence_is_rare may have changed. */
+uint64_t prevalence_generation(const struct prevalence *p);
+uint32_t prevalence_destinations(const struct prevalence *p);
+uint64_t prevalence_dropped(const struct prevalence *p);
+size_t prevalence_memory(const struct prevalence *p);
+
+#endif
