@@ -116,6 +116,7 @@ struct tw_config {
 		uint32_t encoded_min_label;   /* shortest label judged as encoding */
 		uint32_t min_encoded_names;   /* encoded names per domain: medium */
 		uint32_t min_unique_names;    /* distinct names per domain: medium */
+		uint32_t min_names_listed;     /* medium under a real domain */
 		uint32_t high_names;          /* tunnel-like names per domain: high */
 		uint32_t large_answer;        /* answer bytes that are unusual */
 		uint32_t high_bytes;          /* query+answer bytes per domain: high */

@@ -137,6 +137,9 @@ const struct cfg_key cfg_keys[] = {
 	     "shortest label judged as base32/base64/hex"),
 	UINT("dns.min_encoded_names", dns.min_encoded_names, 1, MILLION, 3,
 	     "encoded names under one domain for a finding"),
+	UINT("dns.min_names_listed", dns.min_names_listed, 1, MILLION, 8,
+	     "distinct names under a domain of a listed public suffix before "
+	     "a finding is more than low"),
 	UINT("dns.min_unique_names", dns.min_unique_names, 2, MILLION, 100,
 	     "distinct names under one domain for a finding"),
 	UINT("dns.high_names", dns.high_names, 2, MILLION, 50,

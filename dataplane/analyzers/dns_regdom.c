@@ -151,3 +151,12 @@ const char *dns_regdom_find(struct dns_regdom *r, const char *lower,
 		return reg ? reg : lower;
 	}
 }
+
+bool dns_regdom_listed(const struct dns_regdom *r, const char *domain)
+{
+	const char *dot = strchr(domain, '.');
+
+	return dot && dot[1] &&
+	       psl_is_public_suffix2(r->psl, dot + 1,
+				     PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
+}

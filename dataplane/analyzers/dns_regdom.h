@@ -6,6 +6,7 @@
 #ifndef TW_DNS_REGDOM_H
 #define TW_DNS_REGDOM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,5 +22,11 @@ void dns_regdom_destroy(struct dns_regdom *r);
  * whole name is one, or is a public suffix, or has a single label. */
 const char *dns_regdom_find(struct dns_regdom *r, const char *lower,
 			    size_t len);
+
+/* Whether domain (a registered domain as dns_regdom_find returns it) sits
+ * under a suffix of the public suffix list itself, not under the list's
+ * catch-all rule: "example.edu" yes, "test.txt" no. A libpsl lookup:
+ * call it rarely. */
+bool dns_regdom_listed(const struct dns_regdom *r, const char *domain);
 
 #endif

@@ -217,6 +217,13 @@ static void handle_message(struct an_ctx *c, const struct flow *f,
 			   reg > lower ? (size_t)(reg - lower - 1) : 0);
 	}
 	sev = dns_level(c->cfg, d);
+	/* A handful of names under a real domain (Active Directory's GUID
+	 * SRV lookups, a CDN's hashed labels) is not a tunnel yet: volume
+	 * first. A name under no listed suffix is data from the first one. */
+	if (sev >= SEV_MEDIUM &&
+	    dns_domain_unique(d) < c->cfg->dns.min_names_listed &&
+	    dns_regdom_listed(w->regdom, d->domain))
+		sev = SEV_LOW;
 	/* a new level, or the same one with twice the queries: the host's
 	 * report then shows counts at most a factor 2 behind */
 	if (sev > d->reported ||

@@ -134,6 +134,34 @@ static void test_one_long_label_is_exfiltration(void **state)
 	stop(&h);
 }
 
+/* Under a domain of a listed suffix, a handful of encoded SRV/TXT names
+ * (Active Directory's GUID lookups) is low; the tunnel's volume makes it
+ * medium at dns.min_names_listed distinct names. */
+static void test_real_domain_needs_volume(void **state)
+{
+	struct harness h;
+	uint8_t p[512];
+	char name[128];
+	uint32_t need;
+
+	(void)state;
+	start(&h, TW_PROTO_UDP);
+	need = h.cfg.dns.min_names_listed;
+	assert_true(need > 3);
+	for (uint32_t i = 0; i < need; i++) {
+		snprintf(name, sizeof(name),
+			 "_ldap._tcp.%08x4c1f45a89b3e0f5d7a2c%04x.domains._msdcs.uni-example.edu",
+			 0x5a17c3e1u * (i + 1), i);
+		packet(&h, true, p, dns_msg(p, name, 33, false)); /* SRV */
+		if (i + 1 < need)
+			for (unsigned k = 0; k < n_found; k++)
+				assert_int_equal(found[k].severity, SEV_LOW);
+	}
+	assert_true(n_found >= 1);
+	assert_int_equal(found[n_found - 1].severity, SEV_MEDIUM);
+	stop(&h);
+}
+
 static void test_null_records_then_encoded_names_is_high(void **state)
 {
 	static const char *const names[] = {
@@ -187,7 +215,8 @@ static void test_tcp_framing(void **state)
 	packet(&h, true, c + 66, nc + 2 - 66);
 	/* the rest of a split message is skipped, not read as a message */
 	assert_int_equal(n_found, 1);
-	assert_int_equal(found[0].severity, SEV_MEDIUM);
+	/* three names under a real domain: low until dns.min_names_listed */
+	assert_int_equal(found[0].severity, SEV_LOW);
 	stop(&h);
 	/* other TCP ports are let go at once */
 	start(&h, TW_PROTO_TCP);
@@ -252,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_ordinary_lookups_are_silent),
 		cmocka_unit_test(test_one_long_label_is_exfiltration),
 		cmocka_unit_test(test_null_records_then_encoded_names_is_high),
+		cmocka_unit_test(test_real_domain_needs_volume),
 		cmocka_unit_test(test_tcp_framing),
 		cmocka_unit_test(test_udp_off_port_53_is_let_go),
 		cmocka_unit_test(test_registered_domain_cache),
