@@ -102,6 +102,7 @@ struct tw_config {
 	struct {
 		bool enabled;
 		uint32_t min_odd_echoes;      /* non-ping payloads before a finding */
+		uint32_t content_min_bytes;   /* a text echo this long is data */
 		uint32_t min_mismatches;      /* replies unlike their request */
 		uint32_t high_bytes;          /* non-ping payload bytes: high */
 		double high_entropy;          /* entropy / its maximum (0-1) */

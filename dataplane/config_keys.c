@@ -119,6 +119,9 @@ const struct cfg_key cfg_keys[] = {
 	BOOL("icmp.enabled", icmp.enabled, 1, "run the ICMP tunnel analyzer"),
 	UINT("icmp.min_odd_echoes", icmp.min_odd_echoes, 1, MILLION, 3,
 	     "echo payloads of no ping pattern, varying, before a finding"),
+	UINT("icmp.content_min_bytes", icmp.content_min_bytes, 16, 65535, 140,
+	     "payload bytes from which one echo request of text or base64 is "
+	     "data sent out (medium)"),
 	UINT("icmp.min_mismatches", icmp.min_mismatches, 1, MILLION, 2,
 	     "echo replies unlike their request before a finding"),
 	UINT("icmp.high_bytes", icmp.high_bytes, 1, 1e9, 16384,

@@ -7,8 +7,11 @@
  *     the request unchanged (RFC 792), a tunnel server answers with data;
  *   - ptunnel headers, the bytes carried, sizes, entropy and rate.
  * Medium from icmp.min_odd_echoes odd payloads or icmp.min_mismatches
- * mismatched replies; high with a ptunnel header, both at once, or
- * icmp.high_bytes odd bytes. Reported at the packet that crosses a level
+ * mismatched replies, or from one request of icmp.content_min_bytes whose
+ * payload is text or base64 (exfiltration in a handful of echoes: no
+ * ping tool fills a payload with prose; a constant one repeated is a
+ * monitoring probe and stops counting); high with a ptunnel header, two
+ * of these at once, or icmp.high_bytes odd bytes. Reported at the packet that crosses a level
  * (a tunnel may never end while we watch), and again each time the echoes
  * doubled since, so the host's report is at most a factor 2 behind.
  * ICMP errors quote real packets and are not looked at.
@@ -48,6 +51,7 @@ struct icmp_flow {
 	uint16_t size_changes;        /* odd payloads of another size */
 	uint16_t high_entropy;        /* odd payloads over icmp.high_entropy */
 	uint16_t text;                /* odd payloads that are text */
+	uint16_t content;             /* requests of text, content_min_bytes+ */
 	uint16_t ptunnel;
 	uint16_t max_len;
 	uint8_t reported;             /* enum severity reported, 0 = none */
@@ -80,7 +84,8 @@ static void inc16(uint16_t *v)
 }
 
 static void note_odd(const struct tw_config *cfg, struct icmp_flow *st,
-		     const struct icmp_pl_class *pc, uint32_t wire_len)
+		     const struct icmp_pl_class *pc, uint32_t wire_len,
+		     bool request)
 {
 	uint64_t bytes = (uint64_t)st->odd_bytes + wire_len;
 
@@ -96,6 +101,9 @@ static void note_odd(const struct tw_config *cfg, struct icmp_flow *st,
 		inc16(&st->high_entropy);
 	if (pc->kind == ICMP_PL_TEXT)
 		inc16(&st->text);
+	if (pc->kind == ICMP_PL_TEXT && request &&
+	    wire_len >= cfg->icmp.content_min_bytes)
+		inc16(&st->content);
 	if (pc->kind == ICMP_PL_PTUNNEL)
 		inc16(&st->ptunnel);
 }
@@ -137,16 +145,23 @@ static void check_reply(struct icmp_flow *st, const struct pkt_view *pv,
 	}
 }
 
+/* at_end: the flow is over, so a lone text echo is known not to be a
+ * probe that repeats itself; while open, text counts once it changed. */
 static enum severity icmp_level(const struct tw_config *cfg,
-				const struct icmp_flow *st)
+				const struct icmp_flow *st, bool at_end)
 {
 	bool odd = st->odd >= cfg->icmp.min_odd_echoes && st->odd_changes > 0;
 	bool mismatch = st->mismatches >= cfg->icmp.min_mismatches;
+	/* the same text again and again is a probe's signature, not data */
+	bool content = st->content > 0 &&
+		       (st->odd_changes > 0 ||
+			(at_end && st->odd < cfg->icmp.min_odd_echoes));
+	unsigned signs = (unsigned)odd + (unsigned)mismatch + (unsigned)content;
 
-	if (st->ptunnel > 0 || (odd && mismatch) ||
-	    ((odd || mismatch) && st->odd_bytes >= cfg->icmp.high_bytes))
+	if (st->ptunnel > 0 || signs >= 2 ||
+	    (signs && st->odd_bytes >= cfg->icmp.high_bytes))
 		return SEV_HIGH;
-	if (odd || mismatch)
+	if (signs)
 		return SEV_MEDIUM;
 	return SEV_INFO;
 }
@@ -188,8 +203,24 @@ static void icmp_emit(struct an_ctx *c, const struct flow *f,
 	finding_add_int(&fd, "high_entropy", st->high_entropy);
 	finding_add_int(&fd, "size_changes", st->size_changes);
 	finding_add_int(&fd, "max_payload", st->max_len);
+	finding_add_int(&fd, "text_requests", st->content);
 	finding_add_double(&fd, "packets_per_sec", rate);
 	an_emit(c, &fd);
+}
+
+/* A new level, or the same one with twice the echoes: the report then
+ * shows counts at most a factor 2 behind. */
+static void icmp_report(struct an_ctx *c, const struct flow *f,
+			struct icmp_flow *st, enum severity sev, uint64_t ts)
+{
+	if (sev > st->reported ||
+	    (st->reported &&
+	     st->requests + st->replies >= 2 * (uint64_t)st->reported_at)) {
+		if (sev > st->reported)
+			st->reported = (uint8_t)sev;
+		st->reported_at = st->requests + st->replies;
+		icmp_emit(c, f, st, (enum severity)st->reported, ts);
+	}
 }
 
 static void icmp_on_packet(struct an_ctx *c, struct flow *f, void *state,
@@ -197,7 +228,6 @@ static void icmp_on_packet(struct an_ctx *c, struct flow *f, void *state,
 {
 	struct icmp_flow *st = state;
 	struct icmp_pl_class pc;
-	enum severity sev;
 	bool request;
 
 	(void)dir;
@@ -214,18 +244,23 @@ static void icmp_on_packet(struct an_ctx *c, struct flow *f, void *state,
 	if (sat16(pv->payload_wire_len) > st->max_len)
 		st->max_len = sat16(pv->payload_wire_len);
 	if (!icmp_pl_is_standard(pc.kind))
-		note_odd(c->cfg, st, &pc, pv->payload_wire_len);
-	sev = icmp_level(c->cfg, st);
-	/* a new level, or the same one with twice the echoes: the report
-	 * then shows counts at most a factor 2 behind */
-	if (sev > st->reported ||
-	    (st->reported &&
-	     st->requests + st->replies >= 2 * (uint64_t)st->reported_at)) {
-		if (sev > st->reported)
-			st->reported = (uint8_t)sev;
-		st->reported_at = st->requests + st->replies;
-		icmp_emit(c, f, st, (enum severity)st->reported, pv->ts_ns);
-	}
+		note_odd(c->cfg, st, &pc, pv->payload_wire_len, request);
+	icmp_report(c, f, st, icmp_level(c->cfg, st, false), pv->ts_ns);
+}
+
+/* A handful of echoes may end before any level is crossed while open. */
+static void icmp_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
+			     enum flow_end_reason why)
+{
+	struct icmp_flow *st = state;
+	enum severity sev;
+
+	(void)why;
+	if (!c->cfg->icmp.enabled || st->requests + st->replies == 0)
+		return;
+	sev = icmp_level(c->cfg, st, true);
+	if (sev > st->reported)
+		icmp_report(c, f, st, sev, f->last_ns);
 }
 
 /* Only echo flows interest us: every other flow stops calling us. */
@@ -242,4 +277,5 @@ const struct analyzer icmp_analyzer = {
 	.flow_state_size = sizeof(struct icmp_flow),
 	.on_flow_new = icmp_on_flow_new,
 	.on_packet = icmp_on_packet,
+	.on_flow_end = icmp_on_flow_end,
 };

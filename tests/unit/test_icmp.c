@@ -175,6 +175,21 @@ static void echo(struct harness *h, bool request, uint16_t seq,
 				request ? FLOW_DIR_ORIG : FLOW_DIR_RESP);
 }
 
+static void end(struct harness *h)
+{
+	h->f.last_ns = h->ts;
+	icmp_analyzer.on_flow_end(&h->ctx, &h->f, h->st, FLOW_END_IDLE);
+}
+
+static int64_t detail_int(const struct finding *f, const char *key)
+{
+	for (unsigned i = 0; i < f->n_detail; i++)
+		if (strcmp(f->detail[i].key, key) == 0)
+			return f->detail[i].v.i;
+	fail_msg("no detail %s", key);
+	return -1;
+}
+
 static void test_ordinary_pings_stay_clean(void **state)
 {
 	struct harness h;
@@ -223,6 +238,64 @@ static void test_text_file_by_ping_is_medium(void **state)
 	assert_true(found[0].host_is_orig);
 	assert_non_null(strstr(found[0].summary, "text"));
 	assert_non_null(strstr(found[1].summary, "6 of 6 echoes"));
+}
+
+/* Exfiltration in one echo: a request of content_min_bytes or more that
+ * is text or base64 is medium at once; a constant text probe of that
+ * size repeated, a 1472-byte Linux MTU probe and a zero fill never are. */
+static void test_one_text_echo_is_data(void **state)
+{
+	static const char b64[] =
+		"secret.txt::4711::1::"
+		"U29tZSBjb25maWRlbnRpYWwgY29udGVudCB0aGF0IGxlYXZlcyB0aGUgbmV0"
+		"d29yayBpbnNpZGUgYW4gSUNNUCBlY2hvIHJlcXVlc3QsIG9uZSBjaHVuayBh"
+		"dCBhIHRpbWUsIHNvIHRoYXQgbm8gZmlyZXdhbGwgbm90aWNlcyBpdC4gQmFz"
+		"ZTY0IGtlZXBzIGl0IHByaW50YWJsZS4=";
+	struct harness h;
+	uint8_t p[1500];
+	uint32_t n = (uint32_t)strlen(b64);
+
+	(void)state;
+	assert_true(n >= 140);
+	start(&h);
+	echo(&h, true, 1, (const uint8_t *)b64, n);
+	/* one echo could be a probe that repeats: judged when the flow ends */
+	assert_int_equal(n_found, 0);
+	end(&h);
+	assert_int_equal(n_found, 1);
+	assert_int_equal(found[0].severity, SEV_MEDIUM);
+	assert_int_equal(detail_int(&found[0], "text_requests"), 1);
+
+	/* two different text chunks: medium while the flow is open */
+	start(&h);
+	echo(&h, true, 1, (const uint8_t *)b64, n);
+	echo(&h, true, 2, (const uint8_t *)b64 + 21, n - 21);
+	assert_int_equal(n_found, 1);
+	assert_int_equal(found[0].severity, SEV_MEDIUM);
+
+	/* a shorter text echo is not enough on its own */
+	start(&h);
+	echo(&h, true, 1, (const uint8_t *)b64, 100);
+	end(&h);
+	assert_int_equal(n_found, 0);
+
+	/* zeros and a Linux MTU probe of the same size: nothing */
+	start(&h);
+	memset(p, 0, sizeof(p));
+	echo(&h, true, 1, p, 1472);
+	linux_ping(p, 1472, 2);
+	echo(&h, true, 2, p, 1472);
+	end(&h);
+	assert_int_equal(n_found, 0);
+
+	/* a probe sending the same long text every time: not data */
+	start(&h);
+	for (uint16_t s = 0; s < 10; s++) {
+		echo(&h, true, s, (const uint8_t *)lorem, 160);
+		echo(&h, false, s, (const uint8_t *)lorem, 160);
+	}
+	end(&h);
+	assert_int_equal(n_found, 0);
 }
 
 static void test_tunnel_with_answers_is_high(void **state)
@@ -292,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_tunnel_payloads),
 		cmocka_unit_test(test_ordinary_pings_stay_clean),
 		cmocka_unit_test(test_text_file_by_ping_is_medium),
+		cmocka_unit_test(test_one_text_echo_is_data),
 		cmocka_unit_test(test_tunnel_with_answers_is_high),
 		cmocka_unit_test(test_ptunnel_is_high_at_once),
 		cmocka_unit_test(test_errors_and_disabled_are_ignored),
