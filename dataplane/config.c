@@ -199,6 +199,9 @@ int config_load(const char *path, struct tw_config *cfg, char *err,
 		rc = apply_root(&c, config_root_setting(&lc), &tmp);
 	if (rc == 0)
 		rc = cross_check(&c, &lc, &tmp);
+	if (rc == 0 && tmp.hosts.suppress_file[0])
+		rc = suppress_load(tmp.hosts.suppress_file, &tmp.suppress, err,
+				   errlen);
 	config_destroy(&lc);
 	if (rc == 0)
 		*cfg = tmp;

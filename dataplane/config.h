@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "decode/decode.h"
+#include "verdict/suppress.h"
 
 #define TW_MAX_PREFIXES 64
 #define TW_PATH_MAX 512
@@ -84,8 +85,11 @@ struct tw_config {
 		uint32_t suspicious_score;    /* verdict thresholds, 0-100 */
 		uint32_t alert_score;
 		uint32_t max_destinations;    /* peers whose prevalence is kept */
+		char suppress_file[TW_PATH_MAX]; /* "" = no suppressions */
 		uint32_t prevalence_min_hosts;/* inside hosts before "rare" */
 	} hosts;
+	/* hosts.suppress_file as read with the config (verdict/suppress.h) */
+	struct suppress_list suppress;
 
 	struct {
 		bool enabled;

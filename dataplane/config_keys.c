@@ -93,6 +93,8 @@ const struct cfg_key cfg_keys[] = {
 	UINT("hosts.max_destinations", hosts.max_destinations, 16,
 	     16 * MILLION, 65536,
 	     "peers whose prevalence (inside hosts talking to them) is kept"),
+	PATH("hosts.suppress_file", hosts.suppress_file, "",
+	     "suppression rules (suppress WHAT HOST PEER); empty: none"),
 	UINT("hosts.prevalence_min_hosts", hosts.prevalence_min_hosts, 1, 16,
 	     4, "inside hosts seen before a peer only one of them talks to "
 	     "counts as rare"),

@@ -19,6 +19,10 @@ static void reloadable_copy(struct tw_config *dst, const struct tw_config *src)
 	dst->hosts.home_net = src->hosts.home_net;
 	dst->hosts.suspicious_score = src->hosts.suspicious_score;
 	dst->hosts.alert_score = src->hosts.alert_score;
+	dst->hosts.prevalence_min_hosts = src->hosts.prevalence_min_hosts;
+	memcpy(dst->hosts.suppress_file, src->hosts.suppress_file,
+	       sizeof(dst->hosts.suppress_file));
+	dst->suppress = src->suppress;
 	dst->flowtiming = src->flowtiming;
 	dst->flowtiming.beacon_max_pairs = pairs;
 	memcpy(dst->scan.patterns_dir, src->scan.patterns_dir,
@@ -103,9 +107,10 @@ void live_reload(struct live *l)
 	hosts_set_config(l->mgr.hosts, next);
 	l->cur = 1 - l->cur;
 	live_log("SIGHUP: %s reloaded (generation %llu): thresholds, home_net, "
-	     "flowtiming, %u patterns from %s for new flows (sizes, ports "
+	     "%u suppressions, flowtiming, %u patterns from %s for new flows (sizes, ports "
 	     "and paths apply at restart)\n",
-	     path, (unsigned long long)l->cfg_gen, hs_db_pattern_count(db),
+	     path, (unsigned long long)l->cfg_gen, next->suppress.n,
+	     hs_db_pattern_count(db),
 	     l->fresh->scan.patterns_dir);
 }
 

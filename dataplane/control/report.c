@@ -177,9 +177,20 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 
 #undef CTR
 
+/* The finding as the host keeps it; a suppressed one names its rule in
+ * detail.suppressed_by ("FILE:LINE comment"). */
 static json_t *finding_json(const struct host_finding *hf)
 {
-	return json_finding(&hf->f, &hf->peer, hf->peer_port);
+	json_t *obj = json_finding(&hf->f, &hf->peer, hf->peer_port);
+	json_t *detail = obj ? json_object_get(obj, "detail") : NULL;
+
+	if (detail && hf->suppressed_by &&
+	    json_object_set_new(detail, "suppressed_by",
+				json_string(hf->suppressed_by->note)) < 0) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
 }
 
 static json_t *families_json(const struct host *hst)

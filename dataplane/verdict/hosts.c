@@ -27,6 +27,7 @@ struct hosts {
 	/* how long pool answers are remembered (mining_link.c) */
 	uint64_t mining_link_ttl_ns;
 	struct prevalence *prevalence; /* who talks to which peer */
+	const struct suppress_list *suppress; /* the config's rules */
 	uint64_t prevalence_gen;       /* as of the last verdicts */
 	struct host *entries;          /* max_hosts */
 	struct host_finding *pool;     /* max_hosts * max_findings */
@@ -92,6 +93,7 @@ struct hosts *hosts_create(const struct tw_config *cfg)
 	h->suspicious_score = cfg->hosts.suspicious_score;
 	h->alert_score = cfg->hosts.alert_score;
 	h->mining_link_ttl_ns = cfg->mining.link_min_ttl_ns;
+	h->suppress = &cfg->suppress;
 	while (nb < h->max_hosts)
 		nb <<= 1;
 	h->bucket_mask = nb - 1;
@@ -178,17 +180,22 @@ static void host_widen(struct host *hst, uint64_t first_ns, uint64_t last_ns)
 		hst->last_ns = last_ns;
 }
 
-/* A finding that rises at a rare peer takes its severity from what the
- * prevalence table says now: the table only grows, so the final report
- * does not depend on the order contacts and findings arrived in. */
+/* What a finding is worth now: an operator's suppression makes it info;
+ * one that rises at a rare peer takes its severity from what the
+ * prevalence table says now (the table only grows, so the final report
+ * does not depend on the order contacts and findings arrived in). */
 static void host_resolve_severities(const struct hosts *h, struct host *hst)
 {
 	for (uint32_t i = 0; i < hst->n_findings; i++) {
 		struct host_finding *hf = &hst->findings[i];
 		uint8_t sev = hf->base_severity;
 
-		if (hf->f.rare_severity > sev &&
-		    prevalence_is_rare(h->prevalence, &hst->ip, &hf->peer))
+		hf->suppressed_by = suppress_match(h->suppress, &hst->ip,
+						   &hf->peer, &hf->f);
+		if (hf->suppressed_by)
+			sev = SEV_INFO;
+		else if (hf->f.rare_severity > sev &&
+			 prevalence_is_rare(h->prevalence, &hst->ip, &hf->peer))
 			sev = hf->f.rare_severity;
 		hf->f.severity = sev;
 	}
@@ -319,6 +326,7 @@ void hosts_set_config(struct hosts *h, const struct tw_config *cfg)
 	h->suspicious_score = cfg->hosts.suspicious_score;
 	h->alert_score = cfg->hosts.alert_score;
 	h->mining_link_ttl_ns = cfg->mining.link_min_ttl_ns;
+	h->suppress = &cfg->suppress;
 	hosts_update_all(h);
 }
 

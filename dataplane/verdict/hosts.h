@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "verdict/findings.h"
+#include "verdict/suppress.h"
 
 struct tw_config;
 
@@ -24,6 +25,8 @@ struct host_finding {
 	uint8_t host_is_orig;
 	uint8_t base_severity;     /* as the analyzer sent it; f.severity is
 				    * what it is worth now (rare peer) */
+	/* the operator's rule that made it info (the config's), or NULL */
+	const struct suppress_rule *suppressed_by;
 	/* f.last_ns is widened by merges; the kept report's own last_ns
 	 * decides ties, so the merge does not depend on arrival order. */
 	uint64_t rep_last_ns;

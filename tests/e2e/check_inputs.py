@@ -132,6 +132,27 @@ def main():
     rc, out, err = run(tw, "--config", bad_cfg, "--read", args.sample)
     check(rc != 0 and f"{bad_cfg}:3" in err and "no_such_key" in err, f"bad config: FILE:LINE: KEY ({err.strip()})")
 
+    # suppression: a rule turns the sample's findings to info, names itself
+    # in suppressed_by, and the host is clean; a bad rule is a config error
+    positive = os.path.join(os.path.dirname(args.sample), "ssh_reverse_operator.pcap")
+    rc, out, err = run(tw, "--read", positive, "--json")
+    flagged = [h for h in json.loads(out)["hosts"] if h["verdict"] != "clean"] if rc == 0 else []
+    check(flagged, "ssh_reverse_operator.pcap flags a host (needed by the suppression check)")
+    if flagged:
+        host = flagged[0]["ip"]
+        rules = path("suppress.txt", f"# lab host\nsuppress * {host} * # lab machine\n".encode())
+        cfg = path("suppress.cfg", f'hosts = {{ suppress_file = "{rules}"; }};\n'.encode())
+        rc, out, err = run(tw, "--config", cfg, "--read", positive, "--json")
+        h = [x for x in json.loads(out)["hosts"] if x["ip"] == host] if rc == 0 else []
+        ok = h and h[0]["verdict"] == "clean" and all(
+            f["severity"] == "info" and f["detail"].get("suppressed_by") == f"{rules}:2 lab machine"
+            for f in h[0]["findings"])
+        check(ok, f"suppress_file: host clean, findings info with suppressed_by ({err.strip()})")
+        bad_rules = path("bad_suppress.txt", b"suppress flow.beacon 10.0.0.0/8\n")
+        cfg = path("bad_suppress.cfg", f'hosts = {{ suppress_file = "{bad_rules}"; }};\n'.encode())
+        rc, out, err = run(tw, "--config", cfg, "--read", args.sample)
+        check(rc == 2 and f"{bad_rules}:1:" in err, f"bad suppression rule: exit 2, FILE:LINE ({err.strip()})")
+
     rc, out, err = run(tw, "--read", args.sample, "--bogus")
     check(rc == 2, "unknown option: exit 2")
     rc, out, err = run(tw, "--read", args.sample, "--workers", "0")
