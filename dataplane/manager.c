@@ -49,6 +49,10 @@ static void manager_apply(struct manager *m, const void *rec, uint32_t type)
 		const struct worker_contact *wc = rec;
 
 		hosts_note_contact(m->hosts, &wc->orig, &wc->resp);
+	} else if (type == WREC_NAMED) {
+		const struct worker_contact *wc = rec;
+
+		hosts_note_named(m->hosts, &wc->orig, &wc->resp);
 	}
 }
 

@@ -22,6 +22,8 @@ enum worker_record {
 	WREC_FINDING = 1,   /* struct finding */
 	WREC_HOST_SEEN,     /* struct worker_host_seen (--all-hosts) */
 	WREC_CONTACT,       /* struct worker_contact (prevalence) */
+	WREC_NAMED,         /* struct worker_contact: a DNS answer named resp
+			     * (an address) to orig (the client) */
 };
 
 /* An answered connection ended: orig talked to resp (verdict/prevalence.h). */

@@ -69,6 +69,10 @@ void analyzers_layout(struct analyzer_layout *l);
 
 /* Sends a finding to the manager (worker.c). */
 void an_emit(struct an_ctx *c, const struct finding *f);
+/* Tells the manager a DNS answer named addr to client: a connection to an
+ * address no answer named is evidence (verdict/prevalence.h). */
+void an_note_named(struct an_ctx *c, const struct ip_addr *client,
+		   const struct ip_addr *addr);
 
 /* Payload inspection of a flow stops as soon as no analyzer wants more of
  * it: that, not the byte limit, is what keeps the cost per flow small. An

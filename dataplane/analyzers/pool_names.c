@@ -158,6 +158,32 @@ static void dns_emit(struct an_ctx *c, const struct flow *f,
 	an_emit(c, &fd);
 }
 
+/* Every address an answer names, for the manager: a connection to an
+ * address no answer named, from a host whose lookups we see, is evidence
+ * (verdict/prevalence.h). This analyzer parses the answers anyway. */
+static void note_named(struct an_ctx *c, const struct flow *f,
+		       enum flow_dir_id dir, const struct dns_msg *m)
+{
+	const struct ip_addr *client = dir == FLOW_DIR_RESP ? &f->orig_addr
+							    : &f->resp_addr;
+
+	if (!m->hdr.qr)
+		return;
+	for (unsigned i = 0; i < m->n_answers; i++) {
+		const struct dns_rr *rr = &m->an[i];
+		struct ip_addr a;
+
+		if (rr->type == DNS_TYPE_A) {
+			ip_addr_from_v4(&a, rr->addr.a);
+		} else if (rr->type == DNS_TYPE_AAAA) {
+			memcpy(a.b, rr->addr.aaaa, sizeof(a.b));
+		} else {
+			continue;
+		}
+		an_note_named(c, client, &a);
+	}
+}
+
 static void dns_payload(struct an_ctx *c, struct flow *f, struct pn_flow *st,
 			enum flow_dir_id dir, const uint8_t *data,
 			uint32_t len)
@@ -177,6 +203,7 @@ static void dns_payload(struct an_ctx *c, struct flow *f, struct pn_flow *st,
 		len = (uint32_t)mlen;
 	}
 	dns_parse_answers(data, len, &w->msg);
+	note_named(c, f, dir, &w->msg);
 	pool = dns_pool(w, &asked);
 	if (pool)
 		dns_emit(c, f, w, st, dir, pool, asked);

@@ -45,6 +45,7 @@ void finding_init(struct finding *f, const struct flow *flow,
 	f->resp_port = flow->resp_port;
 	f->proto = flow->proto;
 	f->flow_id = flow->id;
+	f->start_seen = flow->proto != TW_PROTO_TCP || flow->handshake_seen;
 	f->first_ns = flow->first_ns;
 	f->last_ns = flow->last_ns;
 }

@@ -33,6 +33,9 @@ struct finding {
 	 * be rare (verdict/prevalence.h): a flow's shape is only evidence of
 	 * a tunnel with more evidence beside it. SEV_INFO: no such rise. */
 	uint8_t rare_severity;
+	/* the flow's start was seen (TCP handshake, or UDP): had its peer
+	 * been looked up, the answer would have been seen too */
+	uint8_t start_seen;
 	uint8_t proto;
 	uint8_t host_is_orig;     /* analyzer's view of which side is the host */
 	uint8_t n_detail;

@@ -192,11 +192,16 @@ static void host_resolve_severities(const struct hosts *h, struct host *hst)
 
 		hf->suppressed_by = suppress_match(h->suppress, &hst->ip,
 						   &hf->peer, &hf->f);
-		if (hf->suppressed_by)
+		hf->rarity = RARITY_NONE;
+		if (hf->suppressed_by) {
 			sev = SEV_INFO;
-		else if (hf->f.rare_severity > sev &&
-			 prevalence_is_rare(h->prevalence, &hst->ip, &hf->peer))
-			sev = hf->f.rare_severity;
+		} else if (hf->f.rare_severity > sev) {
+			hf->rarity = (uint8_t)prevalence_rarity(
+				h->prevalence, &hst->ip, &hf->peer,
+				hf->f.start_seen);
+			if (hf->rarity != RARITY_NONE)
+				sev = hf->f.rare_severity;
+		}
 		hf->f.severity = sev;
 	}
 }
@@ -257,6 +262,12 @@ int hosts_apply_finding(struct hosts *h, const struct finding *f)
 		    &(struct link_ctx){ h, hst });
 	host_update_verdict(h, hst);
 	return is_orig;
+}
+
+void hosts_note_named(struct hosts *h, const struct ip_addr *client,
+		      const struct ip_addr *addr)
+{
+	prevalence_named(h->prevalence, client, addr);
 }
 
 void hosts_note_contact(struct hosts *h, const struct ip_addr *orig,

@@ -25,6 +25,7 @@ struct host_finding {
 	uint8_t host_is_orig;
 	uint8_t base_severity;     /* as the analyzer sent it; f.severity is
 				    * what it is worth now (rare peer) */
+	uint8_t rarity;            /* enum rarity that raised it, or 0 */
 	/* the operator's rule that made it info (the config's), or NULL */
 	const struct suppress_rule *suppressed_by;
 	/* f.last_ns is widened by merges; the kept report's own last_ns
@@ -58,6 +59,9 @@ int hosts_apply_finding(struct hosts *h, const struct finding *f);
 /* An answered connection from orig to resp ended (prevalence). */
 void hosts_note_contact(struct hosts *h, const struct ip_addr *orig,
 			const struct ip_addr *resp);
+/* A DNS answer named addr to client (prevalence). */
+void hosts_note_named(struct hosts *h, const struct ip_addr *client,
+		      const struct ip_addr *addr);
 /* Recomputes every verdict when what prevalence says has changed since:
  * before a report or an answer about a host. */
 void hosts_refresh(struct hosts *h);

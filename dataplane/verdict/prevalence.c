@@ -12,7 +12,10 @@ struct dest {
 	struct ip_addr peer;
 	struct ip_addr first_host;
 	uint8_t used;
+	uint8_t contacted;         /* first_host is set */
 	uint8_t shared;            /* a second inside host contacted it */
+	uint8_t named;             /* a DNS answer named this address */
+	uint8_t resolves;          /* this address received DNS answers */
 };
 
 struct prevalence {
@@ -87,21 +90,36 @@ void prevalence_note_host(struct prevalence *p, const struct ip_addr *host)
 	p->generation++;
 }
 
+/* The entry for addr, created when absent; NULL when the table is full
+ * (counted). */
+static struct dest *dest_get(struct prevalence *p, const struct ip_addr *addr)
+{
+	struct dest *d = slot_for(p, addr);
+
+	if (d->used)
+		return d;
+	if (p->n_dests >= p->max_dests) {
+		p->dropped++;
+		return NULL;
+	}
+	d->used = 1;
+	d->peer = *addr;
+	p->n_dests++;
+	return d;
+}
+
 void prevalence_contact(struct prevalence *p, const struct ip_addr *host,
 			const struct ip_addr *peer)
 {
-	struct dest *d = slot_for(p, peer);
+	struct dest *d;
 
 	prevalence_note_host(p, host);
-	if (!d->used) {
-		if (p->n_dests >= p->max_dests) {
-			p->dropped++;
-			return;
-		}
-		d->used = 1;
-		d->peer = *peer;
+	d = dest_get(p, peer);
+	if (!d)
+		return;
+	if (!d->contacted) {
+		d->contacted = 1;
 		d->first_host = *host;
-		p->n_dests++;
 		p->generation++;
 	} else if (!d->shared && ip_addr_cmp(&d->first_host, host) != 0) {
 		d->shared = 1;
@@ -109,19 +127,63 @@ void prevalence_contact(struct prevalence *p, const struct ip_addr *host,
 	}
 }
 
-bool prevalence_is_rare(const struct prevalence *p, const struct ip_addr *host,
-			const struct ip_addr *peer)
+void prevalence_named(struct prevalence *p, const struct ip_addr *client,
+		      const struct ip_addr *addr)
 {
-	const struct dest *d;
+	struct dest *a = dest_get(p, addr);
+	struct dest *c = a ? dest_get(p, client) : NULL;
 
+	if (a && !a->named) {
+		a->named = 1;
+		p->generation++;
+	}
+	if (c && !c->resolves) {
+		c->resolves = 1;
+		p->generation++;
+	}
+}
+
+static bool sole_host(const struct prevalence *p, const struct ip_addr *host,
+		      const struct dest *d)
+{
 	if (p->n_population < p->min_hosts)
 		return false;
-	d = slot_for(p, peer);
-	if (!d->used)
+	if (!d->used || !d->contacted)
 		/* not contacted yet (the flow is still open), or the table
 		 * was full: only a peer we know no one else uses is rare */
 		return p->n_dests < p->max_dests;
 	return !d->shared && ip_addr_cmp(&d->first_host, host) == 0;
+}
+
+enum rarity prevalence_rarity(const struct prevalence *p,
+			      const struct ip_addr *host,
+			      const struct ip_addr *peer, bool start_seen)
+{
+	const struct dest *d = slot_for(p, peer);
+	const struct dest *h;
+
+	if (sole_host(p, host, d))
+		return RARITY_SOLE_HOST;
+	if (!start_seen || (d->used && d->named))
+		return RARITY_NONE;
+	h = slot_for(p, host);
+	/* an address missing from a full table may have been named */
+	if (!h->used || !h->resolves || (!d->used && p->dropped))
+		return RARITY_NONE;
+	return RARITY_UNNAMED;
+}
+
+const char *rarity_name(enum rarity r)
+{
+	switch (r) {
+	case RARITY_SOLE_HOST:
+		return "rare peer";
+	case RARITY_UNNAMED:
+		return "peer no DNS answer named";
+	case RARITY_NONE:
+		break;
+	}
+	return "";
 }
 
 uint64_t prevalence_generation(const struct prevalence *p)

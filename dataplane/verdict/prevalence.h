@@ -5,7 +5,12 @@
  * layer); workers report each answered connection when it ends
  * (WREC_CONTACT), so the table sees every worker's flows and its content
  * does not depend on their interleaving. Bounded: hosts.max_destinations
- * peers, then new peers are counted as dropped and never called rare. */
+ * addresses, then new ones are counted as dropped and never called rare.
+ *
+ * A second kind of rarity: DNS answers name addresses to clients
+ * (WREC_NAMED). A host whose lookups we see and that connects to an
+ * address no answer named went there by a number it already had: how a
+ * C2 agent reaches its server, rarely how software reaches a service. */
 #ifndef TW_PREVALENCE_H
 #define TW_PREVALENCE_H
 
@@ -28,15 +33,28 @@ void prevalence_destroy(struct prevalence *p);
 /* host opened an answered connection to peer. */
 void prevalence_contact(struct prevalence *p, const struct ip_addr *host,
 			const struct ip_addr *peer);
+/* A DNS answer to client named addr. */
+void prevalence_named(struct prevalence *p, const struct ip_addr *client,
+		      const struct ip_addr *addr);
 /* host is an inside host (it holds a finding). */
 void prevalence_note_host(struct prevalence *p, const struct ip_addr *host);
 
-/* No other host than `host` contacted peer, among at least min_hosts
- * inside hosts seen. */
-bool prevalence_is_rare(const struct prevalence *p, const struct ip_addr *host,
-			const struct ip_addr *peer);
+enum rarity {
+	RARITY_NONE = 0,
+	RARITY_SOLE_HOST,   /* no other inside host talks to the peer */
+	RARITY_UNNAMED,     /* the host resolves names, no answer named it */
+};
 
-/* Changes whenever an answer of prevalence_is_rare may have changed. */
+/* Why peer is rare for host, if it is: RARITY_SOLE_HOST when no other
+ * host than `host` contacted peer among at least min_hosts inside hosts
+ * seen; RARITY_UNNAMED when start_seen (the connection's start was
+ * captured), the host's own lookups were seen and no answer named peer. */
+enum rarity prevalence_rarity(const struct prevalence *p,
+			      const struct ip_addr *host,
+			      const struct ip_addr *peer, bool start_seen);
+const char *rarity_name(enum rarity r);
+
+/* Changes whenever an answer of prevalence_rarity may have changed. */
 uint64_t prevalence_generation(const struct prevalence *p);
 uint32_t prevalence_destinations(const struct prevalence *p);
 uint64_t prevalence_dropped(const struct prevalence *p);

@@ -12,6 +12,8 @@
  * counts 25 (fusion, see host_score). host->raised_by says what counted. */
 #include "verdict/score.h"
 
+#include "verdict/prevalence.h"
+
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +32,7 @@ struct family_best {
 	char name[FAMILY_NAME_MAX];
 	uint8_t sev;
 	const char *kind;              /* of the family's strongest finding */
-	bool rare_peer;                /* it rose because its peer is rare */
+	uint8_t rarity;                /* enum rarity that raised it, or 0 */
 };
 
 /* Families with the best severity of each, in name order. */
@@ -41,7 +43,7 @@ static unsigned host_family_list(const struct host *hst,
 
 	for (uint32_t i = 0; i < hst->n_findings; i++) {
 		const struct finding *f = &hst->findings[i].f;
-		bool rare = f->severity > hst->findings[i].base_severity;
+		uint8_t rare = hst->findings[i].rarity;
 		char name[FAMILY_NAME_MAX];
 		unsigned j;
 
@@ -53,12 +55,12 @@ static unsigned host_family_list(const struct host *hst,
 				continue;
 			memcpy(fam[n].name, name, sizeof(name));
 			fam[n].kind = f->kind;
-			fam[n].rare_peer = rare;
+			fam[n].rarity = rare;
 			fam[n++].sev = f->severity;
 		} else if (f->severity > fam[j].sev) {
 			fam[j].sev = f->severity;
 			fam[j].kind = f->kind;
-			fam[j].rare_peer = rare;
+			fam[j].rarity = rare;
 		}
 	}
 	/* Insertion sort: a handful of families at most. */
@@ -108,10 +110,11 @@ static void raised_add(struct host *hst, size_t *used,
 		       bool corroborates)
 {
 	size_t room = sizeof(hst->raised_by) - *used;
-	int k = snprintf(hst->raised_by + *used, room, "%s%s %s +%u%s%s",
+	int k = snprintf(hst->raised_by + *used, room, "%s%s %s +%u%s%s%s",
 			 *used ? ";" : "", f->kind ? f->kind : f->name,
 			 severity_name((enum severity)f->sev), points,
-			 f->rare_peer ? " rare peer" : "",
+			 f->rarity ? " " : "",
+			 rarity_name((enum rarity)f->rarity),
 			 corroborates ? " corroborates" : "");
 
 	if (k < 0 || (size_t)k >= room)

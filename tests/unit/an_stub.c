@@ -14,7 +14,7 @@ const char *(*stub_app_fn)(const struct flow *f);
 
 void an_stub_reset(void)
 {
-	n_found = n_payload_done = n_packets_done = 0;
+	n_found = n_payload_done = n_packets_done = n_named = 0;
 	stub_app = "unknown";
 	stub_app_fn = NULL;
 }
@@ -24,6 +24,21 @@ void an_emit(struct an_ctx *c, const struct finding *f)
 	(void)c;
 	assert_true(n_found < AN_STUB_MAX_FOUND);
 	found[n_found++] = *f;
+}
+
+struct ip_addr named_client[AN_STUB_MAX_NAMED];
+struct ip_addr named_addr[AN_STUB_MAX_NAMED];
+unsigned n_named;
+
+void an_note_named(struct an_ctx *c, const struct ip_addr *client,
+		   const struct ip_addr *addr)
+{
+	(void)c;
+	if (n_named < AN_STUB_MAX_NAMED) {
+		named_client[n_named] = *client;
+		named_addr[n_named] = *addr;
+	}
+	n_named++;
 }
 
 void an_payload_done(struct an_ctx *c, struct flow *f)

@@ -12,6 +12,11 @@ extern struct finding found[AN_STUB_MAX_FOUND]; /* an_emit(), in order */
 extern unsigned n_found;
 extern unsigned n_payload_done;   /* an_payload_done() calls */
 extern unsigned n_packets_done;   /* an_packets_done() calls */
+#define AN_STUB_MAX_NAMED 64
+/* an_note_named(): (client, address) pairs, in order */
+extern struct ip_addr named_client[AN_STUB_MAX_NAMED];
+extern struct ip_addr named_addr[AN_STUB_MAX_NAMED];
+extern unsigned n_named;
 /* app_label() answers stub_app_fn(f) when set, else stub_app. */
 extern const char *stub_app;
 extern const char *(*stub_app_fn)(const struct flow *f);

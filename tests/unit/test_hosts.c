@@ -641,6 +641,63 @@ static void test_rare_peer_raises_shape(void **state)
 	hosts_destroy(h);
 }
 
+/* A host whose DNS lookups are seen, connecting (start captured) to an
+ * address no answer named: the shape rises; a named peer, or a flow
+ * picked up mid-stream, does not. */
+static void test_unnamed_peer_raises_shape(void **state)
+{
+	struct tw_config cfg;
+	struct hosts *h;
+	struct finding f, g;
+	struct ip_addr a = ip("10.0.0.1"), cdn = ip("203.0.113.80"),
+		       raw = ip("198.51.100.9");
+	const struct host *hst;
+	const struct host *list[8];
+
+	(void)state;
+	cfg_small(&cfg, 16, 8);
+	cfg.hosts.max_destinations = 64;
+	cfg.hosts.prevalence_min_hosts = 16; /* sole-host rarity out of play */
+	h = hosts_create(&cfg);
+	assert_non_null(h);
+	f = mk("flow.beacon", SEV_LOW, "10.0.0.1", 40000, "198.51.100.9", 443,
+	       T0, T0 + 300 * SEC, "beacon to a raw address");
+	f.rare_severity = SEV_MEDIUM;
+	f.start_seen = 1;
+	g = mk("flow.beacon", SEV_LOW, "10.0.0.1", 40001, "203.0.113.80", 443,
+	       T0, T0 + 300 * SEC, "beacon to a named address");
+	g.rare_severity = SEV_MEDIUM;
+	g.start_seen = 1;
+	hosts_apply_finding(h, &f);
+	hosts_apply_finding(h, &g);
+	hst = find(h, "10.0.0.1");
+	/* no lookup of this host seen: nothing known */
+	assert_int_equal(hosts_sorted(h, list, 8, false), 1);
+	assert_int_equal(hst->verdict, VERDICT_CLEAN);
+
+	hosts_note_named(h, &a, &cdn);
+	hosts_sorted(h, list, 8, false);
+	assert_int_equal(hst->verdict, VERDICT_SUSPICIOUS);
+	for (uint32_t i = 0; i < hst->n_findings; i++) {
+		const struct host_finding *hf = &hst->findings[i];
+		bool to_raw = ip_addr_cmp(&hf->peer, &raw) == 0;
+
+		assert_int_equal(hf->f.severity, to_raw ? SEV_MEDIUM : SEV_LOW);
+	}
+	assert_non_null(strstr(hst->raised_by, "peer no DNS answer named"));
+	hosts_destroy(h);
+
+	/* the same, picked up mid-stream: the lookup may predate the capture */
+	h = hosts_create(&cfg);
+	assert_non_null(h);
+	f.start_seen = 0;
+	hosts_apply_finding(h, &f);
+	hosts_note_named(h, &a, &cdn);
+	hosts_sorted(h, list, 8, false);
+	assert_int_equal(find(h, "10.0.0.1")->verdict, VERDICT_CLEAN);
+	hosts_destroy(h);
+}
+
 /* The destination table is bounded: beyond it peers are dropped, counted,
  * and never called rare. */
 static void test_destinations_bounded(void **state)
@@ -683,6 +740,7 @@ int main(void)
 		cmocka_unit_test(test_sorting_and_all),
 		cmocka_unit_test(test_names_and_bad_config),
 		cmocka_unit_test(test_rare_peer_raises_shape),
+		cmocka_unit_test(test_unnamed_peer_raises_shape),
 		cmocka_unit_test(test_destinations_bounded),
 	};
 

@@ -166,6 +166,11 @@ static void test_other_names_silent(void **state)
 	n = dns_msg(b, "notnanopool.org", false);
 	payload(&t, FLOW_DIR_ORIG, b, n);
 	assert_int_equal(n_found, 0);
+	/* every answer's address still goes to the manager (prevalence):
+	 * the client is the response's receiver; queries name nothing */
+	assert_int_equal(n_named, 1);
+	assert_int_equal(named_addr[0].b[15], 7);
+	assert_int_equal(ip_addr_cmp(&named_client[0], &t.f.orig_addr), 0);
 }
 
 /* ---- TLS ---- */
