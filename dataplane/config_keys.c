@@ -211,7 +211,7 @@ const struct cfg_key cfg_keys[] = {
 		 "seconds from a keystroke to its echo"),
 	UINT("ssh.reverse_min_keystrokes", ssh.reverse_min_keystrokes, 1,
 	     MILLION, 12, "server-side keystrokes for ssh.reverse_session"),
-	UINT("ssh.keepalive_min_events", ssh.keepalive_min_events, 3, 1000, 8,
+	UINT("ssh.keepalive_min_events", ssh.keepalive_min_events, 3, 1000, 6,
 	     "regular keepalives for ssh.keepalive_tunnel"),
 	DURATION("ssh.keepalive_min_interval", ssh.keepalive_min_interval_ns,
 		 0.1, DAY, 2, "shortest keepalive period considered"),

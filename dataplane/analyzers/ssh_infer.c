@@ -131,13 +131,19 @@ static bool keepalive_regular(const struct ssh_infer *s,
 
 	if (s->ka_events < cfg->keepalive_min_events + 1)
 		return false;
+	/* a check-in or two, not traffic between every keepalive */
+	if ((uint64_t)s->ka_interrupts * 4 > s->ka_events)
+		return false;
 	mean = (double)s->ka_sum_ms / (double)(s->ka_events - 1);
 	return mean > 0 &&
 	       (double)(s->ka_max_ms - s->ka_min_ms) / mean <=
 		       cfg->keepalive_max_jitter;
 }
 
-/* silent: nothing was sent either way for the keepalive period. */
+/* silent: nothing was sent either way for the keepalive period.
+ * OpenSSH's ServerAliveInterval (and autossh's) fires after that long
+ * without data from the peer: other traffic (an operator's check-in
+ * through the tunnel) restarts the timer, it does not end the rhythm. */
 static void keepalive_step(struct ssh_infer *s, enum ssh_side side,
 			   uint32_t len, uint64_t ts, bool silent)
 {
@@ -146,9 +152,16 @@ static void keepalive_step(struct ssh_infer *s, enum ssh_side side,
 			s->ka_reply_left--;
 			return;
 		}
-		s->ka_events = 0;   /* other traffic: not keepalive-only */
+		if (s->ka_events) {
+			s->ka_last_ns = ts;
+			s->ka_reply_left = 0;
+			if (!s->ka_in_burst && s->ka_interrupts < UINT32_MAX)
+				s->ka_interrupts++;
+			s->ka_in_burst = 1;
+		}
 		return;
 	}
+	s->ka_in_burst = 0;
 	if (s->ka_events && side == s->ka_side && len == s->ka_size) {
 		uint64_t ms64 = (ts - s->ka_last_ns) / NS_PER_MS;
 		uint32_t ms = ms64 > UINT32_MAX ? UINT32_MAX : (uint32_t)ms64;
@@ -167,17 +180,26 @@ static void keepalive_step(struct ssh_infer *s, enum ssh_side side,
 		s->ka_max_ms = 0;
 		s->ka_sum_ms = 0;
 		s->ka_first_ns = ts;
+		s->ka_interrupts = 0;
 	}
 	s->ka_last_ns = ts;
 	s->ka_reply_left = KEEPALIVE_REPLY_PKTS;
 }
 
+/* Keystrokes an operator's check-in through a known keepalive tunnel
+ * needs: a command or two is reverse use once the tunnel is known. */
+#define CHECKIN_MIN_KEYS 3
+
 /* Typed from the server side: enough keystrokes, and at least twice
  * what the client typed (a forward session's stray server-first pairs
- * stay under that). */
+ * stay under that); or, inside a session already known as a keepalive
+ * tunnel whose client never typed, a short check-in. */
 static bool reverse_met(const struct ssh_infer *s,
 			const struct ssh_infer_cfg *cfg)
 {
+	if ((s->reported & SSH_INF_KEEPALIVE) && s->keys[SSH_CLIENT] == 0 &&
+	    s->keys[SSH_SERVER] >= CHECKIN_MIN_KEYS)
+		return true;
 	return s->keys[SSH_SERVER] >= cfg->reverse_min_keystrokes &&
 	       s->keys[SSH_SERVER] >= 2 * (uint64_t)s->keys[SSH_CLIENT];
 }
@@ -215,10 +237,16 @@ unsigned ssh_infer_packet(struct ssh_infer *s, const struct ssh_infer_cfg *cfg,
 	    (s->gap_n[SSH_SERVER] >= TYPING_SURE_GAPS ||
 	     s->keys[SSH_SERVER] >= 4 * (uint64_t)cfg->reverse_min_keystrokes))
 		ev |= SSH_INF_REVERSE;
-	if (s->keys[SSH_CLIENT] + s->keys[SSH_SERVER] == 0 &&
-	    keepalive_regular(s, cfg))
+	/* the tunnel's own client never types: an admin's idle session with
+	 * keepalives does */
+	if (s->keys[SSH_CLIENT] == 0 && keepalive_regular(s, cfg))
 		ev |= SSH_INF_KEEPALIVE;
-	return report_once(s, ev);
+	ev = report_once(s, ev);
+	/* a check-in right after the tunnel became known */
+	if (!(s->reported & SSH_INF_REVERSE) && (s->reported & SSH_INF_KEEPALIVE) &&
+	    s->keys[SSH_CLIENT] == 0 && s->keys[SSH_SERVER] >= CHECKIN_MIN_KEYS)
+		ev |= report_once(s, SSH_INF_REVERSE);
+	return ev;
 }
 
 unsigned ssh_infer_finish(struct ssh_infer *s, const struct ssh_infer_cfg *cfg)

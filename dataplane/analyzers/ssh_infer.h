@@ -77,6 +77,8 @@ struct ssh_infer {
 	uint16_t ka_size;
 	uint8_t ka_side;
 	uint8_t ka_reply_left;      /* reply packets still allowed */
+	uint8_t ka_in_burst;        /* other traffic since the last exchange */
+	uint32_t ka_interrupts;     /* bursts of other traffic in the run */
 	/* volume */
 	uint64_t bytes[2];
 	uint32_t pkts[2];

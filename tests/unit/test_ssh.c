@@ -248,6 +248,26 @@ static void test_keepalive_tunnel(void **state)
 	assert_true(s.ka_max_ms - s.ka_min_ms <= 10);
 }
 
+/* autossh -M 0 -o ServerAliveInterval=15: an operator's short check-in
+ * through the tunnel restarts the keepalive timer without ending the
+ * rhythm, and once the tunnel is known the check-in is reverse use. */
+static void test_keepalive_survives_checkin(void **state)
+{
+	(void)state;
+	reset();
+	login();
+	keepalives(4, 4995, 5005);
+	type(SSH_SERVER, 4, 36, 80, 400);   /* the operator's first command */
+	keepalives(4, 4995, 5005);
+	assert_false(events & SSH_INF_REVERSE);
+	keepalives(1, 4995, 5005);
+	assert_true(events & SSH_INF_KEEPALIVE);
+	assert_int_equal(s.ka_interrupts, 1);
+	/* the operator checks in once more: reverse use of a known tunnel */
+	type(SSH_SERVER, 4, 36, 80, 400);
+	assert_true(events & SSH_INF_REVERSE);
+}
+
 static void test_irregular_or_busy_is_no_keepalive(void **state)
 {
 	(void)state;
@@ -324,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_mostly_client_typing_is_not_reverse),
 		cmocka_unit_test(test_slow_or_unequal_echo_is_no_keystroke),
 		cmocka_unit_test(test_keepalive_tunnel),
+		cmocka_unit_test(test_keepalive_survives_checkin),
 		cmocka_unit_test(test_irregular_or_busy_is_no_keepalive),
 		cmocka_unit_test(test_config_port_lists),
 	};
