@@ -39,8 +39,11 @@ static uint64_t wall_ns(void)
 static int worker_alloc(struct live *l, struct live_worker *lw, unsigned id)
 {
 	const struct tw_config *cfg = live_cfg(l);
-	struct worker_options wo = { .id = id,
-				     .block_when_full = l->sh.lossless };
+	struct worker_options wo = {
+		.id = id,
+		.block_when_full = l->sh.lossless,
+		.prevalence = hosts_prevalence(l->mgr.hosts),
+	};
 	char err[512] = "", name[32];
 
 	lw->sh = &l->sh;

@@ -45,14 +45,6 @@ static void manager_apply(struct manager *m, const void *rec, uint32_t type)
 		const struct worker_host_seen *hs = rec;
 
 		hosts_note_seen(m->hosts, &hs->ip, hs->ts_ns);
-	} else if (type == WREC_CONTACT) {
-		const struct worker_contact *wc = rec;
-
-		hosts_note_contact(m->hosts, &wc->orig, &wc->resp);
-	} else if (type == WREC_NAMED) {
-		const struct worker_contact *wc = rec;
-
-		hosts_note_named(m->hosts, &wc->orig, &wc->resp);
 	}
 }
 

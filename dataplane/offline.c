@@ -126,6 +126,7 @@ static int start_workers(struct offline *o)
 			.id = i,
 			.block_when_full = true,
 			.all_hosts = o->opt->all_hosts,
+			.prevalence = hosts_prevalence(o->mgr.hosts),
 		};
 
 		ow->packets = spsc_ring_create(o->cfg->engine.ring_bytes);

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "decode/ip_scope.h"
+#include "verdict/prevalence.h"
 #include "flow/flow_table.h"
 #include "flow/tcp_stream.h"
 #include "ring.h"
@@ -73,40 +74,37 @@ static void note_host_seen(struct worker *w, const struct ip_addr *ip,
 	spsc_ring_commit(w->findings, WREC_HOST_SEEN);
 }
 
-static void send_pair(struct worker *w, uint32_t type,
-		      const struct ip_addr *a, const struct ip_addr *b)
-{
-	struct worker_contact *wc = spsc_ring_reserve(w->findings, sizeof(*wc));
-
-	while (!wc && w->opt.block_when_full) {
-		sched_yield();
-		wc = spsc_ring_reserve(w->findings, sizeof(*wc));
-	}
-	if (!wc)
-		return;
-	wc->orig = *a;
-	wc->resp = *b;
-	spsc_ring_commit(w->findings, type);
-}
-
 void an_note_named(struct an_ctx *c, const struct ip_addr *client,
 		   const struct ip_addr *addr)
 {
-	send_pair(c->worker, WREC_NAMED, client, addr);
+	if (c->worker->opt.prevalence)
+		prevalence_named(c->worker->opt.prevalence, client, addr);
 }
 
-/* Who talks to whom, for the manager's prevalence table: answered
- * connections to peers that can be egress destinations at all, and for
- * TCP only those whose SYN we saw: a connection picked up mid-stream may
- * name the server as its originator. */
+/* Who talks to whom, for the prevalence table: answered connections to
+ * peers that can be egress destinations at all, and for TCP only those
+ * whose SYN we saw (a connection picked up mid-stream may name the
+ * server as its originator). The inside side is the host, as for
+ * findings (hosts.home_net), else the originator. */
 static void note_contact(struct worker *w, const struct flow *f)
 {
-	if (!f->responded ||
+	const struct prefix_list *home = &w->cfg->hosts.home_net;
+	bool resp_is_host;
+
+	if (!w->opt.prevalence || !f->responded ||
 	    (f->proto == TW_PROTO_TCP && !f->handshake_seen) ||
 	    ip_addr_is_local_scope(&f->resp_addr) ||
 	    ip_addr_is_local_scope(&f->orig_addr))
 		return;
-	send_pair(w, WREC_CONTACT, &f->orig_addr, &f->resp_addr);
+	resp_is_host = home->n > 0 &&
+		       !prefix_list_contains(home, &f->orig_addr) &&
+		       prefix_list_contains(home, &f->resp_addr);
+	if (resp_is_host)
+		prevalence_contact(w->opt.prevalence, &f->resp_addr,
+				   &f->orig_addr);
+	else
+		prevalence_contact(w->opt.prevalence, &f->orig_addr,
+				   &f->resp_addr);
 }
 
 /* flow_table calls this before a flow's entry is reused. */

@@ -21,14 +21,6 @@ struct flow;
 enum worker_record {
 	WREC_FINDING = 1,   /* struct finding */
 	WREC_HOST_SEEN,     /* struct worker_host_seen (--all-hosts) */
-	WREC_CONTACT,       /* struct worker_contact (prevalence) */
-	WREC_NAMED,         /* struct worker_contact: a DNS answer named resp
-			     * (an address) to orig (the client) */
-};
-
-/* An answered connection ended: orig talked to resp (verdict/prevalence.h). */
-struct worker_contact {
-	struct ip_addr orig, resp;
 };
 
 struct worker_host_seen {
@@ -47,6 +39,9 @@ struct worker_options {
 	unsigned id;
 	bool block_when_full;  /* offline: wait for the manager, never drop */
 	bool all_hosts;        /* report every host seen, not only flagged ones */
+	/* who talks to whom (the manager's, shared): written at flow end
+	 * and per DNS answer, never per packet; NULL: not kept */
+	struct prevalence *prevalence;
 };
 
 struct worker;

@@ -26,9 +26,9 @@ struct hosts {
 	uint32_t alert_score;
 	/* how long pool answers are remembered (mining_link.c) */
 	uint64_t mining_link_ttl_ns;
-	struct prevalence *prevalence; /* who talks to which peer */
+	struct prevalence *prevalence; /* who talks to which peer: written
+					* by the workers, read here */
 	const struct suppress_list *suppress; /* the config's rules */
-	uint64_t prevalence_gen;       /* as of the last verdicts */
 	struct host *entries;          /* max_hosts */
 	struct host_finding *pool;     /* max_hosts * max_findings */
 	const struct host **scratch;   /* max_hosts, for hosts_sorted */
@@ -264,39 +264,22 @@ int hosts_apply_finding(struct hosts *h, const struct finding *f)
 	return is_orig;
 }
 
-void hosts_note_named(struct hosts *h, const struct ip_addr *client,
-		      const struct ip_addr *addr)
-{
-	prevalence_named(h->prevalence, client, addr);
-}
-
-void hosts_note_contact(struct hosts *h, const struct ip_addr *orig,
-			const struct ip_addr *resp)
-{
-	bool resp_is_host = false;
-
-	if (h->home_net.n > 0)
-		resp_is_host = !prefix_list_contains(&h->home_net, orig) &&
-			       prefix_list_contains(&h->home_net, resp);
-	if (resp_is_host)
-		prevalence_contact(h->prevalence, resp, orig);
-	else
-		prevalence_contact(h->prevalence, orig, resp);
-}
-
 static void hosts_update_all(struct hosts *h)
 {
 	for (uint32_t b = 0; b <= h->bucket_mask; b++)
 		for (uint32_t i = h->buckets[b]; i;
 		     i = h->entries[i - 1].hash_next)
 			host_update_verdict(h, &h->entries[i - 1]);
-	h->prevalence_gen = prevalence_generation(h->prevalence);
 }
 
 void hosts_refresh(struct hosts *h)
 {
-	if (prevalence_generation(h->prevalence) != h->prevalence_gen)
-		hosts_update_all(h);
+	hosts_update_all(h);
+}
+
+struct prevalence *hosts_prevalence(struct hosts *h)
+{
+	return h->prevalence;
 }
 
 void hosts_note_seen(struct hosts *h, const struct ip_addr *ip, uint64_t ts_ns)

@@ -56,15 +56,11 @@ void hosts_destroy(struct hosts *h);
  * inside address), else the analyzer's choice (the originator by default). */
 /* Returns 1 when the originator was taken as the host, 0 the responder. */
 int hosts_apply_finding(struct hosts *h, const struct finding *f);
-/* An answered connection from orig to resp ended (prevalence). */
-void hosts_note_contact(struct hosts *h, const struct ip_addr *orig,
-			const struct ip_addr *resp);
-/* A DNS answer named addr to client (prevalence). */
-void hosts_note_named(struct hosts *h, const struct ip_addr *client,
-		      const struct ip_addr *addr);
-/* Recomputes every verdict when what prevalence says has changed since:
+/* Recomputes every verdict from what the prevalence table says now:
  * before a report or an answer about a host. */
 void hosts_refresh(struct hosts *h);
+/* The table the workers write who talks to whom into. */
+struct prevalence *hosts_prevalence(struct hosts *h);
 /* Records that ip was seen, for --all-hosts. */
 void hosts_note_seen(struct hosts *h, const struct ip_addr *ip, uint64_t ts_ns);
 /* Forgets one host; returns 0, or -1 when it is unknown. */

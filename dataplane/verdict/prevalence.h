@@ -1,16 +1,17 @@
 /* Prevalence of destinations, as RITA scores it: how many inside hosts
  * talk to a peer. A tunnel's far end is a destination that one host
  * contacts and no other; a message broker, a search cluster or a
- * monitoring sink is shared by many. Owned by the manager (verdict
- * layer); workers report each answered connection when it ends
- * (WREC_CONTACT), so the table sees every worker's flows and its content
- * does not depend on their interleaving. Bounded: hosts.max_destinations
- * addresses, then new ones are counted as dropped and never called rare.
+ * monitoring sink is shared by many. Written by the workers (each
+ * answered connection when it ends, each address a DNS answer names),
+ * read by the manager when it resolves severities: insert-only and
+ * lock-free (prevalence.c), so its final content does not depend on the
+ * workers' interleaving. Bounded: hosts.max_destinations addresses, then
+ * new ones are counted as dropped and never called rare.
  *
- * A second kind of rarity: DNS answers name addresses to clients
- * (WREC_NAMED). A host whose lookups we see and that connects to an
- * address no answer named went there by a number it already had: how a
- * C2 agent reaches its server, rarely how software reaches a service. */
+ * A second kind of rarity: a host whose lookups we see and that connects
+ * to an address no answer named went there by a number it already had:
+ * how a C2 agent reaches its server, rarely how software reaches a
+ * service. */
 #ifndef TW_PREVALENCE_H
 #define TW_PREVALENCE_H
 
@@ -54,8 +55,6 @@ enum rarity prevalence_rarity(const struct prevalence *p,
 			      const struct ip_addr *peer, bool start_seen);
 const char *rarity_name(enum rarity r);
 
-/* Changes whenever an answer of prevalence_rarity may have changed. */
-uint64_t prevalence_generation(const struct prevalence *p);
 uint32_t prevalence_destinations(const struct prevalence *p);
 uint64_t prevalence_dropped(const struct prevalence *p);
 size_t prevalence_memory(const struct prevalence *p);

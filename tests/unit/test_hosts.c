@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "verdict/hosts.h"
+#include "verdict/prevalence.h"
 
 #define T0 1700000000000000000ull
 #define SEC 1000000000ull
@@ -623,9 +624,9 @@ static void test_rare_peer_raises_shape(void **state)
 	assert_int_equal(hst->findings[0].f.severity, SEV_LOW);
 	assert_int_equal(hst->verdict, VERDICT_CLEAN);
 
-	hosts_note_contact(h, &b, &shared);
-	hosts_note_contact(h, &c, &shared);
-	hosts_note_contact(h, &a, &tun);
+	prevalence_contact(hosts_prevalence(h), &b, &shared);
+	prevalence_contact(hosts_prevalence(h), &c, &shared);
+	prevalence_contact(hosts_prevalence(h), &a, &tun);
 	assert_int_equal(hosts_sorted(h, list, 8, false), 1);
 	assert_int_equal(hst->findings[0].f.severity, SEV_MEDIUM);
 	assert_int_equal(hst->findings[0].base_severity, SEV_LOW);
@@ -634,7 +635,7 @@ static void test_rare_peer_raises_shape(void **state)
 	assert_int_equal(hosts_destinations(h), 2);
 
 	/* a second inside host talks to it: shared, back to low */
-	hosts_note_contact(h, &b, &tun);
+	prevalence_contact(hosts_prevalence(h), &b, &tun);
 	hosts_refresh(h);
 	assert_int_equal(hst->findings[0].f.severity, SEV_LOW);
 	assert_int_equal(hst->verdict, VERDICT_CLEAN);
@@ -675,7 +676,7 @@ static void test_unnamed_peer_raises_shape(void **state)
 	assert_int_equal(hosts_sorted(h, list, 8, false), 1);
 	assert_int_equal(hst->verdict, VERDICT_CLEAN);
 
-	hosts_note_named(h, &a, &cdn);
+	prevalence_named(hosts_prevalence(h), &a, &cdn);
 	hosts_sorted(h, list, 8, false);
 	assert_int_equal(hst->verdict, VERDICT_SUSPICIOUS);
 	for (uint32_t i = 0; i < hst->n_findings; i++) {
@@ -692,7 +693,7 @@ static void test_unnamed_peer_raises_shape(void **state)
 	assert_non_null(h);
 	f.start_seen = 0;
 	hosts_apply_finding(h, &f);
-	hosts_note_named(h, &a, &cdn);
+	prevalence_named(hosts_prevalence(h), &a, &cdn);
 	hosts_sorted(h, list, 8, false);
 	assert_int_equal(find(h, "10.0.0.1")->verdict, VERDICT_CLEAN);
 	hosts_destroy(h);
@@ -717,7 +718,7 @@ static void test_destinations_bounded(void **state)
 
 		snprintf(addr, sizeof(addr), "198.51.100.%d", i + 1);
 		peer = ip(addr);
-		hosts_note_contact(h, &host, &peer);
+		prevalence_contact(hosts_prevalence(h), &host, &peer);
 	}
 	assert_int_equal(hosts_destinations(h), 16);
 	assert_int_equal(hosts_destinations_dropped(h), 24);
