@@ -82,6 +82,16 @@ static json_t *control_json(struct live *l)
 			 "config_generation", json_int_u64(l->cfg_gen));
 }
 
+/* The event log's health: a full disk must show here, not only at exit. */
+static json_t *output_json(struct live *l)
+{
+	return json_pack("{s:s, s:I, s:I}",
+			 "eve_path", live_eve_path(l),
+			 "eve_write_errors",
+			 json_int_u64(manager_eve_write_errors(&l->mgr)),
+			 "eve_reopened", json_int_u64(l->eve_reopened));
+}
+
 static json_t *live_stats(void *ctx)
 {
 	struct live *l = ctx;
@@ -100,6 +110,8 @@ static json_t *live_stats(void *ctx)
 			st);
 	obj = report_stats_json(st, l->mgr.hosts);
 	free(st);
+	if (obj)
+		json_object_set_new(obj, "output", output_json(l));
 	if (obj)
 		json_object_set_new(obj, "live", json_pack(
 			"{s:f, s:o, s:o, s:o}",
