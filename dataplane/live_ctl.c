@@ -71,9 +71,13 @@ static json_t *control_json(struct live *l)
 {
 	const struct ctl_counters *c = ctl_server_counters(l->ctl);
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "connections", json_int_u64(c->accepted),
 			 "refused", json_int_u64(c->refused),
+			 "idle_closed", json_int_u64(c->idle_closed),
+			 "evicted_idle", json_int_u64(c->evicted_idle),
+			 "answers_too_large",
+			 json_int_u64(c->answers_too_large),
 			 "clients", json_int_u64(c->clients),
 			 "commands", json_int_u64(c->lines),
 			 "bad_lines", json_int_u64(c->bad_lines),
