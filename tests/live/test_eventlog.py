@@ -4,7 +4,9 @@
   unopenable  --eve /nonexistent/x.json, output.eve_path naming the same,
               and /proc/version (opens, never takes a line): the appliance
               exits 2 at start with a message naming the file, without a
-              crash or a sanitizer report
+              crash or a sanitizer report; so do the other start faults
+              (a port that cannot be probed, too few lcores, no socket
+              directory)
   full        --eve /dev/full: the appliance keeps serving, stats counts
               every finding it could not write (output.eve_write_errors),
               and it says so on stderr; exit 1 at SIGTERM (README)
@@ -67,6 +69,25 @@ def check_unopenable(args, trace, wd):
     start_fails(args.binary, text, wd, "/proc/version",
                 "--eve /proc/version", "/proc/version: opened, but a test "
                 "write fails")
+
+
+def check_other_start_faults(args, trace, wd):
+    """Every start-up failure unwinds the same way: exit 2, a message."""
+    start_fails(args.binary,
+                twlive.cfg_text(["net_pcap0,rx_pcap=/nonexistent.pcap"], wd,
+                                mem_mb=64, mbufs=2047),
+                wd, None, "a port that cannot be probed", "no such DPDK port")
+    start_fails(args.binary,
+                twlive.cfg_text([f"net_pcap0,rx_pcap={trace}"], wd,
+                                workers=2, mem_mb=64, mbufs=2047,
+                                dpdk_extra='lcores = "0@0,1@0";'),
+                wd, None, "too few lcores", "needs 3 lcores")
+    start_fails(args.binary,
+                twlive.cfg_text([f"net_pcap0,rx_pcap={trace}"],
+                                os.path.join(wd, "missing-dir"),
+                                mem_mb=64, mbufs=2047),
+                wd, None, "a socket directory that is missing",
+                "control.socket: bind")
 
 
 def check_full(args, trace, wd, want):
@@ -149,6 +170,7 @@ def main():
             f.write(test_stop.EXTRA)
         want = test_stop.offline_findings(args.binary, trace, sizes, wd)
         check_unopenable(args, trace, wd)
+        check_other_start_faults(args, trace, wd)
         check_full(args, trace, wd, want)
         check_rotate(args, trace, wd, want)
     finally:
