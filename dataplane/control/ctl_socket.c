@@ -116,6 +116,9 @@ static int client_flush(struct ctl_server *s, struct ctl_client *c)
 	}
 	free(c->out);
 	c->out = NULL;
+	/* lines were not read while the answer went out: what waits was
+	 * not slow */
+	c->line_ms = s->now_ms;
 	client_watch(s, c, EPOLLIN);
 	return 0;
 }
@@ -330,9 +333,10 @@ static void sweep_idle(struct ctl_server *s)
 		struct ctl_client *c = &s->clients[i];
 
 		/* a line sent a byte at a time keeps a client active, not
-		 * its line open for ever */
+		 * its line open for ever; lines queued behind an answer
+		 * being sent wait on us, not on the client */
 		bool silent = s->now_ms - c->active_ms >= s->idle_ms;
-		bool slow_line = line_open(c) &&
+		bool slow_line = !c->out && line_open(c) &&
 				 s->now_ms - c->line_ms >= s->idle_ms;
 
 		if (c->fd < 0 || (!silent && !slow_line))
