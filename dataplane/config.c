@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Longest "section.key" looked up; longer names are unknown anyway. */
 #define KEY_NAME_MAX 96
@@ -118,26 +120,132 @@ static int cross_check(const struct load_ctx *c, const config_t *lc,
 	return 0;
 }
 
+/* What a syntax check in a child process found. */
+struct syntax_report {
+	int bad;                  /* 0: the file parses */
+	int io_errno;             /* the file could not be read: errno */
+	int line;
+	char file[PATH_MAX];
+	char text[256];
+};
+
+static void syntax_parse(const char *path, const char *dir,
+			 struct syntax_report *r)
+{
+	config_t lc;
+
+	memset(r, 0, sizeof(*r));
+	config_init(&lc);
+	config_set_include_dir(&lc, dir);
+	if (config_read_file(&lc, path) != CONFIG_TRUE) {
+		r->bad = 1;
+		if (config_error_type(&lc) == CONFIG_ERR_FILE_IO)
+			r->io_errno = errno ? errno : EIO;
+		r->line = config_error_line(&lc);
+		snprintf(r->file, sizeof(r->file), "%s",
+			 config_error_file(&lc) ? config_error_file(&lc) : path);
+		snprintf(r->text, sizeof(r->text), "%s",
+			 config_error_text(&lc) ? config_error_text(&lc) : "");
+	}
+	config_destroy(&lc);
+}
+
+/* libconfig 1.5 (Debian 12) loses the string token it was reading when
+ * it meets a syntax error (fixed upstream in 1.7.3): every bad file, and
+ * every SIGHUP with one live, would leak. So a child process parses the
+ * file first and says what it found; it exits without freeing anything.
+ * Only a file that parses is then parsed here. 0: parses; 1: r says why;
+ * -1: no child could run (the caller parses in-process instead). */
+static int syntax_check(const char *path, const char *dir,
+			struct syntax_report *r)
+{
+	int fds[2], status = 0;
+	size_t got = 0;
+	pid_t pid;
+
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		size_t done = 0;
+
+		close(fds[0]);
+		syntax_parse(path, dir, r);
+		while (done < sizeof(*r)) {
+			ssize_t n = write(fds[1], (char *)r + done,
+					  sizeof(*r) - done);
+
+			if (n <= 0 && errno != EINTR)
+				_exit(1);
+			done += n > 0 ? (size_t)n : 0;
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got < sizeof(*r)) {
+		ssize_t n = read(fds[0], (char *)r + got, sizeof(*r) - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got != sizeof(*r) || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return -1;
+	return r->bad ? 1 : 0;
+}
+
+static int syntax_fail(const struct load_ctx *c, const struct syntax_report *r)
+{
+	if (r->io_errno)
+		return cfg_fail(c->err, c->errlen,
+				(struct cfg_where){ c->path, 0 },
+				"cannot read: %s", strerror(r->io_errno));
+	/* libconfig's text is often just "syntax error": say it once, and
+	 * what the file should look like */
+	if (strcmp(r->text, "syntax error") == 0 || !r->text[0])
+		return cfg_fail(c->err, c->errlen,
+				(struct cfg_where){ r->file, r->line },
+				"syntax error (libconfig: `name = value;`, "
+				"groups `{ ... };`, arrays `[ ... ]`, lists "
+				"`( ... )`)");
+	return cfg_fail(c->err, c->errlen, (struct cfg_where){ r->file,
+							     r->line },
+			"syntax error: %s", r->text);
+}
+
 static int read_file(const struct load_ctx *c, config_t *lc)
 {
+	static struct syntax_report r;  /* PATH_MAX and more: not on a stack */
 	char dir[PATH_MAX];
-	int saved;
 
 	/* @include "x.cfg" is found beside the file, not in the cwd. */
 	cfg_dir_of(c->path, dir, sizeof(dir));
+	if (syntax_check(c->path, dir, &r) == 1)
+		return syntax_fail(c, &r);
 	config_set_include_dir(lc, dir);
 	if (config_read_file(lc, c->path) == CONFIG_TRUE)
 		return 0;
-	saved = errno;
-	if (config_error_type(lc) == CONFIG_ERR_FILE_IO)
-		return cfg_fail(c->err, c->errlen,
-				(struct cfg_where){ c->path, 0 },
-				"cannot read: %s", strerror(saved));
-	return cfg_fail(c->err, c->errlen,
-			(struct cfg_where){ config_error_file(lc)
-					? config_error_file(lc) : c->path,
-					config_error_line(lc) },
-			"syntax error: %s", config_error_text(lc));
+	/* the check could not run, or the file changed since */
+	r.bad = 1;
+	r.io_errno = config_error_type(lc) == CONFIG_ERR_FILE_IO
+			     ? (errno ? errno : EIO) : 0;
+	r.line = config_error_line(lc);
+	snprintf(r.file, sizeof(r.file), "%s",
+		 config_error_file(lc) ? config_error_file(lc) : c->path);
+	snprintf(r.text, sizeof(r.text), "%s",
+		 config_error_text(lc) ? config_error_text(lc) : "");
+	return syntax_fail(c, &r);
 }
 
 void config_defaults(struct tw_config *cfg)

@@ -194,6 +194,8 @@ struct tw_config {
 		char group[TW_TEXT_MAX];      /* "" = the process's group */
 		uint32_t max_clients;
 		uint32_t max_line;            /* bytes of one command line */
+		uint32_t idle_timeout_s;      /* silent or stalled client closed */
+		uint32_t max_answer;          /* bytes of one answer */
 		uint32_t findings_kept;       /* latest findings for `findings` */
 		uint32_t flows_listed;        /* open flows per worker in answers */
 	} control;

@@ -19,11 +19,15 @@
 #include <rte_launch.h>
 #include <rte_ring.h>
 
+#include "control/eve.h"
 #include "ring.h"
 #include "scan/hs_db.h"
 #include "worker.h"
 
 #define LOOP_WAIT_MS 10
+/* Any failure to start: nothing was watched (README, exit status). */
+#define LIVE_EXIT_START 2
+#define STOP_SLOW_NS (3ull * 1000000000ull)
 
 
 static uint64_t wall_ns(void)
@@ -171,14 +175,33 @@ static bool workers_done(const struct live *l)
 	return true;
 }
 
+/* Names the workers a stop is still waiting for: a stop should take
+ * milliseconds, so seconds mean a stuck worker and the operator (or the
+ * journal) learns which one. */
+static void workers_note_slow(const struct live *l)
+{
+	for (unsigned k = 0; k < l->launched; k++)
+		if (!atomic_load_explicit(&l->lw[k].done, memory_order_acquire))
+			live_log("stopping: worker %u has not finished after "
+				 "%u s\n", k,
+				 (unsigned)(STOP_SLOW_NS / 1000000000ull));
+}
+
 /* Stop: workers take what is queued, evaluate their open flows and
  * leave; every finding is in the event log before we return. */
 static void workers_stop(struct live *l)
 {
+	uint64_t t0 = wall_ns();
+	bool told = false;
+
 	atomic_store_explicit(&l->sh.stop, 1, memory_order_release);
 	while (!workers_done(l)) {
 		if (!live_drain(l))
 			usleep(100);
+		if (!told && wall_ns() - t0 > STOP_SLOW_NS) {
+			told = true;
+			workers_note_slow(l);
+		}
 	}
 	rte_eal_mp_wait_lcore();
 	live_drain(l);
@@ -203,6 +226,24 @@ static int signals_block(struct live *l)
 	return l->sigfd < 0 ? -1 : 0;
 }
 
+/* logrotate moves the file away and sends SIGHUP: new findings go to a
+ * new file at the configured path. Whatever the config reload makes of
+ * the file, this happens. */
+static void event_log_reopen(struct live *l)
+{
+	char err[1024] = "";
+
+	if (!l->mgr.eve)
+		return;
+	if (eve_reopen(l->mgr.eve, err, sizeof(err)) != 0) {
+		live_log("SIGHUP: %s; still writing to the file open before\n",
+			 err);
+		return;
+	}
+	l->eve_reopened++;
+	live_log("SIGHUP: event log %s reopened\n", live_eve_path(l));
+}
+
 /* 1 when asked to stop. */
 static int signals_take(struct live *l)
 {
@@ -210,6 +251,7 @@ static int signals_take(struct live *l)
 
 	while (read(l->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			event_log_reopen(l);
 			live_reload(l);
 			continue;
 		}
@@ -272,8 +314,7 @@ static void workers_free(struct live *l)
 static int engine_start(struct live *l)
 {
 	const struct tw_config *cfg = live_cfg(l);
-	const char *eve = l->opt->eve_path ? l->opt->eve_path
-					   : cfg->output.eve_path;
+	const char *eve = live_eve_path(l);
 	char err[1024] = "";
 
 	if (live_eal_start(l) != 0)
@@ -305,11 +346,17 @@ static int engine_start(struct live *l)
 
 static int live_unwind(struct live *l, int rc)
 {
+	uint64_t eve_errors;
+
 	if (l->launched)
 		workers_stop(l);
 	ctl_server_close(l->ctl);
+	eve_errors = manager_eve_write_errors(&l->mgr);
 	if (l->mgr.hosts && manager_fini(&l->mgr) != 0) {
-		live_log("write error in the event log\n");
+		live_log("event log %s: %llu finding%s not written: %s\n",
+			 live_eve_path(l), (unsigned long long)eve_errors,
+			 eve_errors == 1 ? "" : "s",
+			 strerror(errno ? errno : EIO));
 		rc = 1;
 	}
 	workers_free(l);
@@ -335,8 +382,10 @@ int live_run(const struct tw_config *cfg, const struct live_options *o)
 	struct live *l = calloc(1, sizeof(*l));
 	char err[1024];
 
-	if (!l)
-		return 1;
+	if (!l) {
+		live_log("out of memory\n");
+		return LIVE_EXIT_START;
+	}
 	l->opt = o;
 	l->sigfd = -1;
 	l->cfgs[0] = malloc(sizeof(*cfg));
@@ -345,13 +394,13 @@ int live_run(const struct tw_config *cfg, const struct live_options *o)
 	if (!l->cfgs[0] || !l->cfgs[1] || !l->fresh ||
 	    finding_log_init(&l->log, cfg->control.findings_kept) != 0) {
 		live_log("out of memory\n");
-		return live_unwind(l, 1);
+		return live_unwind(l, LIVE_EXIT_START);
 	}
 	*l->cfgs[0] = *cfg;
 	l->started_ns = wall_ns();
 	if (signals_block(l) != 0) {
 		live_log("cannot set up signals: %s\n", strerror(errno));
-		return live_unwind(l, 1);
+		return live_unwind(l, LIVE_EXIT_START);
 	}
 	live_ctl_init(l);
 	/* the socket first: a second instance stops before touching ports */
@@ -359,10 +408,10 @@ int live_run(const struct tw_config *cfg, const struct live_options *o)
 				 sizeof(err));
 	if (!l->ctl) {
 		live_log("%s\n", err);
-		return live_unwind(l, 1);
+		return live_unwind(l, LIVE_EXIT_START);
 	}
 	if (engine_start(l) != 0)
-		return live_unwind(l, 1);
+		return live_unwind(l, LIVE_EXIT_START);
 	manager_loop(l);
 	return live_unwind(l, 0);
 }

@@ -71,15 +71,29 @@ static json_t *control_json(struct live *l)
 {
 	const struct ctl_counters *c = ctl_server_counters(l->ctl);
 
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
 			 "connections", json_int_u64(c->accepted),
 			 "refused", json_int_u64(c->refused),
+			 "idle_closed", json_int_u64(c->idle_closed),
+			 "evicted_idle", json_int_u64(c->evicted_idle),
+			 "answers_too_large",
+			 json_int_u64(c->answers_too_large),
 			 "clients", json_int_u64(c->clients),
 			 "commands", json_int_u64(c->lines),
 			 "bad_lines", json_int_u64(c->bad_lines),
 			 "closed_mid_answer",
 			 json_int_u64(c->disconnects_pending),
 			 "config_generation", json_int_u64(l->cfg_gen));
+}
+
+/* The event log's health: a full disk must show here, not only at exit. */
+static json_t *output_json(struct live *l)
+{
+	return json_pack("{s:s, s:I, s:I}",
+			 "eve_path", live_eve_path(l),
+			 "eve_write_errors",
+			 json_int_u64(manager_eve_write_errors(&l->mgr)),
+			 "eve_reopened", json_int_u64(l->eve_reopened));
 }
 
 static json_t *live_stats(void *ctx)
@@ -100,6 +114,8 @@ static json_t *live_stats(void *ctx)
 			st);
 	obj = report_stats_json(st, l->mgr.hosts);
 	free(st);
+	if (obj)
+		json_object_set_new(obj, "output", output_json(l));
 	if (obj)
 		json_object_set_new(obj, "live", json_pack(
 			"{s:f, s:o, s:o, s:o}",

@@ -43,12 +43,20 @@ struct live {
 	uint64_t started_ns;
 	int eal_ready;
 	int input_end_logged;
+	uint64_t eve_reopened;        /* SIGHUPs that reopened the event log */
 	char engine[64];
 };
 
 static inline const struct tw_config *live_cfg(const struct live *l)
 {
 	return l->cfgs[l->cur];
+}
+
+/* The event log named at start (--eve, else output.eve_path), or "". */
+static inline const char *live_eve_path(const struct live *l)
+{
+	return l->opt->eve_path ? l->opt->eve_path
+				: l->cfgs[0]->output.eve_path;
 }
 
 /* live_eal.c: builds the EAL's arguments and starts it. */

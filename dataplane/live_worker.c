@@ -22,7 +22,6 @@
  * the low two bits tell them apart */
 #define TAG_TICK 1u       /* (ts << 2) | 1: tick at packet time ts */
 #define TAG_FINISH 2u     /* the files ended: evaluate open flows */
-#define TAG_END 3u        /* worker 0 stopped: nothing more will come */
 
 uint64_t live_now_ns(const struct live_shared *sh)
 {
@@ -188,8 +187,7 @@ static void input_end(struct live_worker *lw)
 }
 
 /* Dispatched packets and markers from worker 0; returns how many. */
-static unsigned poll_inbox(struct live_worker *lw, uint64_t now_ns,
-			   bool *end_seen)
+static unsigned poll_inbox(struct live_worker *lw, uint64_t now_ns)
 {
 	void *objs[MAX_BURST];
 	struct rte_mbuf *done[MAX_BURST];
@@ -210,11 +208,8 @@ static unsigned poll_inbox(struct live_worker *lw, uint64_t now_ns,
 		case TAG_TICK:
 			worker_tick(lw->w, (uint64_t)(v >> 2));
 			break;
-		case TAG_FINISH:
-			lw->finish_seen = true;
-			break;
 		default:
-			*end_seen = true;
+			lw->finish_seen = true;
 			break;
 		}
 	}
@@ -296,17 +291,29 @@ static void idle(struct live_worker *lw, unsigned *empty)
 	usleep(lw->sh->idle_sleep_us);
 }
 
-/* After stop: worker 0 tells the others nothing more comes; the others
- * take what is still queued for them. */
+/* After stop. Worker 0 hands over what it still holds, then closes the
+ * dispatch (a state, not a record in the rings: a record could be taken
+ * by a poll of the main loop and the stop would wait for it forever).
+ * The others keep polling until they see it closed, since worker 0 may
+ * be waiting for room in their ring, then take everything left: every
+ * packet enqueued before the close is in the ring by then. */
 static void drain_at_stop(struct live_worker *lw)
 {
-	bool end_seen = false;
+	struct live_shared *sh = lw->sh;
 
-	if (lw->dispatches)
-		broadcast(lw, tagged(0, TAG_END));
-	while (lw->inbox && !end_seen)
-		if (!poll_inbox(lw, live_now_ns(lw->sh), &end_seen))
+	if (lw->dispatches) {
+		flush_stages(lw);
+		atomic_store_explicit(&sh->dispatch_closed, 1,
+				      memory_order_release);
+	}
+	if (!lw->inbox)
+		return;
+	while (!atomic_load_explicit(&sh->dispatch_closed,
+				     memory_order_acquire))
+		if (!poll_inbox(lw, live_now_ns(sh)))
 			rte_pause();
+	while (poll_inbox(lw, live_now_ns(sh)))
+		;
 }
 
 int live_worker_main(void *arg)
@@ -314,7 +321,6 @@ int live_worker_main(void *arg)
 	struct live_worker *lw = arg;
 	struct live_shared *sh = lw->sh;
 	unsigned empty = 0;
-	bool end_seen = false;
 
 	atomic_store_explicit(&lw->running, 1, memory_order_release);
 	while (!atomic_load_explicit(&sh->stop, memory_order_relaxed)) {
@@ -323,7 +329,7 @@ int live_worker_main(void *arg)
 		unsigned n = poll_ports(lw, now);
 
 		if (lw->inbox)
-			n += poll_inbox(lw, now, &end_seen);
+			n += poll_inbox(lw, now);
 		if (!lw->finished && input_over(lw)) {
 			if (lw->dispatches)
 				broadcast(lw, tagged(0, TAG_FINISH));

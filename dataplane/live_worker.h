@@ -41,12 +41,15 @@ struct live_flow_info {
 	uint64_t pkts[2], bytes[2];   /* originator, responder */
 };
 
-/* Read-only for every worker once they run, except stop. */
+/* Read-only for every worker once they run, except stop and
+ * dispatch_closed. */
 struct live_shared {
 	const struct dpdk_ports *ports;
 	struct live_worker *workers;
 	unsigned n_workers;
 	_Atomic int stop;             /* manager -> workers */
+	_Atomic int dispatch_closed;  /* worker 0 -> others: after stop, all
+					 it will ever enqueue is enqueued */
 	bool packet_clock;            /* every port gives file time */
 	bool lossless;                /* every port is a file: wait, never drop */
 	bool finish_at_end;           /* dpdk.replay_finish with files only */

@@ -1,7 +1,9 @@
 #include "manager.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "control/eve.h"
@@ -23,11 +25,41 @@ int manager_init(struct manager *m, const struct tw_config *cfg,
 	if (eve_path && eve_path[0]) {
 		m->eve = eve_open(eve_path, err, (unsigned)errlen);
 		if (!m->eve) {
+			/* a failed init leaves nothing for manager_fini */
 			hosts_destroy(m->hosts);
+			m->hosts = NULL;
 			return -1;
 		}
 	}
 	return 0;
+}
+
+#define EVE_ERROR_LOG_EVERY_NS (60ull * 1000000000ull)
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A full disk fails every line: say so at the first failure and then at
+ * most once a minute, with the count so far, rather than once per
+ * finding or not at all. */
+static void eve_error_note(struct manager *m)
+{
+	uint64_t now = monotonic_ns();
+
+	if (m->eve_error_logged_ns &&
+	    now - m->eve_error_logged_ns < EVE_ERROR_LOG_EVERY_NS)
+		return;
+	m->eve_error_logged_ns = now;
+	fprintf(stderr, "tunnelwatch: event log %s: write: %s; %llu "
+		"finding%s not written so far (output.eve_write_errors)\n",
+		eve_path(m->eve), strerror(eve_last_error(m->eve)),
+		(unsigned long long)eve_write_errors(m->eve),
+		eve_write_errors(m->eve) == 1 ? "" : "s");
 }
 
 static void manager_apply(struct manager *m, const void *rec, uint32_t type)
@@ -37,8 +69,10 @@ static void manager_apply(struct manager *m, const void *rec, uint32_t type)
 		int host_is_orig = hosts_apply_finding(m->hosts, f);
 
 		m->findings_received++;
-		if (m->eve && eve_write(m->eve, f, host_is_orig) != 0)
+		if (m->eve && eve_write(m->eve, f, host_is_orig) != 0) {
 			m->eve_failed = 1;
+			eve_error_note(m);
+		}
 		if (m->on_finding)
 			m->on_finding(m->on_finding_ctx, f, host_is_orig);
 	} else if (type == WREC_HOST_SEEN) {
@@ -85,14 +119,25 @@ void manager_collect(const struct manager *m, struct worker *const *workers,
 	st->findings_received = m->findings_received;
 }
 
+uint64_t manager_eve_write_errors(const struct manager *m)
+{
+	return eve_write_errors(m->eve);
+}
+
 int manager_fini(struct manager *m)
 {
 	int rc = m->eve_failed ? -1 : 0;
 
-	if (m->eve && eve_close(m->eve) != 0)
+	int why = 0;
+
+	errno = 0;
+	if (m->eve && eve_close(m->eve) != 0) {
 		rc = -1;
+		why = errno;
+	}
 	hosts_destroy(m->hosts);
 	m->eve = NULL;
 	m->hosts = NULL;
+	errno = why;
 	return rc;
 }

@@ -19,6 +19,7 @@ struct manager {
 	struct eve *eve;                 /* NULL without an event log */
 	uint64_t findings_received;
 	int eve_failed;                  /* a write to the event log failed */
+	uint64_t eve_error_logged_ns;    /* last "write failed" log line */
 	/* live: told of every finding after the host table (control
 	 * socket's `findings`); NULL offline */
 	void (*on_finding)(void *ctx, const struct finding *f, int host_is_orig);
@@ -35,7 +36,10 @@ unsigned manager_drain(struct manager *m, struct spsc_ring *ring);
 void manager_collect(const struct manager *m, struct worker *const *workers,
 		     unsigned n, size_t ring_memory, size_t shared_memory,
 		     struct report_stats *st);
-/* Closes the event log; -1 when any write to it failed. */
+/* Findings the event log could not take (output.eve_write_errors). */
+uint64_t manager_eve_write_errors(const struct manager *m);
+/* Closes the event log; -1 when any write to it failed, errno the first
+ * failure's (0 when unknown). */
 int manager_fini(struct manager *m);
 
 #endif

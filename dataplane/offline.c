@@ -8,11 +8,13 @@
  * report; the reader's side is offline_reader.c. */
 #include "offline.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "capture/source_pcap.h"
 #include "config.h"
@@ -200,6 +202,7 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 	struct offline *o = calloc(1, sizeof(*o));
 	char err[1024] = "";
 	int rc = 1, read_failed = 0;
+	uint64_t eve_errors;
 
 	if (!o)
 		return 1;
@@ -227,11 +230,13 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 		return 1;
 	}
 	if (manager_init(&o->mgr, cfg, opt->eve_path, err, sizeof(err)) != 0) {
+		/* an output that cannot be opened is a bad option (2), not
+		 * a trace error (1); nothing has been read yet */
 		fprintf(stderr, "tunnelwatch: %s\n", err);
 		hs_db_free(o->db);
 		free(o->sources);
 		free(o);
-		return 1;
+		return 2;
 	}
 	if (start_workers(o) == 0) {
 		for (unsigned i = 0; i < opt->n_files && !read_failed; i++)
@@ -244,10 +249,12 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 	} else {
 		stop_workers(o);
 	}
+	eve_errors = manager_eve_write_errors(&o->mgr);
 	if (manager_fini(&o->mgr) != 0) {
-		fprintf(stderr,
-			"tunnelwatch: %s: write error in the event log\n",
-			opt->eve_path);
+		fprintf(stderr, "tunnelwatch: event log %s: %llu finding%s not "
+			"written: %s\n", opt->eve_path,
+			(unsigned long long)eve_errors, eve_errors == 1 ? "" : "s",
+			strerror(errno ? errno : EIO));
 		rc = 1;
 	}
 	offline_free(o);

@@ -1,8 +1,11 @@
 /* The control socket: a UNIX stream socket speaking one command per line
  * and answering one JSON document per line. Non-blocking, one epoll set,
  * bounded: at most control.max_clients connections, control.max_line bytes
- * per line, and one answer pending per client (a client that does not
- * read its answers is simply not read from until it does). */
+ * per line, one answer of at most control.max_answer bytes pending per
+ * client (a client that does not read its answers is not read from until
+ * it does), and control.idle_timeout_s of silence or of not reading
+ * before a client is closed. A full table closes its longest-idle client
+ * for a newcomer, so idle connections cannot lock operators out. */
 #ifndef TW_CTL_SOCKET_H
 #define TW_CTL_SOCKET_H
 
@@ -22,6 +25,9 @@ struct ctl_counters {
 	uint64_t lines;               /* command lines answered */
 	uint64_t bad_lines;           /* over-long or binary: error answered */
 	uint64_t disconnects_pending; /* closed with an answer unsent */
+	uint64_t idle_closed;         /* silent control.idle_timeout_s */
+	uint64_t evicted_idle;        /* closed to make room for a new one */
+	uint64_t answers_too_large;   /* over control.max_answer: error sent */
 };
 
 struct ctl_server;

@@ -4,9 +4,11 @@
 #include "control/eve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "control/json_util.h"
 #include "decode/decode.h"
@@ -17,30 +19,93 @@
 #define EVE_SID_SPAN 100000u
 
 struct eve {
-	FILE *fp;
-	int write_error;          /* errno of the first failed write, or 0 */
+	int fd;
+	int first_error;          /* errno of the first failed write, or 0 */
+	int last_error;           /* errno of the latest failed write */
+	uint64_t write_errors;    /* findings that did not reach the file */
+	char path[4096];
 };
+
+/* Append: a restart or a second run never truncates what a SIEM shipper
+ * has not read yet. Not a stdio stream: one write() per line, so a failed
+ * write (disk full) loses that line only and leaves no error state or
+ * half-buffered line behind for the next one. */
+static int eve_open_fd(const char *path, char *err, unsigned errlen)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				    O_NOCTTY, 0666);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "event log %s: cannot open for appending: "
+			 "%s", path, strerror(errno));
+		return -1;
+	}
+	/* An empty write reaches the file's own write: one that can never
+	 * take a line (/proc/version) is refused now, not at the first
+	 * finding. A full disk may empty: that one is counted later. */
+	if (write(fd, "", 0) < 0 && errno != ENOSPC && errno != EDQUOT &&
+	    errno != EAGAIN && errno != EINTR) {
+		snprintf(err, errlen, "event log %s: opened, but a test write "
+			 "fails: %s (not a file that takes appended lines)",
+			 path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
 
 struct eve *eve_open(const char *path, char *err, unsigned errlen)
 {
 	struct eve *e = calloc(1, sizeof(*e));
 
 	if (!e) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "event log %s: %s", path,
+			 strerror(errno));
 		return NULL;
 	}
-	/* Append: a restart or a second run never truncates what a SIEM
-	 * shipper has not read yet. */
-	e->fp = fopen(path, "a");
-	if (!e->fp) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (strlen(path) >= sizeof(e->path)) {
+		snprintf(err, errlen, "event log %.64s...: path longer than "
+			 "%zu bytes", path, sizeof(e->path) - 1);
 		free(e);
 		return NULL;
 	}
-	/* Findings are rare; a line at a time lets `tail -f` see each one
-	 * as soon as it is known. */
-	setvbuf(e->fp, NULL, _IOLBF, 0);
+	e->fd = eve_open_fd(path, err, errlen);
+	if (e->fd < 0) {
+		free(e);
+		return NULL;
+	}
+	memcpy(e->path, path, strlen(path) + 1);
 	return e;
+}
+
+int eve_reopen(struct eve *e, char *err, unsigned errlen)
+{
+	int fd;
+
+	if (!e)
+		return 0;
+	/* the new file first: when it cannot be opened the old one stays */
+	fd = eve_open_fd(e->path, err, errlen);
+	if (fd < 0)
+		return -1;
+	close(e->fd);
+	e->fd = fd;
+	return 0;
+}
+
+const char *eve_path(const struct eve *e)
+{
+	return e ? e->path : "";
+}
+
+uint64_t eve_write_errors(const struct eve *e)
+{
+	return e ? e->write_errors : 0;
+}
+
+int eve_last_error(const struct eve *e)
+{
+	return e ? e->last_error : 0;
 }
 
 /* A stable signature id per kind, without a table to keep in step with
@@ -160,21 +225,57 @@ fail:
 	return NULL;
 }
 
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void eve_failed(struct eve *e, int why)
+{
+	e->write_errors++;
+	e->last_error = why ? why : EIO;
+	if (!e->first_error)
+		e->first_error = e->last_error;
+}
+
 int eve_write(struct eve *e, const struct finding *f, int host_is_orig)
 {
 	json_t *ev;
+	char *line;
+	size_t len;
 	int rc;
 
 	if (!e || !f)
 		return -1;
 	ev = event_json(f, host_is_orig);
-	if (!ev)
-		return -1;
-	rc = json_dumpf(ev, e->fp, TW_JSON_DUMP_FLAGS);
+	line = ev ? json_dumps(ev, TW_JSON_DUMP_FLAGS) : NULL;
 	json_decref(ev);
-	if (rc != 0 || fputc('\n', e->fp) == EOF || ferror(e->fp)) {
-		if (!e->write_error)
-			e->write_error = errno ? errno : EIO;
+	if (!line) {
+		eve_failed(e, ENOMEM);
+		return -1;
+	}
+	len = strlen(line);
+	/* json_dumps' string has room only for its NUL: the newline goes
+	 * in its place and is written in the same call */
+	line[len] = '\n';
+	rc = write_all(e->fd, line, len + 1);
+	free(line);
+	if (rc != 0) {
+		eve_failed(e, errno);
 		return -1;
 	}
 	return 0;
@@ -186,12 +287,10 @@ int eve_close(struct eve *e)
 
 	if (!e)
 		return 0;
-	if (fflush(e->fp) != 0 || ferror(e->fp))
-		rc = -1;
-	if (fclose(e->fp) != 0)
-		rc = -1;
-	if (e->write_error) {
-		errno = e->write_error;
+	if (close(e->fd) != 0 && !e->first_error)
+		e->first_error = errno;
+	if (e->first_error) {
+		errno = e->first_error;
 		rc = -1;
 	}
 	free(e);

@@ -24,27 +24,40 @@ struct hs_db {
 };
 
 /* The database compiled for exactly these patterns by an earlier start,
- * or NULL (and ld->key set for cache_store). */
+ * or NULL (and ld->key set for cache_store). A cache file that is there
+ * but refused is said on stderr, then compiled over. */
 static hs_database_t *cached_compile(struct loader *ld, const char **exprs,
 				     const unsigned *flags,
 				     const unsigned *ids, unsigned mode)
 {
+	char why[1024] = "";
+	hs_database_t *db;
+
 	if (hs_cache_key(exprs, flags, ids, ld->n_pat, mode, ld->key) != 0) {
 		ld->key[0] = '\0';
 		return NULL;
 	}
-	return hs_cache_load(ld->cache_dir, ld->key);
+	db = hs_cache_load(ld->cache_dir, ld->key, ids, ld->n_pat, why,
+			   sizeof(why));
+	if (!db && why[0])
+		fprintf(stderr, "tunnelwatch: warning: %s; compiling the "
+			"patterns again\n", why);
+	return db;
 }
 
 /* A cache that cannot be written only costs the next start a compile:
  * said once on stderr, never an error. */
-static void cache_store(struct loader *ld, const hs_database_t *db)
+static void cache_store(struct loader *ld, const unsigned *ids,
+			const hs_database_t *db)
 {
-	if (ld->key[0] && hs_cache_store(ld->cache_dir, ld->key, db) != 0)
+	char why[1024] = "";
+
+	if (ld->key[0] && hs_cache_store(ld->cache_dir, ld->key, ids,
+					 ld->n_pat, db, why, sizeof(why)) != 0)
 		fprintf(stderr,
-			"tunnelwatch: note: cannot cache the compiled patterns "
-			"in %s: %s (set scan.cache_dir, or scan.cache = false)\n",
-			ld->cache_dir, strerror(errno));
+			"tunnelwatch: note: cannot cache the compiled patterns: "
+			"%s (set scan.cache_dir, or scan.cache = false)\n",
+			why);
 }
 
 static int compile_patterns(struct loader *ld, hs_database_t **db)
@@ -86,7 +99,7 @@ static int compile_patterns(struct loader *ld, hs_database_t **db)
 		hs_free_compile_error(cerr);
 		*db = NULL;
 	} else if (ld->cache_dir) {
-		cache_store(ld, *db);
+		cache_store(ld, ids, *db);
 	}
 out:
 	free(exprs);
@@ -145,9 +158,17 @@ struct hs_db *hs_db_open(const struct tw_config *cfg, char *err,
 {
 	char cache_dir[TW_PATH_MAX];
 
+	char why[1024] = "";
+
 	if (!cfg->scan.cache ||
 	    hs_cache_dir(cfg->scan.cache_dir, cache_dir, sizeof(cache_dir)) != 0)
 		return hs_db_load(cfg->scan.patterns_dir, err, errlen);
+	/* a directory others may write is refused, with the reason, and the
+	 * patterns compiled without it: whoever writes it picks what runs */
+	if (hs_cache_check_dir(cache_dir, why, sizeof(why)) != 0) {
+		fprintf(stderr, "tunnelwatch: warning: %s\n", why);
+		return hs_db_load(cfg->scan.patterns_dir, err, errlen);
+	}
 	return hs_db_load_cached(cfg->scan.patterns_dir, cache_dir, err, errlen);
 }
 

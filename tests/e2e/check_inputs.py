@@ -127,6 +127,16 @@ def main():
                                            "dest_port", "proto", "alert", "tunnelwatch"} <= set(e)
             for e in events)
     check(ok, f"--eve: one alert event per finding ({err.strip()})")
+    # an event log that cannot be opened is a bad option (2) named with
+    # the operation; one that fails every write is an I/O error (1)
+    for bad in ("/nonexistent-dir/eve.json", "/proc/version"):
+        rc, out, err = run(tw, "--read", args.sample, "--eve", bad)
+        check(rc == 2 and f"event log {bad}:" in err and out == "",
+              f"--eve {bad}: exit 2, message names it ({err.strip()})")
+    if os.path.exists("/dev/full"):
+        rc, out, err = run(tw, "--read", args.sample, "--eve", "/dev/full")
+        check(rc == 1 and "event log /dev/full:" in err and "not written" in err,
+              f"--eve /dev/full: exit 1, findings not written ({err.strip()})")
 
     bad_cfg = path("bad.cfg", b"flow = {\n  max_flows = 1000;\n  no_such_key = 1;\n};\n")
     rc, out, err = run(tw, "--config", bad_cfg, "--read", args.sample)

@@ -121,11 +121,14 @@ def many_clients(path):
             answered += 1
     for c in held + extra:
         c.close()
+    # the 200 held clients are idle: a newcomer past max_clients closes
+    # the longest idle one silent for a second (evicted_idle), else it is
+    # refused; which of the two depends on the machine's pace
     want_ok = MAX_CLIENTS - 200
-    if answered != want_ok or refused != 60 - want_ok:
+    if answered < want_ok or answered + refused != 60:
         twlive.fail(f"over max_clients: {answered} answered, {refused} "
-                    f"refused; want {want_ok} and {60 - want_ok}")
-    return 200 + answered, refused
+                    f"refused; want at least {want_ok} answered of 60")
+    return 200 + answered, refused, answered - want_ok
 
 
 def close_mid_answer(path):
@@ -213,7 +216,7 @@ def main():
         base = app.cmd("stats")["stats"]
         hosts_before = app.cmd("hosts")
         valid, bad = same_connection_abuse(app.sock, rng)
-        conns, refused = many_clients(app.sock)
+        conns, refused, evicted = many_clients(app.sock)
         time.sleep(0.3)
         st = app.cmd("stats")["stats"]
         ctl, bctl = st["live"]["control"], base["live"]["control"]
@@ -221,6 +224,7 @@ def main():
             "commands": bctl["commands"] + 1 + valid + conns + 1,
             "bad_lines": bctl["bad_lines"] + bad,
             "refused": bctl["refused"] + refused,
+            "evicted_idle": bctl["evicted_idle"] + evicted,
             "connections": bctl["connections"] + 1 + 1 + conns + 1,
             "clients": 1,
         }

@@ -61,7 +61,7 @@ def sanitizer_note(asan):
 
 
 def cfg_text(ports, workdir, workers=1, extra="", mbufs=4095, eal_extra=(),
-             mem_mb=96):
+             mem_mb=96, dpdk_extra="", control_extra="", idle_sleep_us=500):
     prefix = f"twt{os.getpid()}_{int(time.monotonic() * 1000) % 100000}"
     eal = ["--no-huge", "-m", str(mem_mb), "--no-pci", "--no-shconf",
            "--no-telemetry", "--file-prefix", prefix,
@@ -76,12 +76,14 @@ dpdk = {{
   workers = {workers};
   mbufs = {mbufs};
   mbuf_cache = 32;
-  idle_sleep_us = 500;
+  idle_sleep_us = {idle_sleep_us};
+  {dpdk_extra}
 }};
 control = {{
   socket = "{workdir}/ctl.sock";
   max_clients = 256;
   max_line = 4096;
+  {control_extra}
 }};
 {extra}
 """

@@ -387,6 +387,99 @@ static void test_socket_abuse(void **state)
 	ctl_server_close(s);
 }
 
+/* Serves s for about ms milliseconds. */
+static void serve_for(struct ctl_server *s, int ms)
+{
+	for (int t = 0; t < ms; t += 10)
+		ctl_server_poll(s, 10);
+}
+
+/* 1 when the server closed fd (EOF after whatever it said last). */
+static int closed_by_server(int fd)
+{
+	char buf[4096];
+
+	for (int round = 0; round < 50; round++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 10) <= 0)
+			continue;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0)
+			return 1;
+		if (n < 0 && errno != EAGAIN)
+			return 1;
+	}
+	return 0;
+}
+
+/* Issue 13: idle clients must not lock operators out. */
+static void test_socket_idle_limits(void **state)
+{
+	const struct ctl_counters *ctr;
+	struct ctl_server *s;
+	int fd1, fd2, fd3;
+	json_t *doc;
+
+	(void)state;
+	/* a full table: the newcomer closes the longest idle client */
+	s = server_open();
+	ctr = ctl_server_counters(s);
+	fd1 = client();
+	serve_for(s, 100);
+	fd2 = client();
+	serve_for(s, 1100);
+	fd3 = client();
+	client_send(fd3, "version\n", 8);
+	expect_key(s, fd3, "version");
+	assert_int_equal(ctr->evicted_idle, 1);
+	assert_int_equal(ctr->refused, 0);
+	assert_true(closed_by_server(fd1));
+	client_send(fd2, "version\n", 8);
+	expect_key(s, fd2, "version");
+	close(fd1);
+	close(fd2);
+	close(fd3);
+	ctl_server_close(s);
+
+	/* silent, or a line never ended: closed after idle_timeout_s */
+	cfg.control.idle_timeout_s = 1;
+	s = server_open();
+	ctr = ctl_server_counters(s);
+	fd1 = client();
+	fd2 = client();
+	client_send(fd2, "ver", 3);
+	for (int i = 0; i < 5; i++) {  /* a byte at a time keeps it active */
+		serve_for(s, 300);
+		if (send(fd2, " ", 1, MSG_NOSIGNAL) < 0)
+			break;  /* closed already */
+	}
+	assert_true(closed_by_server(fd1));
+	assert_true(closed_by_server(fd2));
+	assert_int_equal(ctr->idle_closed, 2);
+	assert_int_equal(ctr->clients, 0);
+	close(fd1);
+	close(fd2);
+	ctl_server_close(s);
+	cfg.control.idle_timeout_s = 30;
+
+	/* an answer over max_answer becomes an error */
+	cfg.control.max_answer = 16;
+	s = server_open();
+	fd1 = client();
+	client_send(fd1, "version\n", 8);
+	doc = client_answer(s, fd1);
+	assert_non_null(doc);
+	assert_non_null(strstr(json_string_value(json_object_get(doc, "error")),
+			       "control.max_answer"));
+	json_decref(doc);
+	assert_int_equal(ctl_server_counters(s)->answers_too_large, 1);
+	close(fd1);
+	ctl_server_close(s);
+	cfg.control.max_answer = 64u << 20;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -395,6 +488,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_hosts_host_reset),
 		cmocka_unit_test(test_socket_mode_and_claim),
 		cmocka_unit_test(test_socket_abuse),
+		cmocka_unit_test(test_socket_idle_limits),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,10 +255,16 @@ static void test_eve_errors(void **state)
 	e = eve_open("/dev/full", err, sizeof(err));
 	if (!e)
 		return;
-	/* Line buffered: the failed write shows at once, and again at
-	 * close. */
+	/* One write per line: each failed write shows at once, is counted,
+	 * the next one is tried afresh, and close reports it. */
 	assert_int_equal(eve_write(e, &f, 1), -1);
+	assert_int_equal(eve_write(e, &f, 1), -1);
+	assert_int_equal(eve_write_errors(e), 2);
+	assert_int_equal(eve_last_error(e), ENOSPC);
 	assert_int_equal(eve_close(e), -1);
+	/* a file that opens but never takes a line is refused at open */
+	assert_null(eve_open("/proc/version", err, sizeof(err)));
+	assert_non_null(strstr(err, "/proc/version"));
 }
 
 int main(void)

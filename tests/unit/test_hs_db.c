@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hs.h>
@@ -326,11 +327,85 @@ static void test_open_uses_the_configured_cache(void **state)
 	assert_int_equal(system(t->err), 0);
 }
 
+/* The one cache file in dir, read whole into buf; its size. */
+static size_t read_cached(const char *dir, char *path, size_t pathlen,
+			  char *buf, size_t buflen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+	FILE *f;
+
+	assert_non_null(d);
+	path[0] = '\0';
+	while ((e = readdir(d)))
+		if (strstr(e->d_name, ".hsdb"))
+			snprintf(path, pathlen, "%s/%s", dir, e->d_name);
+	closedir(d);
+	assert_true(path[0]);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, buflen, f);
+	fclose(f);
+	return n;
+}
+
+/* Issue 13: a damaged cache file is refused with a warning and compiled
+ * over (the same bytes come back); a cache directory others may write is
+ * not used at all. */
+static void test_damaged_cache_rebuilt(void **state)
+{
+	static char first[1 << 20], again[1 << 20];
+	struct tmpdir *t = *state;
+	struct tw_config cfg;
+	struct hs_db *db;
+	char cache[96], path[400];
+	size_t n1, n2;
+	FILE *f;
+
+	memset(&cfg, 0, sizeof(cfg));
+	write_file(t, "a.hs", "1:/SSH-2\\.0-/\n2:/mining\\.subscribe/\n");
+	snprintf(cfg.scan.patterns_dir, sizeof(cfg.scan.patterns_dir), "%s",
+		 t->path);
+	snprintf(cache, sizeof(cache), "%s/cache", t->path);
+	snprintf(cfg.scan.cache_dir, sizeof(cfg.scan.cache_dir), "%s", cache);
+	cfg.scan.cache = true;
+	db = hs_db_open(&cfg, t->err, sizeof(t->err));
+	assert_non_null(db);
+	hs_db_free(db);
+	n1 = read_cached(cache, path, sizeof(path), first, sizeof(first));
+	assert_true(n1 > 100 && n1 < sizeof(first));
+
+	f = fopen(path, "r+b");  /* one bit in the middle of the database */
+	assert_non_null(f);
+	assert_int_equal(fseek(f, (long)n1 / 2 + 64, SEEK_SET), 0);
+	fputc(first[n1 / 2 + 64] ^ 0x01, f);
+	fclose(f);
+	db = hs_db_open(&cfg, t->err, sizeof(t->err));
+	assert_non_null(db);
+	assert_true(hs_db_has_id(db, 2));
+	hs_db_free(db);
+	n2 = read_cached(cache, path, sizeof(path), again, sizeof(again));
+	assert_int_equal(n1, n2);
+	assert_memory_equal(first, again, n1);
+
+	assert_int_equal(chmod(cache, 0777), 0);
+	assert_int_equal(unlink(path), 0);
+	db = hs_db_open(&cfg, t->err, sizeof(t->err));
+	assert_non_null(db);  /* compiled, the directory left alone */
+	hs_db_free(db);
+	assert_int_equal(count_cached(cache), 0);
+
+	snprintf(t->err, sizeof(t->err), "rm -rf %s", cache);
+	assert_int_equal(system(t->err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup_dir, teardown_dir)
 		T(test_good_files_load),
+		T(test_damaged_cache_rebuilt),
 		T(test_som_flag_compiles),
 		T(test_bad_regex_names_file_and_line),
 		T(test_duplicate_id_across_files),
