@@ -65,7 +65,10 @@ def parse_expect(expect):
 
 
 def run(binary, config, trace, workers):
-    cmd = [binary, "--read", trace, "--json", "--workers", str(workers)]
+    traces = trace if isinstance(trace, list) else [trace]
+    cmd = [binary, "--json", "--workers", str(workers)]
+    for t in traces:
+        cmd += ["--read", t]
     if config:
         cmd += ["--config", config]
     p = subprocess.run(cmd, capture_output=True, timeout=300)
@@ -134,6 +137,47 @@ def check_trace(name, expect, doc):
     return errors
 
 
+def check_mixed(binary, config, truth, workers):
+    """Every trace of one truth table read in one run, as one tap would see
+    them all: each expected host keeps its flag, every host of a benign
+    trace and every unnamed host stays clean. A shape-only host (`=clean`)
+    may rise there: with many inside hosts its peer is provably rare."""
+    folder = os.path.dirname(truth)
+    rows = read_truth(truth)
+    traces = [os.path.join(folder, name) for name, _ in rows]
+    flagged, may = {}, set()
+    for name, expect in rows:
+        for label, host, mode in parse_expect(expect):
+            if mode == "flagged" and family_of(label) in COVERED:
+                flagged.setdefault(host, []).append(label)
+            else:
+                may.add(host)
+    outputs = {}
+    for w in workers:
+        rc, out, err = run(binary, config, traces, w)
+        if rc != 0:
+            return [f"mixed run --workers {w}: exit {rc}: {err.strip()}"]
+        outputs[w] = out
+    errors = [f"mixed run: --workers {w} differs from --workers {workers[0]}"
+              for w in workers[1:] if outputs[w] != outputs[workers[0]]]
+    hosts = {h["ip"]: h for h in json.loads(outputs[workers[0]])["hosts"]}
+    for host, labels in sorted(flagged.items()):
+        h = hosts.get(host)
+        if not h or h["verdict"] == "clean":
+            errors.append(f"mixed run: {host}: expected {labels}, got "
+                          f"{h['verdict'] if h else 'absent'}")
+            continue
+        have = {f["kind"] for f in h["findings"]} | {f["family"] for f in h["findings"]}
+        missing = [l for l in labels if l not in have]
+        if missing:
+            errors.append(f"mixed run: {host}: missing {missing}")
+    for ip, h in sorted(hosts.items()):
+        if ip not in flagged and ip not in may and h["verdict"] != "clean":
+            errors.append(f"mixed run: {ip}: not expected, but {h['verdict']} "
+                          f"({h['raised_by']})")
+    return errors
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
@@ -141,6 +185,8 @@ def main():
     ap.add_argument("--truth", action="append", required=True,
                     help="truth.tsv; its folder holds the traces")
     ap.add_argument("--workers", default="1,2,4")
+    ap.add_argument("--mixed", action="append", default=[],
+                    help="truth.tsv whose traces are also read in one run")
     args = ap.parse_args()
 
     workers = [int(w) for w in args.workers.split(",")]
@@ -177,6 +223,16 @@ def main():
             else:
                 passed += 1
                 print(f"ok   {name}")
+    for truth in args.mixed:
+        problems = check_mixed(args.binary, args.config, truth, workers)
+        if problems:
+            failed += 1
+            print(f"FAIL mixed {truth}")
+            for p in problems:
+                print(f"     {p}")
+        else:
+            passed += 1
+            print(f"ok   mixed run of every trace in {truth}")
     print(f"traces: {passed} passed, {failed} failed")
     return 1 if failed else 0
 
