@@ -32,6 +32,20 @@ static inline bool ip_v6_is_local_scope(const uint8_t *a)
 	       (a[0] == 0xfe && (a[1] & 0xc0) == 0x80); /* fe80::/10 */
 }
 
+/* RFC 1918, shared address space (RFC 6598) and unique local IPv6: a
+ * site's own machines, often reached by a number (a gateway, a NAS, the
+ * media address a SIP server hands out) rather than by a name. */
+static inline bool ip_addr_is_private(const struct ip_addr *a)
+{
+	const uint8_t *v4 = &a->b[12];
+
+	if (!ip_addr_is_v4(a))
+		return (a->b[0] & 0xfe) == 0xfc;
+	return v4[0] == 10 || (v4[0] == 172 && (v4[1] & 0xf0) == 16) ||
+	       (v4[0] == 192 && v4[1] == 168) ||
+	       (v4[0] == 100 && (v4[1] & 0xc0) == 64);
+}
+
 /* True for an address that is never an egress destination. */
 static inline bool ip_addr_is_local_scope(const struct ip_addr *a)
 {

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decode/ip_scope.h"
 #include "mix.h"
 
 enum {
@@ -241,7 +242,9 @@ enum rarity prevalence_rarity(const struct prevalence *p,
 
 	if (sole_host(p, host, d))
 		return RARITY_SOLE_HOST;
-	if (!start_seen || (flags_of(d) & DEST_NAMED))
+	/* a site's own machines are reached by number all day */
+	if (!start_seen || (flags_of(d) & DEST_NAMED) ||
+	    ip_addr_is_private(peer) || ip_addr_is_local_scope(peer))
 		return RARITY_NONE;
 	/* an address missing from a full table may have been named */
 	if (!(flags_of(dest_find(p, host)) & DEST_RESOLVES) ||

@@ -9,9 +9,10 @@
  * new ones are counted as dropped and never called rare.
  *
  * A second kind of rarity: a host whose lookups we see and that connects
- * to an address no answer named went there by a number it already had:
- * how a C2 agent reaches its server, rarely how software reaches a
- * service. */
+ * to a public address no answer named went there by a number it already
+ * had: how a C2 agent reaches its server, rarely how software reaches an
+ * Internet service (a site's private addresses are reached by number all
+ * day and never count). */
 #ifndef TW_PREVALENCE_H
 #define TW_PREVALENCE_H
 

@@ -688,6 +688,17 @@ static void test_unnamed_peer_raises_shape(void **state)
 	assert_non_null(strstr(hst->raised_by, "peer no DNS answer named"));
 	hosts_destroy(h);
 
+	/* a private peer is reached by number all day: never unnamed-rare */
+	h = hosts_create(&cfg);
+	assert_non_null(h);
+	f.resp = ip("192.168.1.50");
+	hosts_apply_finding(h, &f);
+	prevalence_named(hosts_prevalence(h), &a, &cdn);
+	hosts_sorted(h, list, 8, false);
+	assert_int_equal(find(h, "10.0.0.1")->verdict, VERDICT_CLEAN);
+	hosts_destroy(h);
+	f.resp = raw;
+
 	/* the same, picked up mid-stream: the lookup may predate the capture */
 	h = hosts_create(&cfg);
 	assert_non_null(h);
