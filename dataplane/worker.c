@@ -107,6 +107,35 @@ static void note_contact(struct worker *w, const struct flow *f)
 				   &f->resp_addr);
 }
 
+/* The manager's timeline (HTML report) learns of each flow once, at its
+ * end; like a finding, offline it waits for room and live it is dropped. */
+static void send_flow_end(struct worker *w, const struct flow *f,
+			  enum flow_end_reason why)
+{
+	struct worker_flow_end *fe;
+
+	fe = spsc_ring_reserve(w->findings, sizeof(*fe));
+	while (!fe && w->opt.block_when_full) {
+		sched_yield();
+		fe = spsc_ring_reserve(w->findings, sizeof(*fe));
+	}
+	if (!fe)
+		return;
+	memset(fe, 0, sizeof(*fe));
+	fe->orig = f->orig_addr;
+	fe->resp = f->resp_addr;
+	fe->orig_port = f->orig_port;
+	fe->resp_port = f->resp_port;
+	fe->proto = f->proto;
+	fe->open = why == FLOW_END_INPUT;
+	fe->app = f->app;
+	fe->first_ns = f->first_ns;
+	fe->last_ns = f->last_ns;
+	fe->bytes = flow_total_bytes(f);
+	fe->pkts = f->side[0].pkts + f->side[1].pkts;
+	spsc_ring_commit(w->findings, WREC_FLOW_END);
+}
+
 /* flow_table calls this before a flow's entry is reused. */
 static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 {
@@ -130,6 +159,8 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 	if (bytes > w->fstats.flow_bytes_max)
 		w->fstats.flow_bytes_max = bytes;
 	w->fstats.app_flows[(f->app & 0xff) < 100 ? (f->app & 0xff) : 0]++;
+	if (w->opt.flow_records)
+		send_flow_end(w, f, why);
 	if (w->opt.all_hosts) {
 		note_host_seen(w, &f->orig_addr, f->last_ns);
 		note_host_seen(w, &f->resp_addr, f->last_ns);
