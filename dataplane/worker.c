@@ -108,12 +108,18 @@ static void note_contact(struct worker *w, const struct flow *f)
 }
 
 /* The manager's timeline (HTML report) learns of each flow once, at its
- * end; like a finding, offline it waits for room and live it is dropped. */
+ * end; offline it waits for room like a finding. Live it is dropped when
+ * the ring is half full, so a burst of ended flows never crowds out a
+ * finding. */
 static void send_flow_end(struct worker *w, const struct flow *f,
 			  enum flow_end_reason why)
 {
 	struct worker_flow_end *fe;
 
+	if (!w->opt.block_when_full &&
+	    spsc_ring_written(w->findings) - spsc_ring_consumed(w->findings) >
+		    spsc_ring_memory(w->findings) / 2)
+		return;
 	fe = spsc_ring_reserve(w->findings, sizeof(*fe));
 	while (!fe && w->opt.block_when_full) {
 		sched_yield();
