@@ -169,9 +169,11 @@ static void summary_write(const struct page *p)
 	card_write(p->out,
 		   html_count(st->total.v[TW_CTR_FLOWS_CREATED], v, sizeof(v)),
 		   "flows");
-	snprintf(label, sizeof(label), "%s to %s UTC",
-		 html_utc(p->run_first_ns, a, sizeof(a)),
-		 html_utc(p->run_last_ns, b, sizeof(b)) + 11);
+	html_utc(p->run_first_ns, a, sizeof(a));
+	html_utc(p->run_last_ns, b, sizeof(b));
+	/* the end's date only when it is another day */
+	snprintf(label, sizeof(label), "%s to %s UTC", a,
+		 strlen(b) > 11 && !strncmp(a, b, 11) ? b + 11 : b);
 	card_write(p->out,
 		   html_duration(p->run_last_ns - p->run_first_ns, d, sizeof(d)),
 		   label);
@@ -382,7 +384,8 @@ static int timelines_write(const struct page *p)
 	unsigned flagged = 0;
 
 	for (unsigned i = 0; i < p->n_hosts; i++)
-		flagged += p->hosts[i]->verdict != VERDICT_CLEAN;
+		flagged += p->hosts[i]->verdict != VERDICT_CLEAN &&
+			   !is_drawn(p, p->hosts[i]);
 	fputs("<h2>Timelines</h2>\n", p->out);
 	if (p->n_drawn == 0) {
 		fputs("<p class=\"note\">No suspicious or alerting host.</p>\n",
@@ -393,7 +396,7 @@ static int timelines_write(const struct page *p)
 	for (unsigned i = 0; i < p->n_drawn; i++)
 		if (host_section_write(p, &p->drawn_ip[i], p->drawn[i]) != 0)
 			return -1;
-	if (flagged + p->in->n_asked > p->n_drawn)
+	if (flagged)
 		fprintf(p->out,
 			"<p class=\"note\">Timelines are drawn for %u hosts at "
 			"most (report.max_hosts); the host table lists the "
@@ -435,27 +438,27 @@ static bool already_drawn(const struct page *p, const struct ip_addr *ip)
 	return false;
 }
 
-/* Non-clean hosts worst first up to report.max_hosts, then every host
- * asked for by address. */
+/* The hosts asked for by address first, then the non-clean ones worst
+ * first, report.max_hosts in all. */
 static void drawn_pick(struct page *p, struct ip_addr *ips)
 {
 	const struct html_report_input *in = p->in;
+	unsigned max = in->cfg->report.max_hosts;
 
 	p->drawn_ip = ips;
-	for (unsigned i = 0; i < p->n_hosts; i++) {
-		const struct host *h = p->hosts[i];
-
-		if (h->verdict == VERDICT_CLEAN ||
-		    p->n_drawn >= in->cfg->report.max_hosts)
-			continue;
-		ips[p->n_drawn] = h->ip;
-		p->drawn[p->n_drawn++] = h;
-	}
-	for (unsigned i = 0; i < in->n_asked && i < HTML_MAX_ASKED; i++) {
+	for (unsigned i = 0; i < in->n_asked && p->n_drawn < max; i++) {
 		if (already_drawn(p, &in->asked[i]))
 			continue;
 		ips[p->n_drawn] = in->asked[i];
 		p->drawn[p->n_drawn++] = host_of(p, &in->asked[i]);
+	}
+	for (unsigned i = 0; i < p->n_hosts && p->n_drawn < max; i++) {
+		const struct host *h = p->hosts[i];
+
+		if (h->verdict == VERDICT_CLEAN || already_drawn(p, &h->ip))
+			continue;
+		ips[p->n_drawn] = h->ip;
+		p->drawn[p->n_drawn++] = h;
 	}
 }
 
@@ -480,7 +483,7 @@ static void run_span(struct page *p)
 int html_report_write(FILE *out, const struct html_report_input *in)
 {
 	unsigned cap = (in->hosts ? hosts_count(in->hosts) : 0) + 1;
-	unsigned max_drawn = in->cfg->report.max_hosts + HTML_MAX_ASKED;
+	unsigned max_drawn = in->cfg->report.max_hosts;
 	struct page p = { .out = out, .in = in };
 	struct ip_addr *ips = calloc(max_drawn, sizeof(*ips));
 	int rc = -1;

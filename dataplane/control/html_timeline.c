@@ -344,6 +344,13 @@ static int bar_cmp(const void *pa, const void *pb)
 	return a->bytes < b->bytes ? -1 : a->bytes > b->bytes;
 }
 
+/* "02:49:36" of a UTC time (the axis says the day) */
+static const char *clock_of(uint64_t ts_ns, char *buf, size_t len)
+{
+	html_utc(ts_ns, buf, len);
+	return strlen(buf) > 11 ? buf + 11 : buf;
+}
+
 static void bar_write(FILE *out, const struct window *w,
 		      const struct tl_bar *b, double yc)
 {
@@ -360,9 +367,9 @@ static void bar_write(FILE *out, const struct window *w,
 	rate_colour(rate, fill, sizeof(fill));
 	fprintf(out,
 		"<rect class=\"bar%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.0f\" fill=\"%s\">"
-		"<title>flow from %s UTC, %s%s, %s, %s</title></rect>",
+		"<title>%s, %s%s, %s, %s</title></rect>",
 		open ? " open" : "", x0, yc - BAR_H / 2, x1 - x0, BAR_H, fill,
-		html_utc(b->first_ns, t0, sizeof(t0)),
+		clock_of(b->first_ns, t0, sizeof(t0)),
 		html_duration(dur, d, sizeof(d)),
 		open ? " (open at the end)" : "",
 		html_bytes(bytes, sz, sizeof(sz)),
