@@ -227,7 +227,7 @@ const struct cfg_key cfg_keys[] = {
 	     "HTML report: lanes (peer, protocol, port) drawn per host"),
 	UINT("report.max_conversations", report.max_conversations, 16,
 	     4 * MILLION, 32768,
-	     "HTML report: conversations the manager keeps (~0.75 KB each)"),
+	     "HTML report: conversations the manager keeps (~1.1 KB each)"),
 	UINT("report.bars_per_lane", report.bars_per_lane, 1, 64, 16,
 	     "HTML report: flows drawn as bars per lane, longest first"),
 

@@ -139,6 +139,8 @@ static void send_flow_end(struct worker *w, const struct flow *f,
 	fe->last_ns = f->last_ns;
 	fe->bytes = flow_total_bytes(f);
 	fe->pkts = f->side[0].pkts + f->side[1].pkts;
+	fe->n_events = w->end_n_ev;
+	memcpy(fe->ev_ms, w->end_ev_ms, w->end_n_ev * sizeof(fe->ev_ms[0]));
 	spsc_ring_commit(w->findings, WREC_FLOW_END);
 }
 
@@ -148,6 +150,7 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 	struct worker *w = ctx;
 	uint64_t bytes = flow_total_bytes(f);
 
+	w->end_n_ev = 0;
 	tcp_stream_flush(w->reorder, f, w->cfg->flow.inspect_bytes,
 			 deliver_payload, w, &w->ctr);
 	scan_close(w, f, FLOW_DIR_ORIG);
@@ -171,6 +174,20 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 		note_host_seen(w, &f->orig_addr, f->last_ns);
 		note_host_seen(w, &f->resp_addr, f->last_ns);
 	}
+}
+
+void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n)
+{
+	struct worker *w = c->worker;
+
+	if (!w->opt.flow_records)
+		return;
+	if (n > WORKER_FLOW_EVENTS) {
+		ev_ms += n - WORKER_FLOW_EVENTS;
+		n = WORKER_FLOW_EVENTS;
+	}
+	memcpy(w->end_ev_ms, ev_ms, n * sizeof(*ev_ms));
+	w->end_n_ev = n;
 }
 
 void an_emit(struct an_ctx *c, const struct finding *f)

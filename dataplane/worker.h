@@ -29,6 +29,9 @@ struct worker_host_seen {
 	uint64_t ts_ns;
 };
 
+/* Beacon events (in-flow bursts) a flow record carries at most. */
+#define WORKER_FLOW_EVENTS 32
+
 /* One ended flow as the HTML report's timeline draws it: sent to the
  * manager when a flow ends, only with worker_options.flow_records. */
 struct worker_flow_end {
@@ -40,6 +43,8 @@ struct worker_flow_end {
 	uint64_t first_ns, last_ns;
 	uint64_t bytes;        /* both directions, IP bytes */
 	uint64_t pkts;
+	uint32_t n_events;     /* beacon events in ev_ms */
+	uint32_t ev_ms[WORKER_FLOW_EVENTS]; /* ms after first_ns, oldest first */
 };
 
 /* What the report needs from a worker besides its counters. */

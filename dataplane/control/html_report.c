@@ -64,7 +64,8 @@ static const char page_style[] =
 	"svg .span{stroke:#aab4bf;stroke-width:1.5;stroke-dasharray:3 3;}\n"
 	"svg .bar{stroke:#08306b;stroke-opacity:.25;}"
 	"svg .bar.open{stroke:#08306b;stroke-opacity:.9;stroke-dasharray:4 2;}\n"
-	"svg .tick{stroke:#323f4b;stroke-width:1.2;}\n"
+	"svg .tick{stroke:#323f4b;stroke-width:1.2;}"
+	"svg .ev{stroke:#7b3fb5;stroke-width:1.2;}\n"
 	"svg .mk{stroke:#fff;stroke-width:1.2;}svg .fspan{stroke-width:2;"
 	"opacity:.55;}\n"
 	".legend{color:var(--mute);font-size:12px;display:flex;gap:18px;"
@@ -276,8 +277,10 @@ static void legend_write(FILE *out)
 {
 	fputs("<div class=\"legend\"><span>flow bars: bytes/s, log scale "
 	      "1 B/s<span class=\"ramp\"></span>10 MB/s</span>"
-	      "<span>dashed outline: still open at the end of input</span>"
-	      "<span>ticks above: flow starts</span><span>findings:", out);
+	      "<span>dashed: open at the end</span>"
+	      "<span>ticks: flow starts above, "
+	      "<span style=\"color:#7b3fb5\">in-flow beacon events</span> "
+	      "below</span><span>findings:", out);
 	for (unsigned s = SEV_HIGH + 1; s-- > SEV_INFO;)
 		fprintf(out, "<i class=\"dot\" style=\"background:%s\"></i>%s",
 			html_severity_colour(s), severity_name((enum severity)s));

@@ -23,7 +23,7 @@
 #define LABEL_W 232.0
 #define STATS_W 128.0
 #define AXIS_H 30.0
-#define LANE_H 26.0
+#define LANE_H 30.0
 #define BAR_H 10.0
 #define PLOT_X0 LABEL_W
 #define PLOT_X1 (SVG_W - STATS_W)
@@ -389,41 +389,42 @@ static void bars_write(FILE *out, const struct window *w,
 	fputc('\n', out);
 }
 
-/* Flow starts, one tick per histogram bin, darker where more started. */
+/* A histogram as ticks, one per bin, darker where more fell in it:
+ * y is the ticks' top, what says what they count ("flow starts"). */
 static void ticks_write(FILE *out, const struct window *w,
-			const struct tl_conv *c, double yc)
+			const struct tl_hist *h, const char *cls, double y,
+			const char *what)
 {
 	static const char *const shade[3] = { "0.35", "0.65", "1" };
-	uint64_t lo = c->start_min >> c->hist_shift, width = 1ULL << c->hist_shift;
+	uint64_t lo = h->min >> h->shift, width = 1ULL << h->shift;
 	uint32_t max = 0;
 	char bw[32];
 
 	for (unsigned i = 0; i < TL_HIST_BINS; i++)
-		if (c->hist[i] > max)
-			max = c->hist[i];
-	if (c->flows < 2 || max == 0)
+		if (h->bins[i] > max)
+			max = h->bins[i];
+	if (h->n < 2 || max == 0)
 		return;
 	for (unsigned s = 0; s < 3; s++) {
 		bool any = false;
 
 		for (unsigned i = 0; i < TL_HIST_BINS; i++) {
-			uint32_t h = c->hist[i];
-			unsigned cls = h * 3 <= max ? 0 : h * 3 <= 2 * max ? 1 : 2;
+			uint32_t n = h->bins[i];
+			unsigned cls_of = n * 3 <= max ? 0 : n * 3 <= 2 * max ? 1 : 2;
 
-			if (!h || cls != s)
+			if (!n || cls_of != s)
 				continue;
 			if (!any)
-				fprintf(out, "<path class=\"tick\" opacity=\"%s\" d=\"",
-					shade[s]);
+				fprintf(out, "<path class=\"%s\" opacity=\"%s\" d=\"",
+					cls, shade[s]);
 			any = true;
 			fprintf(out, "M%.1f %.1fv5",
-				xof(w, ((lo + i) << c->hist_shift) + width / 2),
-				yc - BAR_H / 2 - 7);
+				xof(w, ((lo + i) << h->shift) + width / 2), y);
 		}
 		if (any)
 			fprintf(out,
-				"\"><title>%" PRIu64 " flow starts (ticks: one per %s)</title></path>",
-				c->flows, html_duration(width, bw, sizeof(bw)));
+				"\"><title>%" PRIu64 " %s (ticks: one per %s)</title></path>",
+				h->n, what, html_duration(width, bw, sizeof(bw)));
 	}
 	fputc('\n', out);
 }
@@ -439,7 +440,7 @@ static void marker_write(FILE *out, const struct window *w,
 	if (x - xs >= 2)
 		fprintf(out,
 			"<line class=\"fspan\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>",
-			xs, yc + BAR_H / 2 + 3, x, yc + BAR_H / 2 + 3, colour);
+			xs, yc + BAR_H / 2 + 8, x, yc + BAR_H / 2 + 8, colour);
 	fprintf(out,
 		"<a href=\"#f-%u\"><path class=\"mk\" d=\"M%.1f %.1fl6 6-6 6-6-6z\" fill=\"%s\">"
 		"<title>#%u %s %s: ",
@@ -464,7 +465,10 @@ static void lane_write(FILE *out, const struct window *w,
 		"<line class=\"span\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>",
 		xof(w, l->first_ns), yc,
 		xof(w, l->open ? w->open_end_ns : l->last_ns), yc);
-	ticks_write(out, w, l->conv, yc);
+	ticks_write(out, w, &l->conv->starts, "tick", yc - BAR_H / 2 - 7,
+		    "flow starts");
+	ticks_write(out, w, &l->conv->events, "ev", yc + BAR_H / 2 + 1.5,
+		    "beacon events inside flows (the last 32 of each)");
 	bars_write(out, w, l->conv, yc);
 }
 

@@ -153,8 +153,6 @@ static struct tl_conv *conv_get(struct timeline *tl,
 	c->proto = fe->proto;
 	c->hash = h;
 	c->first_ns = UINT64_MAX;
-	c->start_min = UINT64_MAX;
-	c->hist_shift = HIST_MIN_SHIFT;
 	c->bars = tl->bars + (size_t)tl->n * tl->bars_per_lane;
 	link_conv(tl, tl->n);
 	tl->n++;
@@ -192,43 +190,48 @@ static void keep_bar(struct timeline *tl, struct tl_conv *c,
 		c->bars[worst] = *nb;
 }
 
-/* Re-bins the histogram for a new lowest start or a wider bin: old bins
- * nest exactly in the new ones (widths are powers of two). */
-static void hist_rebin(struct tl_conv *c, uint64_t new_min, unsigned new_shift)
+/* Re-bins for a new lowest time or a wider bin: old bins nest exactly in
+ * the new ones (widths are powers of two). */
+static void hist_rebin(struct tl_hist *h, uint64_t new_min, unsigned new_shift)
 {
 	uint32_t old[TL_HIST_BINS];
-	uint64_t old_lo = c->start_min >> c->hist_shift;
+	uint64_t old_lo = h->min >> h->shift;
 	uint64_t new_lo = new_min >> new_shift;
 
-	memcpy(old, c->hist, sizeof(old));
-	memset(c->hist, 0, sizeof(c->hist));
+	memcpy(old, h->bins, sizeof(old));
+	memset(h->bins, 0, sizeof(h->bins));
 	for (unsigned i = 0; i < TL_HIST_BINS; i++) {
 		if (!old[i])
 			continue;
-		c->hist[((old_lo + i) >> (new_shift - c->hist_shift)) - new_lo] +=
+		h->bins[((old_lo + i) >> (new_shift - h->shift)) - new_lo] +=
 			old[i];
 	}
-	c->hist_shift = (uint8_t)new_shift;
+	h->shift = (uint8_t)new_shift;
 }
 
-static void hist_add(struct tl_conv *c, uint64_t start)
+/* The bin width ends as the smallest power of two that fits every time
+ * added, whatever their order. */
+static void hist_add(struct tl_hist *h, uint64_t t)
 {
-	uint64_t lo = start < c->start_min ? start : c->start_min;
-	uint64_t hi = start > c->start_max ? start : c->start_max;
-	unsigned shift = c->hist_shift;
+	uint64_t lo, hi;
+	unsigned shift;
 
-	if (c->start_min == UINT64_MAX) {
-		c->start_min = c->start_max = start;
-		c->hist[0] = 1;
+	if (h->n++ == 0) {
+		h->min = h->max = t;
+		h->shift = HIST_MIN_SHIFT;
+		h->bins[0] = 1;
 		return;
 	}
+	lo = t < h->min ? t : h->min;
+	hi = t > h->max ? t : h->max;
+	shift = h->shift;
 	while ((hi >> shift) - (lo >> shift) >= TL_HIST_BINS)
 		shift++;
-	if (lo != c->start_min || shift != c->hist_shift)
-		hist_rebin(c, lo, shift);
-	c->start_min = lo;
-	c->start_max = hi;
-	c->hist[(start >> shift) - (lo >> shift)]++;
+	if (lo != h->min || shift != h->shift)
+		hist_rebin(h, lo, shift);
+	h->min = lo;
+	h->max = hi;
+	h->bins[(t >> shift) - (lo >> shift)]++;
 }
 
 static void conv_add(struct timeline *tl, struct tl_conv *c,
@@ -254,7 +257,10 @@ static void conv_add(struct timeline *tl, struct tl_conv *c,
 		c->app = fe->app;
 	}
 	keep_bar(tl, c, &b);
-	hist_add(c, fe->first_ns);
+	hist_add(&c->starts, fe->first_ns);
+	for (uint32_t i = 0; i < fe->n_events && i < WORKER_FLOW_EVENTS; i++)
+		hist_add(&c->events,
+			 fe->first_ns + (uint64_t)fe->ev_ms[i] * 1000000u);
 }
 
 void timeline_add(struct timeline *tl, const struct worker_flow_end *fe)

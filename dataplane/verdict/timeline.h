@@ -1,7 +1,7 @@
 /* The manager's memory of flows for the HTML report's timelines: one
  * conversation per (originator, responder, protocol, responder port), each
- * with a few of its flows as bars and a histogram of its flow starts
- * (the beacon's ticks). Bounded (report.max_conversations,
+ * with a few of its flows as bars and histograms of its flow starts and
+ * of the beacon events inside its flows (the ticks). Bounded (report.max_conversations,
  * report.bars_per_lane) and independent of the order flows arrive in, so
  * the report is the same with any number of workers:
  *  - the bars kept are the top bars_per_lane by a fixed order (longest
@@ -32,20 +32,27 @@ struct tl_bar {
 };
 #define TL_BAR_OPEN (1ULL << 63)
 
+/* Times in TL_HIST_BINS bins of 2^shift ns from min>>shift. */
+struct tl_hist {
+	uint64_t min, max;
+	uint64_t n;                /* times added */
+	uint8_t shift;
+	uint32_t bins[TL_HIST_BINS];
+};
+
 struct tl_conv {
 	struct ip_addr orig, resp;
 	uint16_t resp_port;
 	uint8_t proto;
 	uint8_t n_bars;
 	uint16_t app;              /* the label of its largest flow */
-	uint8_t hist_shift;        /* bin width 2^shift ns */
-	uint8_t pad;
+	uint8_t pad[2];
 	uint64_t hash;
 	uint64_t flows, open_flows, bytes, pkts;
 	uint64_t first_ns, last_ns;    /* first packet, last packet */
-	uint64_t start_min, start_max; /* flow starts, for the histogram */
 	uint64_t app_bytes;            /* bytes of the flow that set app */
-	uint32_t hist[TL_HIST_BINS];   /* flow starts from start_min>>shift */
+	struct tl_hist starts;         /* flow starts */
+	struct tl_hist events;         /* beacon events inside its flows */
 	uint32_t bucket_next;          /* index+1 */
 	struct tl_bar *bars;
 };

@@ -50,6 +50,12 @@ static void make_flows(struct worker_flow_end *fl)
 			fl[i] = flow(100 + i, 80, i, 50, 400);
 	}
 	fl[5].open = 1;
+	/* in-flow beacon events on the long flows */
+	for (unsigned i = 1; i < N_FLOWS; i += 3) {
+		fl[i].n_events = 1 + i % WORKER_FLOW_EVENTS;
+		for (unsigned k = 0; k < fl[i].n_events; k++)
+			fl[i].ev_ms[k] = k * 15000 + i;
+	}
 }
 
 static void shuffle(struct worker_flow_end *fl, unsigned n, unsigned seed)
@@ -91,9 +97,8 @@ static void assert_same_conv(const struct tl_conv *a, const struct tl_conv *b)
 	assert_int_equal(a->open_flows, b->open_flows);
 	assert_int_equal(a->first_ns, b->first_ns);
 	assert_int_equal(a->last_ns, b->last_ns);
-	assert_int_equal(a->hist_shift, b->hist_shift);
-	assert_int_equal(a->start_min, b->start_min);
-	assert_memory_equal(a->hist, b->hist, sizeof(a->hist));
+	assert_memory_equal(&a->starts, &b->starts, sizeof(a->starts));
+	assert_memory_equal(&a->events, &b->events, sizeof(a->events));
 	assert_int_equal(a->n_bars, b->n_bars);
 	memcpy(ba, a->bars, a->n_bars * sizeof(ba[0]));
 	memcpy(bb, b->bars, b->n_bars * sizeof(bb[0]));
@@ -188,11 +193,11 @@ static void test_beacon_lane_bounded_and_binned(void **state)
 		assert_int_equal(c->bars[i].last_ns - c->bars[i].first_ns,
 				 104 * 1000000ULL);
 	for (unsigned i = 0; i < TL_HIST_BINS; i++)
-		starts += c->hist[i];
+		starts += c->starts.bins[i];
 	assert_int_equal(starts, 1200);
 	/* 10 h in 64 bins: the bin is the power of two above 562 s */
-	assert_true((1ULL << c->hist_shift) >= 36000 * NS / TL_HIST_BINS);
-	assert_true((1ULL << c->hist_shift) < 4 * 36000 * NS / TL_HIST_BINS);
+	assert_true((1ULL << c->starts.shift) >= 36000 * NS / TL_HIST_BINS);
+	assert_true((1ULL << c->starts.shift) < 4 * 36000 * NS / TL_HIST_BINS);
 	timeline_destroy(tl);
 }
 
