@@ -151,6 +151,17 @@ class Dom(html.parser.HTMLParser):
             self.cur["items"][-1] += data
 
 
+def check_errors(binary, trace):
+    bad = subprocess.run([binary, "--read", trace, "--html",
+                          "/nonexistent-dir/report.html"],
+                         capture_output=True, timeout=60)
+    check(bad.returncode == 1 and b"cannot write the HTML report" in
+          bad.stderr, "an unwritable --html path: exit 1 and why")
+    lone = subprocess.run([binary, "--read", trace, "--html-host",
+                           "10.0.0.1"], capture_output=True, timeout=60)
+    check(lone.returncode == 2, "--html-host without --html: exit 2")
+
+
 def check_static(html_text):
     check(len(html_text) < 5 * 1024 * 1024, "page under 5 MB (%d bytes)"
           % len(html_text))
@@ -240,6 +251,7 @@ def main():
         with open(page, "wb") as f:
             f.write(pages[0])
         report = json.loads(plain)
+        check_errors(a.binary, traces[0])
         check_static(pages[0].decode())
         rc, dom_text = chromium(browser, tmp, "file://" + page, "--dump-dom")
         check(rc == 0 and "</html>" in dom_text, "chromium renders the page")
