@@ -171,6 +171,14 @@ struct tw_config {
 		char eve_path[TW_PATH_MAX];   /* "" = no event log */
 	} output;
 
+	/* The HTML report (control/html_report.c, verdict/timeline.c). */
+	struct {
+		uint32_t max_hosts;           /* hosts drawn with a timeline */
+		uint32_t max_lanes;           /* lanes drawn per host */
+		uint32_t max_conversations;   /* kept by the manager */
+		uint32_t bars_per_lane;       /* flows kept per conversation */
+	} report;
+
 	/* Live appliance (live.c): ports, lcores, queues, pools. */
 	struct {
 		struct string_list ports;     /* PCI addresses or vdev strings */

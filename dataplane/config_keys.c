@@ -221,6 +221,16 @@ const struct cfg_key cfg_keys[] = {
 	PATH("output.eve_path", output.eve_path, "",
 	     "EVE JSON event log; empty: none"),
 
+	UINT("report.max_hosts", report.max_hosts, 1, 10000, 40,
+	     "HTML report: hosts drawn with a timeline, worst first"),
+	UINT("report.max_lanes", report.max_lanes, 1, 1000, 24,
+	     "HTML report: lanes (peer, protocol, port) drawn per host"),
+	UINT("report.max_conversations", report.max_conversations, 16,
+	     4 * MILLION, 32768,
+	     "HTML report: conversations the manager keeps (~1.1 KB each)"),
+	UINT("report.bars_per_lane", report.bars_per_lane, 1, 64, 16,
+	     "HTML report: flows drawn as bars per lane, longest first"),
+
 	/* live appliance (live.c, capture/source_dpdk.c) */
 	STRINGS("dpdk.ports", dpdk.ports,
 		"ports: PCI addresses or vdevs (net_pcap0,rx_pcap=F)"),

@@ -47,6 +47,7 @@ static int worker_alloc(struct live *l, struct live_worker *lw, unsigned id)
 		.id = id,
 		.block_when_full = l->sh.lossless,
 		.prevalence = hosts_prevalence(l->mgr.hosts),
+		.flow_records = true,
 	};
 	char err[512] = "", name[32];
 
@@ -324,7 +325,8 @@ static int engine_start(struct live *l)
 		live_log("patterns: %s\n", err);
 		return -1;
 	}
-	if (manager_init(&l->mgr, cfg, eve, err, sizeof(err)) != 0) {
+	if (manager_init(&l->mgr, cfg, eve, err, sizeof(err)) != 0 ||
+	    manager_keep_flows(&l->mgr, err, sizeof(err)) != 0) {
 		live_log("%s\n", err);
 		return -1;
 	}

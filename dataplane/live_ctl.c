@@ -5,6 +5,7 @@
  * the manager waits a bounded time and says which workers did not answer. */
 #include "live_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,7 @@
 #include <rte_cycles.h>
 #include <rte_pause.h>
 
+#include "control/html_report.h"
 #include "control/json_util.h"
 #include "flow/flow.h"
 #include "ring.h"
@@ -254,6 +256,43 @@ static json_t *live_flows(void *ctx, const struct ip_addr *ip)
 			 "workers_unanswered", (int)unanswered);
 }
 
+/* ---- the HTML report ---- */
+
+static int live_html(void *ctx, char **page, size_t *len)
+{
+	struct live *l = ctx;
+	struct worker *workers[LIVE_MAX_WORKERS];
+	struct report_stats *st = calloc(1, sizeof(*st));
+	struct html_report_input in = {
+		.cfg = live_cfg(l),
+		.st = st,
+		.hosts = l->mgr.hosts,
+		.tl = l->mgr.timeline,
+		.source = "live",
+	};
+	FILE *out;
+	int rc;
+
+	*page = NULL;
+	*len = 0;
+	if (!st)
+		return -1;
+	live_drain(l); /* counters, findings and ended flows as of now */
+	for (unsigned k = 0; k < l->n; k++)
+		workers[k] = l->lw[k].w;
+	manager_collect(&l->mgr, workers, l->n, 0, 0, st);
+	out = open_memstream(page, len);
+	if (!out) {
+		free(st);
+		return -1;
+	}
+	rc = html_report_write(out, &in);
+	if (fclose(out) != 0)
+		rc = -1;
+	free(st);
+	return rc;
+}
+
 void live_ctl_init(struct live *l)
 {
 	l->backend = (struct ctl_backend){
@@ -263,5 +302,6 @@ void live_ctl_init(struct live *l)
 		.ctx = l,
 		.stats = live_stats,
 		.flows = live_flows,
+		.html = live_html,
 	};
 }

@@ -13,12 +13,14 @@
 #endif
 
 #define MAX_READ_FILES 256
+#define MAX_HTML_HOSTS 64
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tunnelwatch --read FILE [--read FILE ...] [--config FILE]\n"
 		"                   [--workers N] [--eve FILE] [--json] [--all-hosts]\n"
+		"                   [--html FILE [--html-host IP ...]]\n"
 		"       tunnelwatch --config FILE [-- EAL args]   (live appliance)\n"
 		"\n"
 		"  -r, --read FILE     pcap or pcapng trace (repeat for several)\n"
@@ -27,6 +29,8 @@ static void usage(FILE *out)
 		"  -e, --eve FILE      append one EVE-style JSON event per finding\n"
 		"  -j, --json          print the JSON report instead of the table\n"
 		"  -a, --all-hosts     list hosts without findings too\n"
+		"      --html FILE     also write the HTML report (timelines)\n"
+		"      --html-host IP  draw this host's timeline even if clean\n"
 		"  -V, --version       print the version\n"
 		"  -h, --help          this text\n");
 }
@@ -83,13 +87,16 @@ int main(int argc, char **argv)
 		{ "eve", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "all-hosts", no_argument, NULL, 'a' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "html-host", required_argument, NULL, 'I' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *files[MAX_READ_FILES];
+	static struct ip_addr html_hosts[MAX_HTML_HOSTS];
 	static struct tw_config cfg;
-	struct offline_options o = { .files = files };
+	struct offline_options o = { .files = files, .html_hosts = html_hosts };
 	const char *config_path = NULL;
 	unsigned workers = 0;
 	char err[1024];
@@ -125,6 +132,19 @@ int main(int argc, char **argv)
 		case 'a':
 			o.all_hosts = true;
 			break;
+		case 'H':
+			o.html_path = optarg;
+			break;
+		case 'I':
+			if (o.n_html_hosts == MAX_HTML_HOSTS ||
+			    ip_addr_parse(optarg, &html_hosts[o.n_html_hosts]) != 0) {
+				fprintf(stderr,
+					"tunnelwatch: --html-host: '%s' is not an IP address (at most %d)\n",
+					optarg, MAX_HTML_HOSTS);
+				return 2;
+			}
+			o.n_html_hosts++;
+			break;
 		case 'V':
 			printf("tunnelwatch %s\n", TW_VERSION);
 			return 0;
@@ -153,6 +173,10 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "tunnelwatch: unexpected argument '%s'\n",
 			argv[optind]);
+		return 2;
+	}
+	if (o.n_html_hosts && !o.html_path) {
+		fprintf(stderr, "tunnelwatch: --html-host needs --html FILE\n");
 		return 2;
 	}
 	o.workers = workers ? workers : cfg.engine.workers;

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "control/eve.h"
 #include "ring.h"
+#include "verdict/timeline.h"
 #include "worker.h"
 
 int manager_init(struct manager *m, const struct tw_config *cfg,
@@ -62,6 +63,19 @@ static void eve_error_note(struct manager *m)
 		eve_write_errors(m->eve) == 1 ? "" : "s");
 }
 
+int manager_keep_flows(struct manager *m, char *err, size_t errlen)
+{
+	m->timeline = timeline_create(m->cfg->report.max_conversations,
+				      m->cfg->report.bars_per_lane);
+	if (!m->timeline) {
+		snprintf(err, errlen,
+			 "out of memory for %u conversations (report.max_conversations)",
+			 m->cfg->report.max_conversations);
+		return -1;
+	}
+	return 0;
+}
+
 static void manager_apply(struct manager *m, const void *rec, uint32_t type)
 {
 	if (type == WREC_FINDING) {
@@ -79,6 +93,8 @@ static void manager_apply(struct manager *m, const void *rec, uint32_t type)
 		const struct worker_host_seen *hs = rec;
 
 		hosts_note_seen(m->hosts, &hs->ip, hs->ts_ns);
+	} else if (type == WREC_FLOW_END && m->timeline) {
+		timeline_add(m->timeline, rec);
 	}
 }
 
@@ -136,6 +152,8 @@ int manager_fini(struct manager *m)
 		why = errno;
 	}
 	hosts_destroy(m->hosts);
+	timeline_destroy(m->timeline);
+	m->timeline = NULL;
 	m->eve = NULL;
 	m->hosts = NULL;
 	errno = why;

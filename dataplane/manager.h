@@ -17,6 +17,7 @@ struct manager {
 	const struct tw_config *cfg;
 	struct hosts *hosts;
 	struct eve *eve;                 /* NULL without an event log */
+	struct timeline *timeline;       /* flows for the HTML report, or NULL */
 	uint64_t findings_received;
 	int eve_failed;                  /* a write to the event log failed */
 	uint64_t eve_error_logged_ns;    /* last "write failed" log line */
@@ -28,6 +29,9 @@ struct manager {
 
 int manager_init(struct manager *m, const struct tw_config *cfg,
 		 const char *eve_path, char *err, size_t errlen);
+/* Keeps the flows workers send (WREC_FLOW_END) for the HTML report, in
+ * report.max_conversations; 0, or -1 with err when out of memory. */
+int manager_keep_flows(struct manager *m, char *err, size_t errlen);
 /* Applies every record waiting on ring; returns how many. */
 unsigned manager_drain(struct manager *m, struct spsc_ring *ring);
 /* Sums the workers' counters and flow statistics into st; the memory of

@@ -12,12 +12,14 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture/source_pcap.h"
 #include "config.h"
+#include "control/html_report.h"
 #include "control/report.h"
 #include "manager.h"
 #include "offline_int.h"
@@ -129,6 +131,7 @@ static int start_workers(struct offline *o)
 			.block_when_full = true,
 			.all_hosts = o->opt->all_hosts,
 			.prevalence = hosts_prevalence(o->mgr.hosts),
+			.flow_records = o->opt->html_path != NULL,
 		};
 
 		ow->packets = spsc_ring_create(o->cfg->engine.ring_bytes);
@@ -157,6 +160,28 @@ static int start_workers(struct offline *o)
 	return 0;
 }
 
+static int write_html(struct offline *o, const struct report_stats *st)
+{
+	struct html_report_input in = {
+		.cfg = o->cfg,
+		.st = st,
+		.hosts = o->mgr.hosts,
+		.tl = o->mgr.timeline,
+		.traces = o->opt->files,
+		.n_traces = o->opt->n_files,
+		.asked = o->opt->html_hosts,
+		.n_asked = o->opt->n_html_hosts,
+		.source = "offline",
+	};
+
+	if (html_report_save(o->opt->html_path, &in) != 0) {
+		fprintf(stderr, "tunnelwatch: %s: cannot write the HTML report: %s\n",
+			o->opt->html_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int print_report(struct offline *o)
 {
 	struct worker *workers[OFFLINE_MAX_WORKERS];
@@ -178,6 +203,8 @@ static int print_report(struct offline *o)
 	else
 		rc = report_print_table(stdout, st, o->mgr.hosts,
 					o->opt->all_hosts);
+	if (rc == 0 && o->opt->html_path)
+		rc = write_html(o, st);
 	free(st);
 	if (fflush(stdout) != 0)
 		rc = -1;
@@ -229,7 +256,9 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 		free(o);
 		return 1;
 	}
-	if (manager_init(&o->mgr, cfg, opt->eve_path, err, sizeof(err)) != 0) {
+	if (manager_init(&o->mgr, cfg, opt->eve_path, err, sizeof(err)) != 0 ||
+	    (opt->html_path &&
+	     manager_keep_flows(&o->mgr, err, sizeof(err)) != 0)) {
 		/* an output that cannot be opened is a bad option (2), not
 		 * a trace error (1); nothing has been read yet */
 		fprintf(stderr, "tunnelwatch: %s\n", err);

@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#include "decode/decode.h"
+
 struct tw_config;
 
 struct offline_options {
@@ -13,6 +15,9 @@ struct offline_options {
 	const char *eve_path;
 	bool json;
 	bool all_hosts;
+	const char *html_path;        /* --html: also write the HTML report */
+	const struct ip_addr *html_hosts; /* --html-host: drawn even if clean */
+	unsigned n_html_hosts;
 };
 
 /* Runs the traces and prints the report on stdout. Returns 0, or 1 after

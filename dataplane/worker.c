@@ -107,12 +107,50 @@ static void note_contact(struct worker *w, const struct flow *f)
 				   &f->resp_addr);
 }
 
+/* The manager's timeline (HTML report) learns of each flow once, at its
+ * end; offline it waits for room like a finding. Live it is dropped when
+ * the ring is half full, so a burst of ended flows never crowds out a
+ * finding. */
+static void send_flow_end(struct worker *w, const struct flow *f,
+			  enum flow_end_reason why)
+{
+	struct worker_flow_end *fe;
+
+	if (!w->opt.block_when_full &&
+	    spsc_ring_written(w->findings) - spsc_ring_consumed(w->findings) >
+		    spsc_ring_memory(w->findings) / 2)
+		return;
+	fe = spsc_ring_reserve(w->findings, sizeof(*fe));
+	while (!fe && w->opt.block_when_full) {
+		sched_yield();
+		fe = spsc_ring_reserve(w->findings, sizeof(*fe));
+	}
+	if (!fe)
+		return;
+	memset(fe, 0, sizeof(*fe));
+	fe->orig = f->orig_addr;
+	fe->resp = f->resp_addr;
+	fe->orig_port = f->orig_port;
+	fe->resp_port = f->resp_port;
+	fe->proto = f->proto;
+	fe->open = why == FLOW_END_INPUT;
+	fe->app = f->app;
+	fe->first_ns = f->first_ns;
+	fe->last_ns = f->last_ns;
+	fe->bytes = flow_total_bytes(f);
+	fe->pkts = f->side[0].pkts + f->side[1].pkts;
+	fe->n_events = w->end_n_ev;
+	memcpy(fe->ev_ms, w->end_ev_ms, w->end_n_ev * sizeof(fe->ev_ms[0]));
+	spsc_ring_commit(w->findings, WREC_FLOW_END);
+}
+
 /* flow_table calls this before a flow's entry is reused. */
 static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 {
 	struct worker *w = ctx;
 	uint64_t bytes = flow_total_bytes(f);
 
+	w->end_n_ev = 0;
 	tcp_stream_flush(w->reorder, f, w->cfg->flow.inspect_bytes,
 			 deliver_payload, w, &w->ctr);
 	scan_close(w, f, FLOW_DIR_ORIG);
@@ -130,10 +168,26 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 	if (bytes > w->fstats.flow_bytes_max)
 		w->fstats.flow_bytes_max = bytes;
 	w->fstats.app_flows[(f->app & 0xff) < 100 ? (f->app & 0xff) : 0]++;
+	if (w->opt.flow_records)
+		send_flow_end(w, f, why);
 	if (w->opt.all_hosts) {
 		note_host_seen(w, &f->orig_addr, f->last_ns);
 		note_host_seen(w, &f->resp_addr, f->last_ns);
 	}
+}
+
+void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n)
+{
+	struct worker *w = c->worker;
+
+	if (!w->opt.flow_records)
+		return;
+	if (n > WORKER_FLOW_EVENTS) {
+		ev_ms += n - WORKER_FLOW_EVENTS;
+		n = WORKER_FLOW_EVENTS;
+	}
+	memcpy(w->end_ev_ms, ev_ms, n * sizeof(*ev_ms));
+	w->end_n_ev = n;
 }
 
 void an_emit(struct an_ctx *c, const struct finding *f)

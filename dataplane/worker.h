@@ -21,11 +21,30 @@ struct flow;
 enum worker_record {
 	WREC_FINDING = 1,   /* struct finding */
 	WREC_HOST_SEEN,     /* struct worker_host_seen (--all-hosts) */
+	WREC_FLOW_END,      /* struct worker_flow_end (the HTML report) */
 };
 
 struct worker_host_seen {
 	struct ip_addr ip;
 	uint64_t ts_ns;
+};
+
+/* Beacon events (in-flow bursts) a flow record carries at most. */
+#define WORKER_FLOW_EVENTS 32
+
+/* One ended flow as the HTML report's timeline draws it: sent to the
+ * manager when a flow ends, only with worker_options.flow_records. */
+struct worker_flow_end {
+	struct ip_addr orig, resp;
+	uint16_t orig_port, resp_port;
+	uint8_t proto;
+	uint8_t open;          /* ended by the end of input: still open */
+	uint16_t app;
+	uint64_t first_ns, last_ns;
+	uint64_t bytes;        /* both directions, IP bytes */
+	uint64_t pkts;
+	uint32_t n_events;     /* beacon events in ev_ms */
+	uint32_t ev_ms[WORKER_FLOW_EVENTS]; /* ms after first_ns, oldest first */
 };
 
 /* What the report needs from a worker besides its counters. */
@@ -42,6 +61,7 @@ struct worker_options {
 	/* who talks to whom (the manager's, shared): written at flow end
 	 * and per DNS answer, never per packet; NULL: not kept */
 	struct prevalence *prevalence;
+	bool flow_records;     /* send WREC_FLOW_END for the HTML report */
 };
 
 struct worker;

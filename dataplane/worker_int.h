@@ -25,6 +25,9 @@ struct worker {
 	uint64_t now_ns;
 	uint32_t payload_mask;           /* analyzers_payload_mask() */
 	uint32_t packet_mask;            /* analyzers_packet_mask() */
+	/* beacon events an analyzer offered for the flow being ended */
+	uint32_t end_ev_ms[WORKER_FLOW_EVENTS];
+	uint32_t end_n_ev;
 	/* the flow and direction being scanned, for the match callback */
 	struct flow *scan_flow;
 	enum flow_dir_id scan_dir;

@@ -6,8 +6,8 @@ TW_BUILD_PACKAGES=(gcc pkg-config meson ninja-build python3
 	libjansson-dev libssl-dev
 	libpsl-dev publicsuffix)
 # What only the tests need: netns and veth for the live tests, clang's
-# libFuzzer for the fuzz targets.
-TW_TEST_PACKAGES=(iproute2 clang libclang-rt-dev)
+# libFuzzer for the fuzz targets, Chromium to render the HTML report.
+TW_TEST_PACKAGES=(iproute2 clang libclang-rt-dev chromium)
 
 # Installs the Debian packages named in "$@" that are missing.
 tw_install_packages() {

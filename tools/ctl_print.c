@@ -327,6 +327,10 @@ void print_answer(const char *cmd, json_t *doc)
 	else if (!strcmp(cmd, "version"))
 		printf("tunnelwatch %s (%s)\n", str(doc, "version"),
 		       str(doc, "engine"));
+	else if (!strcmp(cmd, "report"))
+		printf("HTML report of %lld bytes; save it with "
+		       "tunnelwatch-ctl report --html FILE\n",
+		       (long long)json_integer_value(json_object_get(doc, "bytes")));
 	else if (!strcmp(cmd, "reset"))
 		printf("%s: %s\n", str(doc, "reset"),
 		       json_is_true(json_object_get(doc, "found")) ?

@@ -115,16 +115,46 @@ static int send_all(int fd, const char *s, size_t len)
 	return 0;
 }
 
+/* report --html FILE: the answer's "html" string, written whole. */
+static int save_html(const char *path, json_t *doc)
+{
+	json_t *html = json_object_get(doc, "html");
+	FILE *f;
+
+	if (!json_is_string(html)) {
+		fprintf(stderr, "tunnelwatch-ctl: the answer has no report\n");
+		return 1;
+	}
+	f = fopen(path, "w");
+	if (!f || fwrite(json_string_value(html), 1, json_string_length(html),
+			 f) != json_string_length(html)) {
+		fprintf(stderr, "tunnelwatch-ctl: %s: %s\n", path,
+			strerror(errno));
+		if (f)
+			fclose(f);
+		return 1;
+	}
+	if (fclose(f) != 0) {
+		fprintf(stderr, "tunnelwatch-ctl: %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	printf("%s: %zu bytes\n", path, json_string_length(html));
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: tunnelwatch-ctl [--socket PATH] [--json] COMMAND [ARG]\n"
+		"       tunnelwatch-ctl [--socket PATH] report --html FILE\n"
 		"\n"
 		"commands: help, version, stats, hosts, host IP, flows IP,\n"
-		"          findings [N], reset IP\n"
+		"          findings [N], reset IP, report\n"
 		"  -s, --socket PATH  control socket (default $TUNNELWATCH_SOCKET"
 		" or " DEFAULT_SOCKET ")\n"
 		"  -j, --json         print the answer's JSON as it came\n"
+		"      --html FILE    report: write the HTML report to FILE\n"
 		"  -h, --help         this text\n");
 }
 
@@ -133,18 +163,22 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = getenv("TUNNELWATCH_SOCKET");
+	const char *html_path = NULL;
 	char line[512], *answer;
 	json_error_t jerr;
 	json_t *doc;
 	int c, fd, json = 0, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
 		if (c == 's') {
 			path = optarg;
+		} else if (c == 'H') {
+			html_path = optarg;
 		} else if (c == 'j') {
 			json = 1;
 		} else {
@@ -152,7 +186,8 @@ int main(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	if (optind >= argc || argc - optind > 2) {
+	if (optind >= argc || argc - optind > 2 ||
+	    (html_path && strcmp(argv[optind], "report") != 0)) {
 		usage(stderr);
 		return 2;
 	}
@@ -185,6 +220,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tunnelwatch-ctl: %s\n",
 			json_string_value(json_object_get(doc, "error")));
 		rc = 1;
+	} else if (html_path) {
+		rc = save_html(html_path, doc);
 	} else if (json) {
 		printf("%s\n", answer);
 	} else {

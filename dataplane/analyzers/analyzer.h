@@ -73,6 +73,10 @@ void an_emit(struct an_ctx *c, const struct finding *f);
  * address no answer named is evidence (verdict/prevalence.h). */
 void an_note_named(struct an_ctx *c, const struct ip_addr *client,
 		   const struct ip_addr *addr);
+/* From on_flow_end: the flow's beacon events (ms after its first packet,
+ * oldest first) for the HTML report's timeline; kept only when the report
+ * is on, at most WORKER_FLOW_EVENTS (worker.c). */
+void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n);
 
 /* Payload inspection of a flow stops as soon as no analyzer wants more of
  * it: that, not the byte limit, is what keeps the cost per flow small. An

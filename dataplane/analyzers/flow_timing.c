@@ -199,6 +199,22 @@ static void ft_on_packet(struct an_ctx *c, struct flow *f, void *state,
 	long_lived_check_open(c, f, st, pv->ts_ns);
 }
 
+/* The in-flow events still in the ring, oldest first, for the HTML
+ * report's timeline. */
+static void inflow_events_offer(struct an_ctx *c, const struct ft_flow *st)
+{
+	uint32_t ev[INFLOW_EVENTS];
+	uint32_t len = st->n_events < INFLOW_EVENTS ? st->n_events :
+						      INFLOW_EVENTS;
+	uint32_t first = st->n_events - len;
+
+	if (len < 2)
+		return;
+	for (uint32_t i = 0; i < len; i++)
+		ev[i] = st->ev_ms[(first + i) % INFLOW_EVENTS];
+	an_flow_events(c, ev, len);
+}
+
 static void ft_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 			   enum flow_end_reason why)
 {
@@ -209,6 +225,7 @@ static void ft_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 		return;
 	long_lived_check_end(c, f, st, why);
 	inflow_beacon_evaluate(c, f, st);
+	inflow_events_offer(c, st);
 	if (flow_was_answered(f, st))
 		beacon_pairs_record(c, &w->pairs, f);
 }

@@ -26,7 +26,7 @@ struct ctl_cmd {
 	json_t *(*run)(struct ctl_backend *b, const char *arg);
 };
 
-#define N_COMMANDS 8
+#define N_COMMANDS 9
 static const struct ctl_cmd commands[N_COMMANDS + 1];
 
 /* ---- finding log ---- */
@@ -179,6 +179,28 @@ static json_t *cmd_reset(struct ctl_backend *b, const char *arg)
 			 hosts_reset(b->mgr->hosts, &ip) == 0);
 }
 
+/* The HTML report as one JSON string: tunnelwatch-ctl --html FILE
+ * writes it out. */
+static json_t *cmd_report(struct ctl_backend *b, const char *arg)
+{
+	char *page = NULL;
+	size_t len = 0;
+	json_t *doc;
+
+	(void)arg;
+	if (!b->html)
+		return json_pack("{s:s}", "error", "no HTML report here");
+	if (b->html(b->ctx, &page, &len) != 0) {
+		free(page);
+		return json_pack("{s:s}", "error",
+				 "cannot build the HTML report (out of memory)");
+	}
+	doc = json_pack("{s:s%, s:I}", "html", page, len, "bytes",
+			(json_int_t)len);
+	free(page);
+	return doc;
+}
+
 static const struct ctl_cmd commands[N_COMMANDS + 1] = {
 	{ "help", ARG_NONE, "help", "this list", cmd_help },
 	{ "version", ARG_NONE, "version", "program and engine version",
@@ -197,6 +219,9 @@ static const struct ctl_cmd commands[N_COMMANDS + 1] = {
 	  "latest N findings, newest first (default 20)", cmd_findings },
 	{ "reset", ARG_IP, "reset IP", "forget one host's verdict and findings",
 	  cmd_reset },
+	{ "report", ARG_NONE, "report",
+	  "the HTML report (timelines) as a JSON string; tunnelwatch-ctl "
+	  "report --html FILE saves it", cmd_report },
 	{ NULL, ARG_NONE, NULL, NULL, NULL },
 };
 

@@ -6,6 +6,7 @@
 #define TW_CTL_CMDS_H
 
 #include <jansson.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
@@ -35,6 +36,8 @@ struct ctl_backend {
 	json_t *(*stats)(void *ctx);
 	/* {"flows":[...],"total":N,"truncated":bool,"workers_unanswered":N} */
 	json_t *(*flows)(void *ctx, const struct ip_addr *ip);
+	/* the HTML report as of now, malloc'd into *page; NULL: none here */
+	int (*html)(void *ctx, char **page, size_t *len);
 };
 
 /* ctl_answer_fn for ctl_server_open; ctx is a struct ctl_backend. */

@@ -72,6 +72,22 @@ def ctl_hosts(ctl, sock):
     return json.loads(r.stdout)["hosts"]
 
 
+def ctl_html(ctl, sock, wd, hosts):
+    """report --html FILE over the socket: a page with a timeline section
+    for every non-clean host the live host table has."""
+    path = os.path.join(wd, "report.html")
+    r = subprocess.run([ctl, "--socket", sock, "report", "--html", path],
+                       capture_output=True, timeout=60)
+    if r.returncode != 0:
+        twlive.fail(f"tunnelwatch-ctl report --html: {r.stderr.decode()}")
+    with open(path) as f:
+        page = f.read()
+    missing = [h["ip"] for h in hosts if h["verdict"] != "clean"
+               and f'id="h-{h["ip"]}"' not in page]
+    if "default-src 'none'" not in page or missing:
+        twlive.fail(f"live HTML report: CSP or timelines missing {missing}")
+
+
 def replay_one(args, trace, workers):
     wd = twlive.workdir()
     try:
@@ -82,6 +98,7 @@ def replay_one(args, trace, workers):
         try:
             st = app.wait_input_end()
             live = ctl_hosts(args.ctl, app.sock)
+            ctl_html(args.ctl, app.sock, wd, live)
         finally:
             rc = app.stop()
         if rc != 0:

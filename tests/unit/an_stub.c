@@ -41,6 +41,13 @@ void an_note_named(struct an_ctx *c, const struct ip_addr *client,
 	n_named++;
 }
 
+void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n)
+{
+	(void)c;
+	(void)ev_ms;
+	(void)n;
+}
+
 void an_payload_done(struct an_ctx *c, struct flow *f)
 {
 	(void)c;

@@ -149,7 +149,7 @@ static void test_cmd_help_version_stats(void **state)
 
 	(void)state;
 	doc = ask("help");
-	assert_int_equal(json_array_size(json_object_get(doc, "commands")), 8);
+	assert_int_equal(json_array_size(json_object_get(doc, "commands")), 9);
 	json_decref(doc);
 	doc = ask("  version  ");
 	assert_string_equal(json_string_value(json_object_get(doc, "engine")),
