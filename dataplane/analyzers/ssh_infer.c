@@ -241,12 +241,7 @@ unsigned ssh_infer_packet(struct ssh_infer *s, const struct ssh_infer_cfg *cfg,
 	 * keepalives does */
 	if (s->keys[SSH_CLIENT] == 0 && keepalive_regular(s, cfg))
 		ev |= SSH_INF_KEEPALIVE;
-	ev = report_once(s, ev);
-	/* a check-in right after the tunnel became known */
-	if (!(s->reported & SSH_INF_REVERSE) && (s->reported & SSH_INF_KEEPALIVE) &&
-	    s->keys[SSH_CLIENT] == 0 && s->keys[SSH_SERVER] >= CHECKIN_MIN_KEYS)
-		ev |= report_once(s, SSH_INF_REVERSE);
-	return ev;
+	return report_once(s, ev);
 }
 
 unsigned ssh_infer_finish(struct ssh_infer *s, const struct ssh_infer_cfg *cfg)
