@@ -151,7 +151,7 @@ static json_t *flow_info_json(const struct live_flow_info *fi)
 
 	return json_pack(
 		"{s:I, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:o, s:o, s:o,"
-		" s:I, s:I, s:I, s:I}",
+		" s:I, s:I, s:I, s:I, s:b}",
 		"flow_id", json_int_u64(fi->id),
 		"proto", json_proto_name(fi->proto, false, proto, sizeof(proto)),
 		"orig_ip", ip_addr_format(&fi->orig, orig, sizeof(orig)),
@@ -166,7 +166,8 @@ static json_t *flow_info_json(const struct live_flow_info *fi)
 		"packets_orig", json_int_u64(fi->pkts[0]),
 		"packets_resp", json_int_u64(fi->pkts[1]),
 		"bytes_orig", json_int_u64(fi->bytes[0]),
-		"bytes_resp", json_int_u64(fi->bytes[1]));
+		"bytes_resp", json_int_u64(fi->bytes[1]),
+		"app_guess", app_is_guess(fi->app));
 }
 
 static int flow_info_cmp(const void *pa, const void *pb)

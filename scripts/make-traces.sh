@@ -27,7 +27,7 @@ readonly SCRIPT_DIR
 OUT_DIR="$SCRIPT_DIR/../tests/traces"
 
 # name k summary
-readonly SCENARIOS=(
+SCENARIOS=(
 	"flow_longlived_trickle 1 one TCP connection to port 4444, a few random bytes every ~30 s, open when the capture stops (>=660 s)"
 	"flow_beacon_curl 2 curl GET every 5 s +-1 s to an http.server, 30 new connections"
 	"benign_http_download 3 curl downloads a 200 kB file 4 times within ~10 s"
@@ -54,6 +54,10 @@ readonly SCENARIOS=(
 	"tunnel_ngrok_heartbeat 55 resolves connect.ngrok-agent.com via dnsmasq and calls it over TLS (SNI) every 5 s +-1 s, 16 times"
 	"benign_dot_queries 56 kdig asks unbound over DNS-over-TLS (853), ordinary and encoded-looking names"
 )
+# Long-running service protocols (k 150-199) live in their own file.
+# shellcheck source=scripts/make-traces-apps.sh
+source "$SCRIPT_DIR/make-traces-apps.sh"
+readonly SCENARIOS
 
 WORK_DIR=""
 ACTIVE_NAMES=()
@@ -84,6 +88,9 @@ ensure_packages()
 	)
 	local missing=() cmd
 
+	for cmd in "${!APP_NEED[@]}"; do
+		need[$cmd]=${APP_NEED[$cmd]}
+	done
 	for cmd in "${!need[@]}"; do
 		if ! command -v "$cmd" >/dev/null 2>&1 &&
 		   ! [ -x "/usr/sbin/$cmd" ]; then
@@ -287,6 +294,23 @@ start_http_server()
 
 # ---------------------------------------------------------------- the frame
 
+# Other people build namespaces on the same machine: creating and deleting
+# ours is serialised through one lock file, held only for that, so long
+# recordings can run side by side.
+readonly NETNS_LOCK=${TW_NETNS_LOCK:-/tmp/tw-netns.lock}
+
+netns_lock()
+{
+	exec 9>>"$NETNS_LOCK"
+	flock 9
+}
+
+netns_unlock()
+{
+	flock -u 9
+	exec 9>&-
+}
+
 # Snaplens: headers only (payload trimmed) where the analyzers need no
 # payload; whole segments where they read it (ssh, stratum, JSON-RPC).
 readonly SNAP_HEADERS=256
@@ -309,7 +333,9 @@ record()
 
 	in=$(ns_in "$name")
 	out=$(ns_out "$name")
+	netns_lock
 	setup_topology "$name" "$k"
+	netns_unlock
 	# if, not ||: set -e must stay in force inside the callbacks.
 	if [ -n "$servers" ]; then
 		"$servers"
@@ -317,7 +343,9 @@ record()
 	capture_start "$name" "$k" "$snaplen"
 	"$traffic"
 	capture_stop
+	netns_lock
 	teardown_topology "$name"
+	netns_unlock
 	if [ -n "$after" ]; then
 		"$after"
 	fi

@@ -41,6 +41,37 @@ enum {
 	APP_DNS_QUERY = 63,
 	APP_DNS_RESPONSE = 64,
 	APP_AVAST = 70,
+	/* services datacenters keep open (issue 11) */
+	APP_POSTGRESQL = 42,
+	APP_MYSQL = 43,
+	APP_REDIS = 44,
+	APP_MONGODB_MSG = 45,
+	APP_MONGODB_QUERY = 46,
+	APP_ES_TRANSPORT = 47,
+	APP_ES_REST = 48,
+	APP_KAFKA = 49,
+	APP_AMQP = 51,
+	APP_NATS_INFO = 52,
+	APP_NATS_CONNECT = 53,
+	APP_STOMP = 54,
+	APP_ZOOKEEPER = 55,
+	APP_SIP_REQUEST = 56,
+	APP_SIP_RESPONSE = 57,
+	APP_GRPC = 58,
+	APP_BITTORRENT = 59,
+	APP_STUN = 71,
+	APP_RTCP = 72,
+	APP_RTP = 73,
+	APP_NTP_PACKET = 74,
+	APP_SNMP = 75,
+	APP_SYSLOG = 76,
+	APP_COLLECTD = 77,
+	APP_LDAP = 78,
+	APP_KERBEROS = 79,
+	APP_MODBUS = 80,
+	APP_IEC104 = 81,
+	APP_DNP3 = 82,
+	APP_BITTORRENT_UDP = 83,
 	/* port guesses only: no pattern in app.hs */
 	APP_DNS = 90,
 	APP_MDNS = 91,
@@ -52,12 +83,21 @@ enum {
 	APP_ICMP = 97,       /* by protocol: the icmp analyzer judges payloads */
 };
 
+/* A weak pattern matches bytes that other protocols could start with too:
+ * it names the flow only when the ports agree, and only as a guess. */
+enum app_weak {
+	APP_STRONG = 0,
+	APP_WEAK_RTP,     /* UDP, an even port >= 1024 on each side (RFC 3550) */
+	APP_WEAK_MODBUS,  /* TCP, port 502 on one side */
+};
+
 struct app_entry {
 	uint16_t id;
 	const char *name;
 	bool benign;     /* a known protocol nobody tunnels through by habit */
 	bool opaque;     /* past its first bytes the stream is encrypted or a
 			  * fixed binary format: no text to scan for */
+	uint8_t weak;    /* enum app_weak */
 };
 
 /* Indexed by id: analyzers ask for the label per chunk, and a search
@@ -99,6 +139,36 @@ static const struct app_entry apps[APP_INDEX_MAX] = {
 	[APP_NAT_PMP] = { APP_NAT_PMP, "nat-pmp", true },
 	[APP_LLMNR] = { APP_LLMNR, "llmnr", true },
 	[APP_ICMP] = { APP_ICMP, "icmp", true },
+	[APP_POSTGRESQL] = { APP_POSTGRESQL, "postgresql", true },
+	[APP_MYSQL] = { APP_MYSQL, "mysql", true },
+	[APP_REDIS] = { APP_REDIS, "redis", true },
+	[APP_MONGODB_MSG] = { APP_MONGODB_MSG, "mongodb", true },
+	[APP_MONGODB_QUERY] = { APP_MONGODB_QUERY, "mongodb", true },
+	[APP_ES_TRANSPORT] = { APP_ES_TRANSPORT, "elasticsearch", true },
+	[APP_ES_REST] = { APP_ES_REST, "elasticsearch", true },
+	[APP_KAFKA] = { APP_KAFKA, "kafka", true },
+	[APP_AMQP] = { APP_AMQP, "amqp", true },
+	[APP_NATS_INFO] = { APP_NATS_INFO, "nats", true },
+	[APP_NATS_CONNECT] = { APP_NATS_CONNECT, "nats", true },
+	[APP_STOMP] = { APP_STOMP, "stomp", true },
+	[APP_ZOOKEEPER] = { APP_ZOOKEEPER, "zookeeper", true },
+	[APP_SIP_REQUEST] = { APP_SIP_REQUEST, "sip", true },
+	[APP_SIP_RESPONSE] = { APP_SIP_RESPONSE, "sip", true },
+	[APP_GRPC] = { APP_GRPC, "grpc", true },
+	[APP_BITTORRENT] = { APP_BITTORRENT, "bittorrent", true },
+	[APP_STUN] = { APP_STUN, "stun", true },
+	[APP_RTCP] = { APP_RTCP, "rtcp", true },
+	[APP_RTP] = { APP_RTP, "rtp", true, false, APP_WEAK_RTP },
+	[APP_NTP_PACKET] = { APP_NTP_PACKET, "ntp", true },
+	[APP_SNMP] = { APP_SNMP, "snmp", true },
+	[APP_SYSLOG] = { APP_SYSLOG, "syslog", true },
+	[APP_COLLECTD] = { APP_COLLECTD, "collectd", true },
+	[APP_LDAP] = { APP_LDAP, "ldap", true },
+	[APP_KERBEROS] = { APP_KERBEROS, "kerberos", true },
+	[APP_MODBUS] = { APP_MODBUS, "modbus", true, false, APP_WEAK_MODBUS },
+	[APP_IEC104] = { APP_IEC104, "iec104", true },
+	[APP_DNP3] = { APP_DNP3, "dnp3", true },
+	[APP_BITTORRENT_UDP] = { APP_BITTORRENT_UDP, "bittorrent", true },
 };
 
 struct port_guess {
@@ -119,6 +189,13 @@ static const struct port_guess udp_ports[] = {
 	{ 138, APP_NETBIOS },
 	{ 5351, APP_NAT_PMP },
 	{ 5355, APP_LLMNR },
+	{ 161, APP_SNMP },
+	{ 162, APP_SNMP },
+	{ 514, APP_SYSLOG },
+	{ 25826, APP_COLLECTD },
+	{ 3478, APP_STUN },
+	{ 5060, APP_SIP_REQUEST },
+	{ 88, APP_KERBEROS },
 };
 
 static const struct app_entry *app_find(uint16_t id)
@@ -143,6 +220,11 @@ const char *app_label(const struct flow *f)
 	if (f->side[0].stream.inspected + f->side[1].stream.inspected > 0)
 		return "unknown";
 	return "none";
+}
+
+bool app_is_guess(uint16_t app)
+{
+	return (app & APP_PORT_GUESS) != 0 && app_find(app) != NULL;
 }
 
 bool app_ends_scan(uint16_t app)
@@ -221,18 +303,51 @@ static void app_on_flow_new(struct an_ctx *c, struct flow *f, void *st)
 		f->app = (uint16_t)(guess | APP_PORT_GUESS);
 }
 
+static bool port_even_high(uint16_t port)
+{
+	return port >= 1024 && (port & 1u) == 0;
+}
+
+/* Do the flow's protocol and ports back up a weak pattern's match? */
+static bool weak_match_fits(const struct flow *f, uint8_t weak)
+{
+	switch (weak) {
+	case APP_WEAK_RTP:
+		return f->proto == TW_PROTO_UDP && port_even_high(f->orig_port) &&
+		       port_even_high(f->resp_port);
+	case APP_WEAK_MODBUS:
+		return f->proto == TW_PROTO_TCP &&
+		       (f->resp_port == 502 || f->orig_port == 502);
+	default:
+		return true;
+	}
+}
+
 /* First match wins: a stream that started as HTTP stays HTTP whatever its
- * body carries later. */
+ * body carries later. Two exceptions: a weak pattern only guesses (a real
+ * match still replaces it), and gRPC refines the HTTP/2 preface that
+ * always comes before its HEADERS. */
 static void app_on_match(struct an_ctx *c, struct flow *f, void *st,
 			 enum flow_dir_id dir, uint32_t id, uint64_t end_offset)
 {
+	const struct app_entry *e;
+
 	(void)c;
 	(void)st;
 	(void)dir;
 	(void)end_offset;
-	if (id < APP_ID_FIRST || id > APP_ID_LAST || !app_find((uint16_t)id))
+	if (id < APP_ID_FIRST || id > APP_ID_LAST)
 		return;
-	if (f->app == 0 || (f->app & APP_PORT_GUESS))
+	e = app_find((uint16_t)id);
+	if (!e)
+		return;
+	if (e->weak) {
+		if (f->app == 0 && weak_match_fits(f, e->weak))
+			f->app = (uint16_t)(id | APP_PORT_GUESS);
+		return;
+	}
+	if (f->app == 0 || (f->app & APP_PORT_GUESS) ||
+	    (f->app == APP_HTTP2_PREFACE && id == APP_GRPC))
 		f->app = (uint16_t)id;
 }
 
@@ -240,6 +355,9 @@ static void app_on_match(struct an_ctx *c, struct flow *f, void *st,
  * than this: past it in both directions (or far past it in one, for flows
  * that talk one way) no label can come any more. */
 #define APP_ID_HORIZON 128u
+/* gRPC's content-type comes in the first HEADERS frame, after the
+ * preface, SETTINGS and WINDOW_UPDATE of the connection. */
+#define APP_GRPC_HORIZON 512u
 
 static void app_on_payload(struct an_ctx *c, struct flow *f, void *st,
 			   enum flow_dir_id dir, const uint8_t *data,
@@ -253,6 +371,11 @@ static void app_on_payload(struct an_ctx *c, struct flow *f, void *st,
 	(void)data;
 	(void)len;
 	(void)gap;
+	if (f->app == APP_HTTP2_PREFACE) {
+		if (orig >= APP_GRPC_HORIZON || resp >= APP_GRPC_HORIZON)
+			an_payload_done(c, f);
+		return;
+	}
 	if ((f->app && !(f->app & APP_PORT_GUESS)) ||
 	    (orig >= APP_ID_HORIZON && resp >= APP_ID_HORIZON) ||
 	    orig >= 8 * APP_ID_HORIZON || resp >= 8 * APP_ID_HORIZON)

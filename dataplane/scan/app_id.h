@@ -16,6 +16,9 @@
 const char *app_label(const struct flow *f);
 /* Name of an app id, NULL when the id names no application. */
 const char *app_name(uint16_t id);
+/* The label was guessed (a port, or a weak pattern backed by the ports),
+ * not read from a protocol's own opening bytes. */
+bool app_is_guess(uint16_t app);
 /* A label found by pattern (not guessed by port) whose stream is
  * encrypted or binary from there on (TLS, SSH, QUIC, DNS): no pattern of
  * any family can match the rest, so the worker stops scanning the flow. */
