@@ -97,6 +97,10 @@ ensure_packages()
 			missing+=("${need[$cmd]}")
 		fi
 	done
+	for cmd in "${!APP_PY_NEED[@]}"; do
+		"$(python_bin)" -c "import $cmd" >/dev/null 2>&1 ||
+			missing+=("${APP_PY_NEED[$cmd]}")
+	done
 	[ ${#missing[@]} -eq 0 ] && return 0
 	log "installing: ${missing[*]}"
 	apt-get update

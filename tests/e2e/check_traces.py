@@ -2,9 +2,12 @@
 """End-to-end: run build/tunnelwatch on real traces and check the verdicts.
 
 Traces and what they must show come from two truth tables of one format
-(`file<TAB>expect`, expect = comma list of `family:host`, `kind:host`, a
-trailing `?` for may-be-flagged, a trailing `=clean` for a finding that
-is reported but must not flag its host (a flow's shape alone), or `benign`):
+(`file<TAB>expect[<TAB>config]`, expect = comma list of `family:host`,
+`kind:host`, a trailing `?` for may-be-flagged, a trailing `=clean` for a
+finding that is reported but must not flag its host (a flow's shape alone),
+or `benign`; config, when given, is a config file beside the truth table
+that this trace is read with instead of --config, e.g.
+short_thresholds.cfg):
   - tests/traces/truth.tsv: traces this project records itself;
   - ../shared/traces/truth.tsv: third-party traces (skipped with a notice
     when that folder is absent, as in a user's clone).
@@ -41,9 +44,10 @@ def read_truth(path):
             if not line or line.startswith("#"):
                 continue
             parts = line.split("\t")
-            if len(parts) != 2:
-                sys.exit(f"{path}:{n}: expected 'file<TAB>expect'")
-            rows.append((parts[0], parts[1]))
+            if len(parts) not in (2, 3):
+                sys.exit(f"{path}:{n}: expected 'file<TAB>expect[<TAB>config]'")
+            rows.append((parts[0], parts[1],
+                         parts[2] if len(parts) == 3 else None))
     return rows
 
 
@@ -197,12 +201,14 @@ def main():
             skipped += 1
             continue
         folder = os.path.dirname(truth)
-        for name, expect in read_truth(truth):
+        for name, expect, own_config in read_truth(truth):
             trace = os.path.join(folder, name)
+            config = (os.path.join(folder, own_config) if own_config
+                      else args.config)
             problems = []
             outputs = {}
             for w in workers:
-                rc, out, err = run(args.binary, args.config, trace, w)
+                rc, out, err = run(args.binary, config, trace, w)
                 if rc != 0:
                     problems.append(f"--workers {w}: exit {rc}: {err.strip()}")
                     break

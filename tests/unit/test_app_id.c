@@ -516,6 +516,288 @@ static void test_every_pattern_id_has_a_name(void **state)
 	assert_string_equal(app_name(1), "ssh");
 }
 
+/* ---- services datacenters keep open (issue 11) ---- */
+
+/* Bytes from hex ("0a1b..."), into a static buffer; *len gets the count. */
+static const uint8_t *from_hex(const char *hex, size_t *len)
+{
+	static uint8_t buf[512];
+	size_t n = strlen(hex) / 2;
+
+	assert_true(n <= sizeof(buf));
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+		buf[i] = (uint8_t)v;
+	}
+	*len = n;
+	return buf;
+}
+
+/* Label of a flow (PROTO, ports) whose DIR side sends HEX. */
+static const char *label_hex(uint8_t proto, uint16_t sport, uint16_t dport,
+			     enum flow_dir_id dir, const char *hex)
+{
+	static struct flow f;
+	size_t len;
+	const uint8_t *b = from_hex(hex, &len);
+
+	flow_init(&f, proto, sport, dport);
+	flow_feed(&f, dir, b, len);
+	flow_finish(&f);
+	return app_label(&f);
+}
+
+/* Opening bytes recorded from the real Debian programs of
+ * scripts/make-traces.sh (tests/traces/benign_*), on port 40000 so that
+ * no port helps. */
+static void test_databases_and_brokers_from_traces(void **state)
+{
+	const enum flow_dir_id o = FLOW_DIR_ORIG, r = FLOW_DIR_RESP;
+
+	(void)state;
+	/* psql: SSLRequest */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+				      "0000000804d2162f"), "postgresql");
+	/* mariadbd 10.11 greeting "5.5.5-10.11.19-MariaDB-0+deb12u1" */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, r,
+		"640000000a352e352e352d31302e31312e31392d4d6172696144422d302b"
+		"6465623132753100030000002b643a322e2e3d2600fef7080200ff8115"),
+		"mysql");
+	/* redis-cli PING */
+	assert_string_equal(LABEL_OF_STR("*1\r\n$4\r\nPING\r\n"), "redis");
+	/* nats-server INFO, a NATS client's CONNECT */
+	assert_string_equal(LABEL_OF_STR("INFO {\"server_id\":\"NB2LV2CXX2NNUM7"
+					 "GUBPBU\",\"server_name\":\"x\"}\r\n"),
+			    "nats");
+	assert_string_equal(LABEL_OF_STR("CONNECT {\"verbose\":false,\"pedantic"
+					 "\":false}\r\n"), "nats");
+	/* pika: AMQP 0-9-1 header */
+	assert_string_equal(LABEL_OF_STR("AMQP\x00\x00\x09\x01"), "amqp");
+	/* RabbitMQ's STOMP plugin: client CONNECT and server CONNECTED */
+	assert_string_equal(LABEL_OF_STR("CONNECT\naccept-version:1.2\nhost:/"
+					 "\n\n"), "stomp");
+	assert_string_equal(LABEL_OF_STR("CONNECTED\nserver:RabbitMQ/3.10.8\n"),
+			    "stomp");
+	/* kazoo: ZooKeeper ConnectRequest (timeout 10000 ms) */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+		"0000002d0000000000000000000000000000271000000000000000000000"
+		"00100000000000000000000000000000000000"), "zookeeper");
+	/* mosquitto_sub: MQTT 3.1.1 CONNECT (existing label) */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+		"101800044d5154540402001e000c74772d64617368626f617264"), "mqtt");
+}
+
+static void test_directory_monitoring_voice_from_traces(void **state)
+{
+	const enum flow_dir_id o = FLOW_DIR_ORIG;
+
+	(void)state;
+	/* ldapsearch: simple bind of cn=admin */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+		"302c0201016027020103041a636e3d61646d696e2c64633d6578616d706c"
+		"652c64633d6f72678006736563726574"), "ldap");
+	/* kinit: AS-REQ over UDP, and over TCP behind its length */
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51000, 40000, o,
+		"6a81b43081b1a103020105a20302010aa31a3018300aa10402020096a202"),
+		"kerberos");
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+		"000000b76a81b43081b1a103020105a20302010aa31a"), "kerberos");
+	/* sipsak OPTIONS (UDP) and a status line */
+	assert_string_equal(LABEL_OF_STR("OPTIONS sip:ping@10.20.163.1 SIP/2.0"
+					 "\r\nVia: SIP/2.0/UDP 10.20.163.2\r\n"),
+			    "sip");
+	assert_string_equal(LABEL_OF_STR("SIP/2.0 200 OK\r\nVia: x\r\n"), "sip");
+	/* turnutils_stunclient: binding request */
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51000, 40000, o,
+		"000100002112a44243585b65eda6eec17b36b1c9"), "stun");
+	/* chronyd client request (NTPv4, mode 3, poll 3) */
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51000, 40000, o,
+		"230003200000000000000000000000000000000000000000"
+		"000000000000000000000000000000000000000000000000"), "ntp");
+	/* rsyslog omfwd (RFC 3164), and RFC 5424 octet-counted */
+	assert_string_equal(LABEL_OF_STR("<13>Dec  7 01:29:07 vm backup-agent:"
+					 " job 1\n"), "syslog");
+	assert_string_equal(LABEL_OF_STR("87 <165>1 2026-12-07T01:29:07Z vm "
+					 "app - - - hi"), "syslog");
+}
+
+/* Protocols Debian has no server for: bytes written from their specs. */
+static void test_protocols_from_specs(void **state)
+{
+	const enum flow_dir_id o = FLOW_DIR_ORIG;
+
+	(void)state;
+	/* Kafka ApiVersions v3, correlation 1, client id "rdkafka" */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+		"0000002400120003000000010007726466616b6b61"), "kafka");
+	/* Elasticsearch transport: a request (status 0), version 7.17 */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+		"4553000000640000000000000001000079a0e300"), "elasticsearch");
+	assert_string_equal(LABEL_OF_STR("ES\xff\xff\xff\xff"), "elasticsearch");
+	/* Elasticsearch REST: an API request names it, plain HTTP does not */
+	assert_string_equal(LABEL_OF_STR("POST /logs-2026.12/_bulk HTTP/1.1\r\n"),
+			    "elasticsearch");
+	assert_string_equal(LABEL_OF_STR("GET /_cluster/health HTTP/1.1\r\n"),
+			    "elasticsearch");
+	assert_string_equal(LABEL_OF_STR("GET /index.html HTTP/1.1\r\n"), "http");
+	/* MongoDB OP_MSG "hello" on admin, and a legacy OP_QUERY isMaster */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+		"3b0000000100000000000000dd070000000000000026000000"
+		"1068656c6c6f0001000000"), "mongodb");
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+		"3f0000000100000000000000d40700000000000061646d696e2e24636d"
+		"6400"), "mongodb");
+	/* IEC 60870-5-104 STARTDT act; DNP3 link header (request link status) */
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+				      "680407000000"), "iec104");
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000, o,
+				      "056405c90a000100"), "dnp3");
+	/* BitTorrent handshake, a DHT ping, a UDP tracker connect */
+	assert_string_equal(LABEL_OF_STR("\x13""BitTorrent protocol\0\0\0\0"),
+			    "bittorrent");
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51000, 40000, o,
+		"64313a6164323a696432303a"), "bittorrent");
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51000, 40000, o,
+		"0000041727101980000000000000abcd"), "bittorrent");
+	/* SNMP v2c get "public", and v3 */
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51000, 40000, o,
+		"302602010104067075626c6963a019020400"), "snmp");
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51000, 40000, o,
+		"303e020103301102"), "snmp");
+	/* collectd: host part "web3", then a hires time part */
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51000, 40000, o,
+		"000000097765623300" "0008000c00000001"), "collectd");
+	/* RTCP receiver report */
+	assert_string_equal(label_hex(TW_PROTO_UDP, 51001, 40001, o,
+				      "81c90007deadbeef"), "rtcp");
+	/* unrelated text stays unknown */
+	assert_string_equal(LABEL_OF_STR("hello world, nothing to see\r\n"),
+			    "unknown");
+	assert_string_equal(LABEL_OF_STR("ESC[1m bold\n"), "unknown");
+}
+
+/* RTP and Modbus are twelve or eight bytes anything binary could start
+ * with: only the ports make them a guess, and a guess is marked so. */
+static void test_weak_patterns_need_their_ports(void **state)
+{
+	static const char rtp[] = "80000001000000a0cafe0001" "ffffffffff";
+	static const char modbus[] = "0001000000060103000000" "0a";
+	struct flow f;
+	size_t len;
+	const uint8_t *b;
+
+	(void)state;
+	assert_string_equal(label_hex(TW_PROTO_UDP, 16384, 20000,
+				      FLOW_DIR_ORIG, rtp), "rtp");
+	assert_string_equal(label_hex(TW_PROTO_UDP, 16385, 20001,
+				      FLOW_DIR_ORIG, rtp), "unknown");
+	assert_string_equal(label_hex(TW_PROTO_TCP, 16384, 20000,
+				      FLOW_DIR_ORIG, rtp), "unknown");
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 502,
+				      FLOW_DIR_ORIG, modbus), "modbus");
+	assert_string_equal(label_hex(TW_PROTO_TCP, 502, 51000,
+				      FLOW_DIR_RESP, modbus), "modbus");
+	assert_string_equal(label_hex(TW_PROTO_TCP, 51000, 40000,
+				      FLOW_DIR_ORIG, modbus), "unknown");
+
+	/* guessed, so scanning goes on and a real match replaces it */
+	b = from_hex(rtp, &len);
+	flow_init(&f, TW_PROTO_UDP, 16384, 20000);
+	flow_feed(&f, FLOW_DIR_ORIG, b, len);
+	assert_true(app_is_guess(f.app));
+	assert_false(app_ends_scan(f.app));
+	flow_feed(&f, FLOW_DIR_RESP, "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03"
+		  "\x03\x5e", 12);
+	flow_finish(&f);
+	assert_string_equal(app_label(&f), "tls");
+	assert_false(app_is_guess(f.app));
+}
+
+static void test_new_udp_port_guesses(void **state)
+{
+	static const uint16_t ports[] = { 161, 162, 514, 25826, 3478, 5060,
+					  88 };
+	static const char *const names[] = { "snmp", "snmp", "syslog",
+					     "collectd", "stun", "sip",
+					     "kerberos" };
+	struct flow f;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+		flow_init(&f, TW_PROTO_UDP, 41000, ports[i]);
+		assert_string_equal(app_label(&f), names[i]);
+		assert_true(app_is_guess(f.app));
+	}
+	/* a pattern names it for real */
+	flow_init(&f, TW_PROTO_UDP, 41000, 161);
+	flow_feed(&f, FLOW_DIR_ORIG, "\x30\x26\x02\x01\x01\x04\x06public\xa0",
+		  14);
+	flow_finish(&f);
+	assert_string_equal(app_label(&f), "snmp");
+	assert_false(app_is_guess(f.app));
+	/* TCP still gets none */
+	flow_init(&f, TW_PROTO_TCP, 41000, 514);
+	assert_string_equal(app_label(&f), "none");
+}
+
+/* etcdctl watch: the HTTP/2 preface labels the flow http until the first
+ * HEADERS carries content-type application/grpc (HPACK Huffman). */
+static void test_grpc_refines_http2(void **state)
+{
+	static const char etcd_client[] =
+		"505249202a20485454502f322e300d0a0d0a534d0d0a0d0a000000040000"
+		"0000000000000401000000000000690104000000018386459260a924882d"
+		"9dcb6571afc86924ec721a493f418c081710170b6eae1b8265d7ff5f8b1d"
+		"75d0620d263d4c4d65647a8b9acac8b4c7602bb2caecff40027465864d83"
+		"3505b11f";
+	static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+	static const char filler[600] = { 0 };
+	struct flow f;
+	size_t len;
+	const uint8_t *b = from_hex(etcd_client, &len);
+
+	(void)state;
+	flow_init(&f, TW_PROTO_TCP, 51000, 2379);
+	payload_done_flow = NULL;
+	flow_feed(&f, FLOW_DIR_ORIG, b, 24);
+	assert_string_equal(app_label(&f), "http");
+	assert_null(payload_done_flow);     /* still reading for gRPC */
+	flow_feed(&f, FLOW_DIR_ORIG, b + 24, len - 24);
+	assert_string_equal(app_label(&f), "grpc");
+	assert_ptr_equal(payload_done_flow, &f);
+	flow_finish(&f);
+
+	/* plain HTTP/2: stays http, let go of after the gRPC horizon */
+	flow_init(&f, TW_PROTO_TCP, 51000, 443);
+	payload_done_flow = NULL;
+	flow_feed(&f, FLOW_DIR_ORIG, preface, sizeof(preface) - 1);
+	flow_feed(&f, FLOW_DIR_ORIG, filler, sizeof(filler));
+	assert_ptr_equal(payload_done_flow, &f);
+	flow_finish(&f);
+	assert_string_equal(app_label(&f), "http");
+
+	/* gRPC never relabels anything but the preface */
+	flow_init(&f, TW_PROTO_TCP, 51000, 80);
+	flow_feed(&f, FLOW_DIR_ORIG, "POST /x HTTP/1.1\r\nContent-Type: "
+		  "application/grpc-web\r\n\r\n", 57);
+	flow_finish(&f);
+	assert_string_equal(app_label(&f), "http");
+}
+
+/* The new labels are known protocols: never tunnel-like. */
+static void test_service_labels_are_not_tunnel_like(void **state)
+{
+	struct flow f;
+
+	(void)state;
+	flow_init(&f, TW_PROTO_TCP, 51000, 40000);
+	flow_feed(&f, FLOW_DIR_ORIG, "*1\r\n$4\r\nPING\r\n", 14);
+	flow_finish(&f);
+	assert_false(app_is_tunnel_like(&f));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -534,6 +816,13 @@ int main(void)
 		cmocka_unit_test(test_first_match_wins_across_directions),
 		cmocka_unit_test(test_lets_go_of_payload),
 		cmocka_unit_test(test_every_pattern_id_has_a_name),
+		cmocka_unit_test(test_databases_and_brokers_from_traces),
+		cmocka_unit_test(test_directory_monitoring_voice_from_traces),
+		cmocka_unit_test(test_protocols_from_specs),
+		cmocka_unit_test(test_weak_patterns_need_their_ports),
+		cmocka_unit_test(test_new_udp_port_guesses),
+		cmocka_unit_test(test_grpc_refines_http2),
+		cmocka_unit_test(test_service_labels_are_not_tunnel_like),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
