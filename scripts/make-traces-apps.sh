@@ -54,6 +54,7 @@ declare -A APP_NEED=(
 # Python modules the clients import -> Debian package.
 declare -A APP_PY_NEED=(
 	[pika]=python3-pika [kazoo]=python3-kazoo [pymodbus]=python3-pymodbus
+	[serial_asyncio]=python3-serial-asyncio
 )
 
 # PostgreSQL's binaries are not on PATH.
@@ -846,7 +847,9 @@ collectd_conf()
 	if [ "$role" = server ]; then
 		printf '<Plugin network>\n  Listen "10.20.%s.1" "25826"\n</Plugin>\n' "$k"
 	else
-		printf 'LoadPlugin load\nLoadPlugin uptime\n'
+		# enough values per interval to fill a packet: the network
+		# plugin sends when its buffer is full, not per interval
+		printf 'LoadPlugin %s\n' load uptime memory cpu interface
 		printf '<Plugin network>\n  Server "10.20.%s.1" "25826"\n</Plugin>\n' "$k"
 	fi
 }
