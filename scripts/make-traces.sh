@@ -16,6 +16,10 @@
 #
 # Adding a scenario: write scenario_<name>() (see record) and add "<name> <k>
 # <summary>" to SCENARIOS below (k = third octet of its subnet, unique).
+# The service scenarios (brokers, databases, monitoring ..., k 150-199) are
+# in make-traces-apps.sh, sourced below.  Namespace creation and deletion
+# hold $TW_NETNS_LOCK (default /tmp/tw-netns.lock), nothing else does, so
+# long recordings can run side by side.
 #
 # Runs as root.  Timings can be shortened for a smoke test with
 # TW_TRICKLE_SECONDS / TW_TRICKLE_PERIOD (do not commit such traces).
