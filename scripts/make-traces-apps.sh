@@ -29,6 +29,7 @@ SCENARIOS+=(
 	"benign_syslog_tcp 164 rsyslog forwards over one TCP connection to a remote rsyslog, a line every 10 s"
 	"benign_collectd_udp 166 collectd sends load values every 10 s over UDP to a collectd server"
 	"benign_modbus_poll 167 pymodbus client polls holding registers every 5 s on one TCP connection"
+	"benign_bittorrent_local 168 transmission-cli fetches a 512 kB torrent from a transmission-cli seeder via a local HTTP tracker, then both seed"
 	"icmptun_exfil_text 170 a raw-socket sender carries a 3 kB text file in 3 ICMP echo requests of ~1 kB"
 	"icmptun_exfil_b64 171 the same file base64-encoded in 4 echo requests, each 'name::id::n' then a chunk"
 	"tls_beacon_rare 172 curl --tlsv1.3 every 15 s +-1 s, ~3.5 min, to an HTTPS server no other host talks to"
@@ -50,6 +51,7 @@ declare -A APP_NEED=(
 	[krb5kdc]=krb5-kdc [kadmin.local]=krb5-admin-server [kinit]=krb5-user
 	[turnserver]=coturn [kamailio]=kamailio [sipsak]=sipsak
 	[rsyslogd]=rsyslog [collectd]=collectd-core
+	[transmission-cli]=transmission-cli
 )
 # Python modules the clients import -> Debian package.
 declare -A APP_PY_NEED=(
@@ -1120,4 +1122,91 @@ autossh_checkin_traffic()
 	sleep 20
 	ip netns exec "$in" ss -tn state established |
 		grep -q "10.20.$k.1:22" || die "$name: tunnel not established"
+}
+
+# ----------------------------------------------------------- BitTorrent
+
+# A minimal HTTP tracker: every announce is remembered, the answer lists
+# the other peers of the torrent (non-compact), interval 30 s.
+bt_tracker_py()
+{
+	cat <<-'EOF'
+	import http.server, sys, urllib.parse
+	peers = {}
+	def bstr(b):
+	    return b"%d:%s" % (len(b), b)
+	class T(http.server.BaseHTTPRequestHandler):
+	    def log_message(self, *a):
+	        pass
+	    def do_GET(self):
+	        q = urllib.parse.parse_qs(urllib.parse.urlparse(self.path).query,
+	                                  keep_blank_values=True, encoding="latin-1")
+	        ih = q["info_hash"][0].encode("latin-1")
+	        me = (self.client_address[0], int(q["port"][0]))
+	        known = peers.setdefault(ih, set())
+	        others = [p for p in known if p != me]
+	        known.add(me)
+	        body = b"d8:intervali30e5:peersl" + b"".join(
+	            b"d2:ip" + bstr(ip.encode()) + b"4:porti%de" % port + b"e"
+	            for ip, port in others) + b"ee"
+	        self.send_response(200)
+	        self.send_header("Content-Type", "text/plain")
+	        self.send_header("Content-Length", str(len(body)))
+	        self.end_headers()
+	        self.wfile.write(body)
+	http.server.HTTPServer((sys.argv[1], 6969), T).serve_forever()
+	EOF
+}
+
+# settings.json for transmission: no DHT, LPD, uTP, PEX or port mapping
+# (the tracker is the only way to meet), unencrypted peer wire preferred.
+bt_settings()
+{
+	cat <<-EOF
+	{ "dht-enabled": false, "lpd-enabled": false, "utp-enabled": false,
+	  "pex-enabled": false, "port-forwarding-enabled": false,
+	  "encryption": 0, "peer-port": $1, "message-level": 1 }
+	EOF
+}
+
+scenario_benign_bittorrent_local()
+{
+	local seconds
+	seconds=$(app_short_seconds)
+	record "$1" "$2" "$SNAP_HEADERS" bt_servers bt_traffic
+}
+
+bt_servers()
+{
+	local d="$WORK_DIR/$name.bt"
+
+	mkdir -p "$d/seed" "$d/seedcfg" "$d/leech" "$d/leechcfg"
+	head -c 524288 /dev/urandom >"$d/seed/dataset-2026-12.bin"
+	transmission-create -o "$d/data.torrent" \
+		-t "http://10.20.$k.1:6969/announce" \
+		"$d/seed/dataset-2026-12.bin" >/dev/null 2>&1 ||
+		die "$name: transmission-create failed"
+	bt_settings 51413 >"$d/seedcfg/settings.json"
+	bt_settings 51414 >"$d/leechcfg/settings.json"
+	bt_tracker_py >"$d/tracker.py"
+	ip netns exec "$out" "$(python_bin)" "$d/tracker.py" "10.20.$k.1" \
+		>"$WORK_DIR/$name.tracker.log" 2>&1 &
+	app_wait_listen 6969 20
+	ip netns exec "$out" transmission-cli -g "$d/seedcfg" -w "$d/seed" \
+		-et -M -p 51413 -v "$d/data.torrent" \
+		>"$WORK_DIR/$name.seed.log" 2>&1 &
+	sleep 3
+}
+
+bt_traffic()
+{
+	local d="$WORK_DIR/$name.bt"
+
+	log "$name: transmission-cli 10.20.$k.2 fetches 512 kB from the seeder 10.20.$k.1, ${seconds}s"
+	ip netns exec "$in" transmission-cli -g "$d/leechcfg" -w "$d/leech" \
+		-et -M -p 51414 -d 100 "$d/data.torrent" \
+		>"$WORK_DIR/$name.leech.log" 2>&1 &
+	sleep "$seconds"
+	cmp -s "$d/seed/dataset-2026-12.bin" "$d/leech/dataset-2026-12.bin" ||
+		log "$name: warning: the download is not complete"
 }
