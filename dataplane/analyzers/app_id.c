@@ -224,7 +224,9 @@ const char *app_label(const struct flow *f)
 
 bool app_is_guess(uint16_t app)
 {
-	return (app & APP_PORT_GUESS) != 0 && app_find(app) != NULL;
+	/* ICMP carries the bit too, but its label is the IP protocol itself */
+	return (app & APP_PORT_GUESS) != 0 && app_find(app) != NULL &&
+	       (app & (uint16_t)~APP_PORT_GUESS) != APP_ICMP;
 }
 
 bool app_ends_scan(uint16_t app)

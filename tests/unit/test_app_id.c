@@ -740,6 +740,11 @@ static void test_new_udp_port_guesses(void **state)
 	/* TCP still gets none */
 	flow_init(&f, TW_PROTO_TCP, 41000, 514);
 	assert_string_equal(app_label(&f), "none");
+	assert_false(app_is_guess(f.app));
+	/* ICMP is named by its IP protocol, not guessed */
+	flow_init(&f, TW_PROTO_ICMP, 0, 0);
+	assert_string_equal(app_label(&f), "icmp");
+	assert_false(app_is_guess(f.app));
 }
 
 /* etcdctl watch: the HTTP/2 preface labels the flow http until the first
