@@ -148,9 +148,9 @@ def check_mixed(binary, config, truth, workers):
     may rise there: with many inside hosts its peer is provably rare."""
     folder = os.path.dirname(truth)
     rows = read_truth(truth)
-    traces = [os.path.join(folder, name) for name, _ in rows]
+    traces = [os.path.join(folder, name) for name, _, _ in rows]
     flagged, may = {}, set()
-    for name, expect in rows:
+    for name, expect, _ in rows:
         for label, host, mode in parse_expect(expect):
             if mode == "flagged" and family_of(label) in COVERED:
                 flagged.setdefault(host, []).append(label)
