@@ -120,6 +120,31 @@ static unsigned hosts_with_findings(struct hosts *h)
 	return n;
 }
 
+/* The host table: its size, what it could not take, and the hosts it
+ * gave up by reason (hosts.c, eviction). */
+static json_t *hosts_stats_json(struct hosts *h)
+{
+	struct hosts_evictions ev = { 0 };
+
+	if (h)
+		hosts_evictions(h, &ev);
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}",
+		"with_findings", (json_int_t)hosts_with_findings(h),
+		"tracked", (json_int_t)(h ? hosts_count(h) : 0),
+		"dropped_table_full", json_int_u64(h ? hosts_dropped(h) : 0),
+		"destinations_tracked",
+		(json_int_t)(h ? hosts_destinations(h) : 0),
+		"destinations_dropped",
+		json_int_u64(h ? hosts_destinations_dropped(h) : 0),
+		"evicted",
+		"idle", json_int_u64(ev.idle),
+		"clean", json_int_u64(ev.by_rank[HOST_RANK_CLEAN]),
+		"low", json_int_u64(ev.by_rank[HOST_RANK_LOW]),
+		"medium", json_int_u64(ev.by_rank[HOST_RANK_MEDIUM]),
+		"high", json_int_u64(ev.by_rank[HOST_RANK_HIGH]));
+}
+
 /* A summed counter as json_pack's "I". */
 #define CTR(id) json_int_u64(st->total.v[TW_CTR_##id])
 
@@ -133,7 +158,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		" s:{s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I, s:I},"
+		" s:o,"
 		" s:{s:I, s:I}}",
 		"packets", CTR(PKTS),
 		"bytes", CTR(BYTES),
@@ -162,14 +187,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"emitted", CTR(FINDINGS_EMITTED),
 		"dropped_ring_full", CTR(FINDINGS_DROPPED_RING_FULL),
 		"received", json_int_u64(st->findings_received),
-		"hosts",
-		"with_findings", (json_int_t)hosts_with_findings(h),
-		"tracked", (json_int_t)(h ? hosts_count(h) : 0),
-		"dropped_table_full", json_int_u64(h ? hosts_dropped(h) : 0),
-		"destinations_tracked",
-		(json_int_t)(h ? hosts_destinations(h) : 0),
-		"destinations_dropped",
-		json_int_u64(h ? hosts_destinations_dropped(h) : 0),
+		"hosts", hosts_stats_json(h),
 		"memory",
 		"per_pipeline_bytes", json_int_u64(st->memory_per_worker),
 		"shared_bytes", json_int_u64(st->memory_shared));

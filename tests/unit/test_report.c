@@ -368,7 +368,7 @@ static void test_stats(void **state)
 			 6);
 	o = json_object_get(s, "hosts");
 	KEYS(o, "with_findings", "tracked", "dropped_table_full",
-	     "destinations_tracked", "destinations_dropped");
+	     "destinations_tracked", "destinations_dropped", "evicted");
 	assert_int_equal(json_integer_value(json_object_get(o,
 							    "with_findings")),
 			 3);
