@@ -22,6 +22,8 @@
 	X(FLOWS_CREATED, "flows_created")                                      \
 	X(FLOWS_ENDED, "flows_ended")                                          \
 	X(FLOWS_EVICTED, "flows_evicted")                                      \
+	X(FLOWS_EVICTED_NO_PAYLOAD, "flows_evicted_no_payload")                \
+	X(FLOWS_EVICTED_WITH_PAYLOAD, "flows_evicted_with_payload")            \
 	X(FLOWS_TIMED_OUT, "flows_timed_out")                                  \
 	X(FLOWS_CLOSED, "flows_closed")                                        \
 	X(FLOWS_OPEN_AT_END, "flows_open_at_end")                              \

@@ -152,7 +152,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 {
 	return json_pack(
 		"{s:I, s:I, s:o,"
-		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I, s:I, s:I, s:I},"
@@ -167,6 +167,9 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"created", CTR(FLOWS_CREATED),
 		"ended", CTR(FLOWS_ENDED),
 		"evicted", CTR(FLOWS_EVICTED),
+		"evicted_by_reason",
+		"no_payload", CTR(FLOWS_EVICTED_NO_PAYLOAD),
+		"with_payload", CTR(FLOWS_EVICTED_WITH_PAYLOAD),
 		"timed_out", CTR(FLOWS_TIMED_OUT),
 		"closed", CTR(FLOWS_CLOSED),
 		"open_at_end", CTR(FLOWS_OPEN_AT_END),

@@ -150,7 +150,10 @@ def main():
         check(rc == 0 and kinds is not None and "flow.long_lived_low_byte" in kinds,
               f"140k-SYN burst inside the trickle: 10.20.1.2 keeps flow.long_lived_low_byte "
               f"({kinds}; rc {rc} {err.strip()[:200]})")
-        check(fl.get("evicted", 0) > 0, f"flow table: evictions counted ({fl})")
+        why = fl.get("evicted_by_reason", {})
+        check(fl.get("evicted", 0) > 0 and why.get("no_payload") == fl.get("evicted")
+              and why.get("with_payload") == 0,
+              f"flow table: only payload-less flows evicted, counted by reason ({fl})")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"floods: {'all passed' if not FAILS else str(len(FAILS)) + ' failed'}")

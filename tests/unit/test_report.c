@@ -336,8 +336,8 @@ static void test_stats(void **state)
 							    "ip_fragment")),
 			 0);
 	o = json_object_get(s, "flows");
-	KEYS(o, "created", "ended", "evicted", "timed_out", "closed",
-	     "open_at_end");
+	KEYS(o, "created", "ended", "evicted", "evicted_by_reason",
+	     "timed_out", "closed", "open_at_end");
 	assert_int_equal(json_integer_value(json_object_get(o, "created")),
 			 40);
 	assert_int_equal(json_integer_value(json_object_get(o,
