@@ -37,7 +37,12 @@
 	X(SCAN_ERRORS, "scan_errors")                                          \
 	X(SCAN_MATCHES, "scan_matches")                                        \
 	X(FINDINGS_EMITTED, "findings_emitted")                                \
-	X(FINDINGS_DROPPED_RING_FULL, "findings_dropped_ring_full")
+	X(FINDINGS_DROPPED_RING_FULL, "findings_dropped_ring_full")            \
+	X(AN_DNS_DOMAINS_EVICTED, "dns_domains_evicted")                       \
+	X(AN_BEACON_PAIRS_EVICTED, "beacon_pairs_evicted")                     \
+	X(AN_SSH_SESSIONS_FULL, "ssh_sessions_full")                           \
+	X(AN_SSH_HANDSHAKES_FULL, "ssh_handshakes_full")                       \
+	X(AN_MINING_SESSIONS_FULL, "mining_sessions_full")
 
 enum tw_counter {
 #define TW_COUNTER_ENUM(id, name) TW_CTR_##id,

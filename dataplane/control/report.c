@@ -159,6 +159,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		" s:o,"
 		" s:{s:I, s:I, s:I},"
 		" s:o,"
+		" s:{s:I, s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I}}",
 		"packets", CTR(PKTS),
 		"bytes", CTR(BYTES),
@@ -191,6 +192,12 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"dropped_ring_full", CTR(FINDINGS_DROPPED_RING_FULL),
 		"received", json_int_u64(st->findings_received),
 		"hosts", hosts_stats_json(h),
+		"tables",
+		"dns_domains_evicted", CTR(AN_DNS_DOMAINS_EVICTED),
+		"beacon_pairs_evicted", CTR(AN_BEACON_PAIRS_EVICTED),
+		"ssh_sessions_full", CTR(AN_SSH_SESSIONS_FULL),
+		"ssh_handshakes_full", CTR(AN_SSH_HANDSHAKES_FULL),
+		"mining_sessions_full", CTR(AN_MINING_SESSIONS_FULL),
 		"memory",
 		"per_pipeline_bytes", json_int_u64(st->memory_per_worker),
 		"shared_bytes", json_int_u64(st->memory_shared));

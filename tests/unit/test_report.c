@@ -319,7 +319,7 @@ static void test_stats(void **state)
 	s = report_stats_json(&st, h);
 	assert_non_null(s);
 	KEYS(s, "packets", "bytes", "drops", "flows", "flow_bytes", "tcp",
-	     "scan", "apps", "findings", "hosts", "memory");
+	     "scan", "apps", "findings", "hosts", "tables", "memory");
 	assert_int_equal(json_integer_value(json_object_get(s, "packets")),
 			 1000);
 	assert_int_equal(json_integer_value(json_object_get(s, "bytes")),
