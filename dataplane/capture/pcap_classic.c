@@ -122,6 +122,7 @@ struct pcap_classic {
 	size_t size;         /* mapped bytes */
 	size_t readable;     /* bytes still in the file: size until it shrinks */
 	struct guard_slot *guard;
+	atomic_int *shrunk;  /* the guard's flag, read once per record */
 	int fd;              /* kept to read the size of a file that shrank */
 	size_t off;          /* next record */
 	size_t released;     /* bytes before this are no longer mapped in */
@@ -129,6 +130,7 @@ struct pcap_classic {
 	uint64_t packets;    /* read so far, for error messages */
 	uint32_t ts_scale;   /* 1000 for microsecond files, 1 for nanosecond */
 	uint32_t snaplen;    /* the file header's limit per record, 0: none */
+	uint32_t max_caplen; /* the lower of snaplen and RECORD_MAX_CAPLEN */
 	uint16_t dlt;
 	uint8_t swapped;     /* written on a host of the other byte order */
 };
@@ -196,6 +198,9 @@ static int header_parse(struct pcap_classic *pc)
 		return 0;
 	pc->dlt = (uint16_t)dlt;
 	pc->snaplen = get32(pc, pc->map + 16);
+	pc->max_caplen = pc->snaplen && pc->snaplen < RECORD_MAX_CAPLEN ?
+				 pc->snaplen :
+				 RECORD_MAX_CAPLEN;
 	pc->ts_scale = magic == MAGIC_NSEC ? 1 : 1000;
 	pc->off = FILE_HEADER_LEN;
 	return 1;
@@ -259,6 +264,8 @@ int pcap_classic_open(const char *path, struct pcap_classic **out, char *err,
 	/* unguarded, a shrinking file would kill the process: libpcap's
 	 * read(2) copes, so it takes the file instead */
 	pc->guard = guard_add(map, size);
+	if (pc->guard)
+		pc->shrunk = &pc->guard->shrunk;
 	if (!pc->guard || !header_parse(pc)) {
 		pcap_classic_close(pc);
 		return 0;
@@ -272,6 +279,27 @@ static int record_fail(struct pcap_classic *pc, char *err, size_t errlen,
 {
 	snprintf(err, errlen, "%s: packet %llu: %s (%u bytes, %zu in the file)",
 		 pc->path, (unsigned long long)pc->packets + 1, why, want, got);
+	return -1;
+}
+
+/* A record over the file's snapshot length or our maximum; a short last
+ * record says truncated first, as it would within the limits. */
+static int caplen_fail(struct pcap_classic *pc, char *err, size_t errlen,
+		       uint32_t caplen, size_t in_file)
+{
+	if (caplen > RECORD_MAX_CAPLEN)
+		return record_fail(pc, err, errlen,
+				   "captured length exceeds the maximum",
+				   caplen, RECORD_MAX_CAPLEN);
+	if (caplen > in_file)
+		return record_fail(pc, err, errlen, "truncated packet data",
+				   caplen, in_file);
+	/* as libpcap's pcapng reader: a record longer than the file's own
+	 * limit is corrupt, not a packet */
+	snprintf(err, errlen,
+		 "%s: packet %llu: captured length %u exceeds the snapshot length %u",
+		 pc->path, (unsigned long long)pc->packets + 1, caplen,
+		 pc->snaplen);
 	return -1;
 }
 
@@ -301,7 +329,7 @@ int pcap_classic_next(struct pcap_classic *pc, struct pkt *p, char *err,
 	const uint8_t *h = pc->map + pc->off;
 	uint32_t caplen, wirelen;
 
-	if (atomic_load_explicit(&pc->guard->shrunk, memory_order_relaxed) &&
+	if (atomic_load_explicit(pc->shrunk, memory_order_relaxed) &&
 	    notice_shrink(pc, err, errlen) != 0)
 		return -1;
 	left = pc->readable - pc->off;
@@ -317,22 +345,12 @@ int pcap_classic_next(struct pcap_classic *pc, struct pkt *p, char *err,
 				   RECORD_HEADER_LEN, left);
 	caplen = get32(pc, h + 8);
 	wirelen = get32(pc, h + 12);
-	if (caplen > RECORD_MAX_CAPLEN)
-		return record_fail(pc, err, errlen,
-				   "captured length exceeds the maximum",
-				   caplen, RECORD_MAX_CAPLEN);
+	if (caplen > pc->max_caplen) /* one compare for both limits */
+		return caplen_fail(pc, err, errlen, caplen,
+				   left - RECORD_HEADER_LEN);
 	if (caplen > left - RECORD_HEADER_LEN)
 		return record_fail(pc, err, errlen, "truncated packet data",
 				   caplen, left - RECORD_HEADER_LEN);
-	if (pc->snaplen && caplen > pc->snaplen) {
-		/* as libpcap's pcapng reader: a record longer than the
-		 * file's own limit is corrupt, not a packet */
-		snprintf(err, errlen,
-			 "%s: packet %llu: captured length %u exceeds the snapshot length %u",
-			 pc->path, (unsigned long long)pc->packets + 1, caplen,
-			 pc->snaplen);
-		return -1;
-	}
 	if (caplen > wirelen && wirelen != 0) {
 		snprintf(err, errlen,
 			 "%s: packet %llu: captured length %u exceeds wire length %u",

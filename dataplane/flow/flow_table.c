@@ -54,7 +54,7 @@ struct flow_table {
 
 /* ---- classes and lists ------------------------------------------------ */
 
-static enum flow_class flow_class_of(const struct flow *f)
+static inline enum flow_class flow_class_of(const struct flow *f)
 {
 	if (f->proto == TW_PROTO_TCP) {
 		switch (f->tcp_state) {
@@ -72,18 +72,19 @@ static enum flow_class flow_class_of(const struct flow *f)
 }
 
 /* Nothing an analyzer could hold a finding on: no payload either way, or
- * a single datagram. */
-static enum flow_tier flow_tier_of(const struct flow *f)
+ * a single datagram. Per packet, so branch-light. */
+static inline enum flow_tier flow_tier_of(const struct flow *f)
 {
-	uint64_t pkts = f->side[0].pkts + f->side[1].pkts;
+	bool payload = (f->side[0].payload_bytes | f->side[1].payload_bytes) != 0;
+	bool answered_dgram = f->proto != TW_PROTO_TCP &&
+			      f->side[0].pkts + f->side[1].pkts > 1;
 
-	if (f->side[0].payload_bytes + f->side[1].payload_bytes == 0 ||
-	    (f->proto != TW_PROTO_TCP && pkts <= 1))
-		return FLOW_TIER_EMPTY;
-	return FLOW_TIER_PAYLOAD;
+	return payload && (f->proto == TW_PROTO_TCP || answered_dgram) ?
+		       FLOW_TIER_PAYLOAD :
+		       FLOW_TIER_EMPTY;
 }
 
-static unsigned flow_list_of(const struct flow *f)
+static inline unsigned flow_list_of(const struct flow *f)
 {
 	return (unsigned)flow_class_of(f) * FLOW_TIERS + flow_tier_of(f);
 }
@@ -133,7 +134,10 @@ static void list_append(struct flow_table *ft, struct flow *f)
  * there already (a burst of one flow) and its list is unchanged. */
 static void list_touch(struct flow_table *ft, struct flow *f)
 {
-	unsigned c = flow_list_of(f);
+	/* payload only grows: a flow in the payload tier stays there */
+	unsigned c = f->lru_class % FLOW_TIERS == FLOW_TIER_PAYLOAD ?
+			     flow_class_of(f) * FLOW_TIERS + FLOW_TIER_PAYLOAD :
+			     flow_list_of(f);
 
 	if (c == f->lru_class && ft->lists[c].tail == flow_index(ft, f) + 1)
 		return;
