@@ -81,6 +81,7 @@ struct tw_config {
 	struct {
 		struct prefix_list home_net;  /* empty: the originator is the host */
 		uint32_t max_hosts;
+		uint64_t idle_ns;             /* clean hosts idle this long go first */
 		uint32_t max_findings_per_host;
 		uint32_t suspicious_score;    /* verdict thresholds, 0-100 */
 		uint32_t alert_score;

@@ -84,6 +84,9 @@ const struct cfg_key cfg_keys[] = {
 		 "inside networks; empty: the originator is the host"),
 	UINT("hosts.max_hosts", hosts.max_hosts, 16, 16 * MILLION, 16384,
 	     "hosts with a verdict kept by the manager"),
+	DURATION("hosts.idle_timeout", hosts.idle_ns, 0, 30 * DAY, 3600,
+		 "seconds after which a clean host is the first to give up "
+		 "its slot in a full table; 0: never by idleness"),
 	UINT("hosts.max_findings_per_host", hosts.max_findings_per_host, 1,
 	     1024, 8, "distinct findings kept per host"),
 	UINT("hosts.suspicious_score", hosts.suspicious_score, 1, 100, 40,

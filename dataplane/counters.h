@@ -22,6 +22,8 @@
 	X(FLOWS_CREATED, "flows_created")                                      \
 	X(FLOWS_ENDED, "flows_ended")                                          \
 	X(FLOWS_EVICTED, "flows_evicted")                                      \
+	X(FLOWS_EVICTED_NO_PAYLOAD, "flows_evicted_no_payload")                \
+	X(FLOWS_EVICTED_WITH_PAYLOAD, "flows_evicted_with_payload")            \
 	X(FLOWS_TIMED_OUT, "flows_timed_out")                                  \
 	X(FLOWS_CLOSED, "flows_closed")                                        \
 	X(FLOWS_OPEN_AT_END, "flows_open_at_end")                              \
@@ -35,7 +37,12 @@
 	X(SCAN_ERRORS, "scan_errors")                                          \
 	X(SCAN_MATCHES, "scan_matches")                                        \
 	X(FINDINGS_EMITTED, "findings_emitted")                                \
-	X(FINDINGS_DROPPED_RING_FULL, "findings_dropped_ring_full")
+	X(FINDINGS_DROPPED_RING_FULL, "findings_dropped_ring_full")            \
+	X(AN_DNS_DOMAINS_EVICTED, "dns_domains_evicted")                       \
+	X(AN_BEACON_PAIRS_EVICTED, "beacon_pairs_evicted")                     \
+	X(AN_SSH_SESSIONS_FULL, "ssh_sessions_full")                           \
+	X(AN_SSH_HANDSHAKES_FULL, "ssh_handshakes_full")                       \
+	X(AN_MINING_SESSIONS_FULL, "mining_sessions_full")
 
 enum tw_counter {
 #define TW_COUNTER_ENUM(id, name) TW_CTR_##id,

@@ -228,7 +228,7 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 {
 	struct offline *o = calloc(1, sizeof(*o));
 	char err[1024] = "";
-	int rc = 1, read_failed = 0;
+	int rc = 1, read_failed = 0, partial = 0;
 	uint64_t eve_errors;
 
 	if (!o)
@@ -268,13 +268,20 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 		return 2;
 	}
 	if (start_workers(o) == 0) {
-		for (unsigned i = 0; i < opt->n_files && !read_failed; i++)
-			read_failed = reader_read_trace(o, opt->files[i]) != 0;
+		for (unsigned i = 0; i < opt->n_files && !read_failed; i++) {
+			enum read_outcome r = reader_read_trace(o, opt->files[i]);
+
+			read_failed = r == READ_FAILED;
+			partial |= r == READ_PARTIAL;
+		}
 		stop_workers(o);
-		/* a trace that could not be read whole gives no report: a
-		 * partial verdict would read as a clean bill of health */
+		/* a trace that could not be opened gives no report; one cut
+		 * short by a bad record reports what was read before it, and
+		 * the exit status (and the warning) says it is partial */
 		if (!read_failed)
-			rc = print_report(o) == 0 ? 0 : 1;
+			rc = print_report(o) != 0 ? 1 :
+			     partial		  ? OFFLINE_EXIT_PARTIAL :
+						    0;
 	} else {
 		stop_workers(o);
 	}

@@ -20,8 +20,14 @@ struct offline_options {
 	unsigned n_html_hosts;
 };
 
-/* Runs the traces and prints the report on stdout. Returns 0, or 1 after
- * printing why on stderr (unreadable or malformed trace, no memory). */
+/* Exit status of a run whose report covers only part of the input: a
+ * truncated or corrupt record ended a trace early (README, exit status). */
+#define OFFLINE_EXIT_PARTIAL 3
+
+/* Runs the traces and prints the report on stdout. Returns 0;
+ * OFFLINE_EXIT_PARTIAL after a report on what was read before a bad
+ * record (warned about on stderr); or 1 after printing why on stderr
+ * (unopenable trace, no memory: no report). */
 int offline_run(const struct tw_config *cfg, const struct offline_options *o);
 
 #endif

@@ -91,6 +91,12 @@ struct offline {
 void offline_drain_findings(struct offline *o);
 void reader_send_control(struct offline *o, struct offline_worker *ow,
 			 enum pkt_record_type type, uint64_t ts_ns);
-int reader_read_trace(struct offline *o, const char *path);
+enum read_outcome {
+	READ_WHOLE,   /* to the end */
+	READ_PARTIAL, /* a bad record ended the file; the packets before it
+		       * were read (and warned about) */
+	READ_FAILED,  /* not read at all, or a packet over our own limit */
+};
+enum read_outcome reader_read_trace(struct offline *o, const char *path);
 
 #endif

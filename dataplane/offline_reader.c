@@ -138,25 +138,39 @@ static void release_behind(struct offline *o, struct source_pcap *src)
 		m->written[i] = spsc_ring_written(o->ow[i].packets);
 }
 
-int reader_read_trace(struct offline *o, const char *path)
+/* A record that cannot be read ends this file, not the run: every packet
+ * before it is evaluated and reported, as Suricata, Zeek and tcpdump do,
+ * and the exit status says the input was partial. */
+static void warn_partial(const char *err, uint64_t number)
+{
+	if (number == 0)
+		fprintf(stderr, "tunnelwatch: %s; report covers no packet of it\n",
+			err);
+	else
+		fprintf(stderr,
+			"tunnelwatch: %s; report covers packets 1..%llu\n", err,
+			(unsigned long long)number);
+}
+
+enum read_outcome reader_read_trace(struct offline *o, const char *path)
 {
 	char err[512];
 	struct source_pcap *src = source_pcap_open(path, err, sizeof(err));
 	uint64_t number = 0;
-	bool stable;
+	bool stable, too_big = false;
 	struct pkt p;
 	int rc;
 
 	if (!src) {
 		fprintf(stderr, "tunnelwatch: %s\n", err);
-		return -1;
+		return READ_FAILED;
 	}
 	stable = source_pcap_data_stable(src);
 	while ((rc = source_pcap_next(src, &p, err, sizeof(err))) == 1) {
 		if (stable) {
 			send_decoded(o, &p);
 		} else if (send_packet(o, &p, path, number + 1) != 0) {
-			rc = -1;
+			too_big = true; /* a limit of ours, said there */
 			break;
 		}
 		if (++number % DRAIN_EVERY == 0) {
@@ -167,11 +181,11 @@ int reader_read_trace(struct offline *o, const char *path)
 	}
 	o->n_marks = 0; /* marks are offsets into this file */
 	o->last_mark = 0;
-	if (rc < 0 && err[0])
-		fprintf(stderr, "tunnelwatch: %s\n", err);
+	if (rc < 0)
+		warn_partial(err, number);
 	if (stable)
 		o->sources[o->n_sources++] = src;
 	else
 		source_pcap_close(src);
-	return rc < 0 ? -1 : 0;
+	return too_big ? READ_FAILED : rc < 0 ? READ_PARTIAL : READ_WHOLE;
 }

@@ -210,6 +210,11 @@ void an_emit(struct an_ctx *c, const struct finding *f)
 	counter_inc(&w->ctr, TW_CTR_FINDINGS_EMITTED);
 }
 
+void an_count(struct an_ctx *c, enum tw_counter id)
+{
+	counter_inc(&c->worker->ctr, id);
+}
+
 void worker_process(struct worker *w, const struct pkt *p)
 {
 	struct pkt_view pv;

@@ -21,7 +21,9 @@
 # frames' wire lengths (no pcap record headers).
 #
 # Environment: BENCH_REPEATS (3), BENCH_TIMEOUT seconds per run (600),
-# TUNNELWATCH (build/tunnelwatch).
+# TUNNELWATCH (build/tunnelwatch), TUNNELWATCH_B (a second binary, e.g. a
+# build of the base commit: adds the row tunnelwatch_b_1w, run in the same
+# rounds, and the ratio of the two one-worker rows -- an A/B in one run).
 #
 # Exit status: 0 when every row ran; 1 when a row is missing or failed (the
 # table is still printed), or on a setup error.
@@ -40,7 +42,9 @@ REPEATS=${BENCH_REPEATS:-3}
 RUN_TIMEOUT=${BENCH_TIMEOUT:-600}
 GNU_TIME=/usr/bin/time
 
+TW_B_BIN=${TUNNELWATCH_B:-}
 ROWS=(pcap_floor tunnelwatch_1w tunnelwatch_2w ndpireader)
+[[ -n "$TW_B_BIN" ]] && ROWS+=(tunnelwatch_b_1w)
 declare -A STATUS WALL RSS_KIB
 CMD=()
 CMD_OUT=/dev/null
@@ -134,6 +138,7 @@ set_row_command() {
 	pcap_floor) CMD=("$FLOOR_BIN" "$trace") ;;
 	tunnelwatch_1w) CMD=("$TW_BIN" --read "$trace" --workers 1 --json) ;;
 	tunnelwatch_2w) CMD=("$TW_BIN" --read "$trace" --workers 2 --json) ;;
+	tunnelwatch_b_1w) CMD=("$TW_B_BIN" --read "$trace" --workers 1 --json) ;;
 	ndpireader)
 		# Without -q ndpiReader prints only a ~6 KB summary (the
 		# per-flow list needs -v), and that summary holds the packet
@@ -297,6 +302,9 @@ print_report() {
 		"tunnelwatch 1w / ndpiReader" "$(ratio tunnelwatch_1w ndpireader)" \
 		"tunnelwatch 2w / tunnelwatch 1w" "$(ratio tunnelwatch_2w tunnelwatch_1w)" \
 		"pcap floor / tunnelwatch 1w" "$(ratio pcap_floor tunnelwatch_1w)"
+	[[ -z "$TW_B_BIN" ]] || printf '  %-34s %s\n' \
+		"tunnelwatch 1w / TUNNELWATCH_B 1w" \
+		"$(ratio tunnelwatch_1w tunnelwatch_b_1w)"
 	print_tsv "$trace"
 }
 
@@ -320,6 +328,8 @@ print_tsv() {
 	printf 'tunnelwatch_2w/tunnelwatch_1w\t%s\n' \
 		"$(ratio tunnelwatch_2w tunnelwatch_1w)"
 	printf 'pcap_floor/tunnelwatch_1w\t%s\n' "$(ratio pcap_floor tunnelwatch_1w)"
+	[[ -z "$TW_B_BIN" ]] || printf 'tunnelwatch_1w/tunnelwatch_b_1w\t%s\n' \
+		"$(ratio tunnelwatch_1w tunnelwatch_b_1w)"
 }
 
 all_rows_ok() {

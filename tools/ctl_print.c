@@ -256,8 +256,12 @@ static void print_host(json_t *doc)
 	char score[16], fam[128], a[32], b[32];
 
 	join_array(json_object_get(h, "families"), fam, sizeof(fam));
-	printf("host %s: %s, score %s, families %s\n", str(h, "ip"),
-	       str(h, "verdict"), num(h, "score", score, sizeof(score)), fam);
+	if (json_object_get(h, "reason")) /* not in the table: say why */
+		printf("host %s: %s\n", str(h, "ip"), str(h, "reason"));
+	else
+		printf("host %s: %s, score %s, families %s\n",
+		       str(h, "ip"), str(h, "verdict"),
+		       num(h, "score", score, sizeof(score)), fam);
 	if (json_object_get(h, "first_seen"))
 		printf("seen %s to %s (UTC)\n",
 		       when(str(h, "first_seen"), a, sizeof(a)),

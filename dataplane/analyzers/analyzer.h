@@ -77,6 +77,9 @@ void an_note_named(struct an_ctx *c, const struct ip_addr *client,
  * oldest first) for the HTML report's timeline; kept only when the report
  * is on, at most WORKER_FLOW_EVENTS (worker.c). */
 void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n);
+/* Counts one event of an analyzer's table (full, evicted) in the worker's
+ * counters, reported in stats.tables. */
+void an_count(struct an_ctx *c, enum tw_counter id);
 
 /* Payload inspection of a flow stops as soon as no analyzer wants more of
  * it: that, not the byte limit, is what keeps the cost per flow small. An

@@ -176,6 +176,20 @@ static uint32_t pair_take_slot(struct beacon_pairs *t)
 	return idx1;
 }
 
+/* The pair of flow f when the table holds it; nothing changes. */
+static struct beacon_pair *pair_find(struct beacon_pairs *t,
+				     const struct flow *f)
+{
+	uint32_t b = pair_hash(&f->orig_addr, &f->resp_addr, f->proto) &
+		     t->bucket_mask;
+
+	for (uint32_t idx1 = t->bucket[b]; idx1;
+	     idx1 = pair_at(t, idx1)->chain)
+		if (pair_matches(pair_at(t, idx1), f))
+			return pair_at(t, idx1);
+	return NULL;
+}
+
 /* The pair of flow f, made most recently used; created (evicting the
  * least recently used one when full) if not in the table. */
 static struct beacon_pair *pair_get(struct beacon_pairs *t,
@@ -277,6 +291,8 @@ void beacon_pairs_record(struct an_ctx *c, struct beacon_pairs *t,
 
 	if (!t->pairs)
 		return;
+	if (t->used == t->cap && !pair_find(t, f))
+		an_count(c, TW_CTR_AN_BEACON_PAIRS_EVICTED);
 	p = pair_get(t, f);
 	if (!p->ring && p->len == PAIR_INLINE)
 		ring_take(t, p);

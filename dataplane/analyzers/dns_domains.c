@@ -1,8 +1,12 @@
 /* Bounded LRU table of DNS domains per client and server (dns_domains.h).
  * Allocated once at worker start; a lookup hashes the key and walks one
- * chain. Distinct names are counted in a 512-bit linear counter: exact
- * while small, about 2 % off at a few hundred, saturating near 3000 --
- * far past where a tunnel has been reported. */
+ * chain. Distinct names are counted by a HyperLogLog of 512 4-bit
+ * registers: below about 1,300 names it is linear counting over which
+ * registers are set (exact while small, about 2 % off at a few hundred),
+ * above it the HyperLogLog estimate (about 4.6 % standard error) -- a
+ * flood of a million distinct names reads as about a million, not as the
+ * ceiling of a bitmap. 4-bit registers cap the rank at 15, which starts
+ * to bias the estimate low only past tens of millions of names. */
 #include "analyzers/dns_domains.h"
 
 #include <errno.h>
@@ -15,6 +19,7 @@ struct dns_domains {
 	uint32_t *bucket;             /* index + 1 */
 	uint32_t mask, cap, used;
 	uint32_t lru_head, lru_tail;  /* most / least recent, index + 1 */
+	uint64_t evicted;
 };
 
 uint64_t dns_text_hash(const char *s, size_t n)
@@ -116,6 +121,7 @@ static uint32_t take_slot(struct dns_domains *t)
 	if (t->used < t->cap)
 		return ++t->used;
 	i = t->lru_tail;
+	t->evicted++;
 	lru_unlink(t, i);
 	chain_unlink(t, i);
 	return i;
@@ -124,13 +130,15 @@ static uint32_t take_slot(struct dns_domains *t)
 struct dns_domain *dns_domains_get(struct dns_domains *t,
 				   const struct ip_addr *client,
 				   const struct ip_addr *server,
-				   const char *domain, uint64_t ts_ns)
+				   const char *domain, uint64_t ts_ns,
+				   bool *evicted)
 {
 	size_t n = strnlen(domain, DNS_DOMAIN_TEXT - 1);
 	uint64_t h = dns_text_hash(domain, n);
 	uint32_t b = key_bucket(t, client, server, h), i;
 	struct dns_domain *d;
 
+	*evicted = false;
 	for (i = t->bucket[b]; i; i = at(t, i)->chain) {
 		d = at(t, i);
 		if (d->key_hash == h &&
@@ -142,6 +150,7 @@ struct dns_domain *dns_domains_get(struct dns_domains *t,
 			return d;
 		}
 	}
+	*evicted = t->used == t->cap;
 	i = take_slot(t);
 	d = at(t, i);
 	memset(d, 0, sizeof(*d));
@@ -156,22 +165,65 @@ struct dns_domain *dns_domains_get(struct dns_domains *t,
 	return d;
 }
 
+/* The register's bits of the hash stay those the earlier linear counter
+ * used, so small counts read exactly as before; the rank comes from the
+ * rest, mixed (FNV's low bits alone are not random enough). */
+static unsigned hll_register(uint64_t name_hash)
+{
+	return (unsigned)((name_hash >> 40) % DNS_UNIQUE_REGISTERS);
+}
+
+static unsigned hll_rank(uint64_t name_hash)
+{
+	uint64_t x = name_hash;
+	unsigned r;
+
+	x ^= x >> 33; /* murmur3's finalizer */
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ull;
+	x ^= x >> 33;
+	r = x ? (unsigned)__builtin_clzll(x) + 1 : 65;
+	return r > 15 ? 15 : r;
+}
+
+static unsigned hll_get(const struct dns_domain *d, unsigned reg)
+{
+	return (d->unique[reg / 2] >> (reg % 2 * 4)) & 0x0f;
+}
+
 void dns_domain_note_name(struct dns_domain *d, uint64_t name_hash)
 {
-	uint32_t bit = (uint32_t)(name_hash >> 40) % DNS_UNIQUE_BITS;
-	uint8_t m = (uint8_t)(1u << (bit % 8));
+	unsigned reg = hll_register(name_hash);
+	unsigned rank = hll_rank(name_hash), old = hll_get(d, reg);
 
-	if (!(d->unique[bit / 8] & m))
+	if (rank <= old)
+		return;
+	if (old == 0)
 		d->unique_set++;
-	d->unique[bit / 8] |= m;
+	/* the estimator's sum, kept exact in fixed point as registers grow */
+	d->unique_deficit += (1u << (15 - old)) - (1u << (15 - rank));
+	d->unique[reg / 2] = (uint8_t)((d->unique[reg / 2] &
+					~(0x0f << (reg % 2 * 4))) |
+				       (rank << (reg % 2 * 4)));
 }
 
 uint32_t dns_domain_unique(const struct dns_domain *d)
 {
-	unsigned zeros = DNS_UNIQUE_BITS - d->unique_set;
+	const double m = DNS_UNIQUE_REGISTERS;
+	unsigned zeros = DNS_UNIQUE_REGISTERS - d->unique_set;
+	double sum = ((double)DNS_UNIQUE_REGISTERS * (1u << 15) -
+		      d->unique_deficit) / (1u << 15);
+	double e = 0.7213 / (1 + 1.079 / m) * m * m / sum;
+	if (e <= 2.5 * m && zeros > 0) /* small range: linear counting */
+		e = -m * log((double)zeros / m);
+	return e >= UINT32_MAX ? UINT32_MAX : (uint32_t)lround(e);
+}
 
-	if (zeros == 0)
-		zeros = 1; /* saturated: report the ceiling */
-	return (uint32_t)lround(-(double)DNS_UNIQUE_BITS *
-				log((double)zeros / DNS_UNIQUE_BITS));
+void dns_domains_stats(const struct dns_domains *t,
+		       struct dns_domains_stats *out)
+{
+	out->evicted = t->evicted;
+	out->used = t->used;
+	out->capacity = t->cap;
 }

@@ -6,6 +6,7 @@
 #ifndef TW_DNS_DOMAINS_H
 #define TW_DNS_DOMAINS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,7 +14,8 @@
 
 #define DNS_DOMAIN_TEXT 64        /* registered domain kept, NUL included */
 #define DNS_EXAMPLE_TEXT 80       /* one suspect name kept for the report */
-#define DNS_UNIQUE_BITS 512       /* linear counter of distinct names */
+/* Distinct names: a HyperLogLog of 512 4-bit registers (256 bytes). */
+#define DNS_UNIQUE_REGISTERS 512
 
 struct dns_domain {
 	struct ip_addr client, server;
@@ -33,25 +35,35 @@ struct dns_domain {
 	uint8_t example_kind;         /* enum dns_label_kind */
 	uint8_t reported;             /* enum severity reported, 0 = none */
 	uint32_t reported_at;         /* queries at the last report */
-	uint16_t unique_set;          /* bits set in unique */
-	uint8_t unique[DNS_UNIQUE_BITS / 8];
+	uint16_t unique_set;          /* registers not zero */
+	uint32_t unique_deficit;      /* sum of 2^15 - 2^(15 - register) */
+	uint8_t unique[DNS_UNIQUE_REGISTERS / 2]; /* two 4-bit registers a byte */
 	/* table bookkeeping */
 	uint32_t chain, lru_prev, lru_next; /* index + 1 */
 };
 
 struct dns_domains;
 
+/* What the table gave up (stats dns.domains). */
+struct dns_domains_stats {
+	uint64_t evicted;             /* least recently used entry dropped */
+	uint32_t used, capacity;
+};
+
 /* NULL on allocation failure (errno set). */
 struct dns_domains *dns_domains_create(uint32_t max);
 void dns_domains_destroy(struct dns_domains *t);
-/* The entry, created (zeroed, keys filled) when absent. */
+/* The entry, created (zeroed, keys filled) when absent; *evicted tells
+ * whether the least recently used entry gave its slot for it. */
 struct dns_domain *dns_domains_get(struct dns_domains *t,
 				   const struct ip_addr *client,
 				   const struct ip_addr *server,
-				   const char *domain, uint64_t ts_ns);
+				   const char *domain, uint64_t ts_ns,
+				   bool *evicted);
 /* Marks a name as seen; the distinct-name estimate. */
 void dns_domain_note_name(struct dns_domain *d, uint64_t name_hash);
 uint32_t dns_domain_unique(const struct dns_domain *d);
+void dns_domains_stats(const struct dns_domains *t, struct dns_domains_stats *out);
 uint64_t dns_text_hash(const char *s, size_t n);
 
 #endif

@@ -195,6 +195,7 @@ static void handle_message(struct an_ctx *c, const struct flow *f,
 	const struct ip_addr *server = q->qr ? &pv->src : &pv->dst;
 	char lower[DNS_NAME_TEXT_MAX];
 	struct dns_domain *d;
+	bool evicted;
 	const char *reg;
 	enum severity sev;
 
@@ -204,7 +205,10 @@ static void handle_message(struct an_ctx *c, const struct flow *f,
 	    ends_with(q->name.text, q->name.len, "local"))
 		return;
 	reg = registered_domain(w, &q->name, lower);
-	d = dns_domains_get(w->domains, client, server, reg, pv->ts_ns);
+	d = dns_domains_get(w->domains, client, server, reg, pv->ts_ns,
+			    &evicted);
+	if (evicted)
+		an_count(c, TW_CTR_AN_DNS_DOMAINS_EVICTED);
 	if (pv->ts_ns > d->last_ns)
 		d->last_ns = pv->ts_ns;
 	d->bytes += wire_bytes;

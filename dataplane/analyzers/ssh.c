@@ -215,13 +215,17 @@ static struct ssh_flow *session_start(struct an_ctx *c, struct flow *f,
 	r->decided = 1;
 	r->sess = stack_take(&p->sessions);
 	st = session_of(p, r);
-	if (!st)
+	if (!st) {
+		an_count(c, TW_CTR_AN_SSH_SESSIONS_FULL);
 		return NULL;    /* table full: this flow goes unwatched */
+	}
 	memset(st, 0, sizeof(*st));
 	/* the originator is the client unless inverted: it must open with
 	 * its banner, and junk there ends the watch at once */
 	st->parser[FLOW_DIR_ORIG].no_prebanner = 1;
 	pool_take(p, st);
+	if (st->no_slot) /* followed, but without its fingerprints */
+		an_count(c, TW_CTR_AN_SSH_HANDSHAKES_FULL);
 	for (int d = FLOW_DIR_ORIG; d <= FLOW_DIR_RESP; d++)
 		if (r->early_len[d])
 			wire_feed(c, f, st, (enum flow_dir_id)d, r->early[d],

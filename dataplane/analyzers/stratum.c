@@ -331,7 +331,8 @@ static void st_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	if (off >= len)
 		return;
 	if (!st->session && !(st->session = slot_pool_get(&w->sessions))) {
-		give_up(c, f, st);      /* pool full: counted in the pool */
+		an_count(c, TW_CTR_AN_MINING_SESSIONS_FULL);
+		give_up(c, f, st);      /* pool full */
 		return;
 	}
 	fc = (struct feed_ctx){ st, slot_pool_at(&w->sessions, st->session),

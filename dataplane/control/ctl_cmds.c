@@ -113,6 +113,13 @@ static json_t *cmd_host(struct ctl_backend *b, const char *arg)
 		obj = report_host_json(hst);
 		json_object_set_new(obj, "first_seen", json_time(hst->first_ns));
 		json_object_set_new(obj, "last_seen", json_time(hst->last_ns));
+	} else if (hosts_lost_findings(b->mgr->hosts)) {
+		/* the table gave up hosts with findings: this one may be
+		 * among them, its findings in the event log; never "clean" */
+		obj = json_pack("{s:s, s:s, s:s, s:[], s:[]}", "ip", arg,
+				"verdict", "not tracked", "reason",
+				"not tracked: table full", "families",
+				"findings");
 	} else {
 		obj = json_pack("{s:s, s:s, s:i, s:[], s:[]}", "ip", arg,
 				"verdict", "clean", "score", 0, "families",

@@ -120,6 +120,31 @@ static unsigned hosts_with_findings(struct hosts *h)
 	return n;
 }
 
+/* The host table: its size, what it could not take, and the hosts it
+ * gave up by reason (hosts.c, eviction). */
+static json_t *hosts_stats_json(struct hosts *h)
+{
+	struct hosts_evictions ev = { 0 };
+
+	if (h)
+		hosts_evictions(h, &ev);
+	return json_pack(
+		"{s:I, s:I, s:I, s:I, s:I, s:{s:I, s:I, s:I, s:I, s:I}}",
+		"with_findings", (json_int_t)hosts_with_findings(h),
+		"tracked", (json_int_t)(h ? hosts_count(h) : 0),
+		"dropped_table_full", json_int_u64(h ? hosts_dropped(h) : 0),
+		"destinations_tracked",
+		(json_int_t)(h ? hosts_destinations(h) : 0),
+		"destinations_dropped",
+		json_int_u64(h ? hosts_destinations_dropped(h) : 0),
+		"evicted",
+		"idle", json_int_u64(ev.idle),
+		"clean", json_int_u64(ev.by_rank[HOST_RANK_CLEAN]),
+		"low", json_int_u64(ev.by_rank[HOST_RANK_LOW]),
+		"medium", json_int_u64(ev.by_rank[HOST_RANK_MEDIUM]),
+		"high", json_int_u64(ev.by_rank[HOST_RANK_HIGH]));
+}
+
 /* A summed counter as json_pack's "I". */
 #define CTR(id) json_int_u64(st->total.v[TW_CTR_##id])
 
@@ -127,12 +152,13 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 {
 	return json_pack(
 		"{s:I, s:I, s:o,"
-		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I},"
+		" s:o,"
 		" s:{s:I, s:I, s:I, s:I, s:I},"
 		" s:{s:I, s:I}}",
 		"packets", CTR(PKTS),
@@ -142,6 +168,9 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"created", CTR(FLOWS_CREATED),
 		"ended", CTR(FLOWS_ENDED),
 		"evicted", CTR(FLOWS_EVICTED),
+		"evicted_by_reason",
+		"no_payload", CTR(FLOWS_EVICTED_NO_PAYLOAD),
+		"with_payload", CTR(FLOWS_EVICTED_WITH_PAYLOAD),
 		"timed_out", CTR(FLOWS_TIMED_OUT),
 		"closed", CTR(FLOWS_CLOSED),
 		"open_at_end", CTR(FLOWS_OPEN_AT_END),
@@ -162,14 +191,13 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"emitted", CTR(FINDINGS_EMITTED),
 		"dropped_ring_full", CTR(FINDINGS_DROPPED_RING_FULL),
 		"received", json_int_u64(st->findings_received),
-		"hosts",
-		"with_findings", (json_int_t)hosts_with_findings(h),
-		"tracked", (json_int_t)(h ? hosts_count(h) : 0),
-		"dropped_table_full", json_int_u64(h ? hosts_dropped(h) : 0),
-		"destinations_tracked",
-		(json_int_t)(h ? hosts_destinations(h) : 0),
-		"destinations_dropped",
-		json_int_u64(h ? hosts_destinations_dropped(h) : 0),
+		"hosts", hosts_stats_json(h),
+		"tables",
+		"dns_domains_evicted", CTR(AN_DNS_DOMAINS_EVICTED),
+		"beacon_pairs_evicted", CTR(AN_BEACON_PAIRS_EVICTED),
+		"ssh_sessions_full", CTR(AN_SSH_SESSIONS_FULL),
+		"ssh_handshakes_full", CTR(AN_SSH_HANDSHAKES_FULL),
+		"mining_sessions_full", CTR(AN_MINING_SESSIONS_FULL),
 		"memory",
 		"per_pipeline_bytes", json_int_u64(st->memory_per_worker),
 		"shared_bytes", json_int_u64(st->memory_shared));

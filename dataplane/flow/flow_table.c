@@ -22,6 +22,14 @@ enum flow_class {
 	FLOW_CLASS_COUNT
 };
 
+/* Each class has two lists: flows that never carried anything worth
+ * keeping (no payload either way, or one lone datagram: a SYN flood, a
+ * scan, spoofed sources) and the others. A full table evicts from the
+ * first kind before it touches a flow an analyzer may be building a
+ * finding on. A list id is class * 2 + tier. */
+enum flow_tier { FLOW_TIER_EMPTY = 0, FLOW_TIER_PAYLOAD = 1, FLOW_TIERS };
+#define FLOW_LISTS (FLOW_CLASS_COUNT * FLOW_TIERS)
+
 struct flow_list {
 	uint32_t head, tail; /* index+1 */
 };
@@ -41,12 +49,12 @@ struct flow_table {
 				     * no page is touched before it is needed */
 	uint32_t count;
 	uint64_t timeout_ns[FLOW_CLASS_COUNT];
-	struct flow_list lists[FLOW_CLASS_COUNT];
+	struct flow_list lists[FLOW_LISTS];
 };
 
 /* ---- classes and lists ------------------------------------------------ */
 
-static enum flow_class flow_class_of(const struct flow *f)
+static inline enum flow_class flow_class_of(const struct flow *f)
 {
 	if (f->proto == TW_PROTO_TCP) {
 		switch (f->tcp_state) {
@@ -61,6 +69,29 @@ static enum flow_class flow_class_of(const struct flow *f)
 	if (f->proto == TW_PROTO_UDP)
 		return FLOW_CLASS_UDP;
 	return FLOW_CLASS_OTHER;
+}
+
+/* Nothing an analyzer could hold a finding on: no payload either way, or
+ * a single datagram. Per packet, so branch-light. */
+static inline enum flow_tier flow_tier_of(const struct flow *f)
+{
+	bool payload = (f->side[0].payload_bytes | f->side[1].payload_bytes) != 0;
+	bool answered_dgram = f->proto != TW_PROTO_TCP &&
+			      f->side[0].pkts + f->side[1].pkts > 1;
+
+	return payload && (f->proto == TW_PROTO_TCP || answered_dgram) ?
+		       FLOW_TIER_PAYLOAD :
+		       FLOW_TIER_EMPTY;
+}
+
+static inline unsigned flow_list_of(const struct flow *f)
+{
+	return (unsigned)flow_class_of(f) * FLOW_TIERS + flow_tier_of(f);
+}
+
+static enum flow_class list_class(unsigned list)
+{
+	return (enum flow_class)(list / FLOW_TIERS);
 }
 
 static uint32_t flow_index(const struct flow_table *ft, const struct flow *f)
@@ -85,7 +116,7 @@ static void list_unlink(struct flow_table *ft, struct flow *f)
 
 static void list_append(struct flow_table *ft, struct flow *f)
 {
-	enum flow_class c = flow_class_of(f);
+	unsigned c = flow_list_of(f);
 	struct flow_list *l = &ft->lists[c];
 	uint32_t idx1 = flow_index(ft, f) + 1;
 
@@ -99,11 +130,14 @@ static void list_append(struct flow_table *ft, struct flow *f)
 	l->tail = idx1;
 }
 
-/* f just had a packet: it goes to the tail of its class's list, unless
- * it is there already (a burst of one flow) and its class is unchanged. */
+/* f just had a packet: it goes to the tail of its list, unless it is
+ * there already (a burst of one flow) and its list is unchanged. */
 static void list_touch(struct flow_table *ft, struct flow *f)
 {
-	enum flow_class c = flow_class_of(f);
+	/* payload only grows: a flow in the payload tier stays there */
+	unsigned c = f->lru_class % FLOW_TIERS == FLOW_TIER_PAYLOAD ?
+			     flow_class_of(f) * FLOW_TIERS + FLOW_TIER_PAYLOAD :
+			     flow_list_of(f);
 
 	if (c == f->lru_class && ft->lists[c].tail == flow_index(ft, f) + 1)
 		return;
@@ -136,13 +170,14 @@ static bool flow_expired(const struct flow_table *ft, const struct flow *f,
 {
 	/* a packet older than last_ns (time going back) never expires it */
 	return now_ns > f->last_ns &&
-	       now_ns - f->last_ns > ft->timeout_ns[f->lru_class];
+	       now_ns - f->last_ns > ft->timeout_ns[list_class(f->lru_class)];
 }
 
 static enum flow_end_reason expiry_reason(const struct flow *f)
 {
-	return f->lru_class == FLOW_CLASS_TCP_CLOSED ? FLOW_END_CLOSED :
-						       FLOW_END_IDLE;
+	return list_class(f->lru_class) == FLOW_CLASS_TCP_CLOSED ?
+		       FLOW_END_CLOSED :
+		       FLOW_END_IDLE;
 }
 
 /* ---- ending and creating ---------------------------------------------- */
@@ -177,24 +212,44 @@ static void flow_end(struct flow_table *ft, struct flow *f,
 	ft->count--;
 }
 
-/* The victim is the least recently active flow of any class: each list
- * head is its class's oldest, so comparing heads is enough. */
-static void flow_evict_oldest(struct flow_table *ft)
+/* The oldest flow of a tier: each list head is its list's oldest, so
+ * comparing heads is enough. */
+static struct flow *oldest_of_tier(struct flow_table *ft, enum flow_tier t)
 {
 	struct flow *victim = NULL;
-	int c;
 
-	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
+	for (unsigned c = 0; c < FLOW_CLASS_COUNT; c++) {
+		uint32_t head = ft->lists[c * FLOW_TIERS + t].head;
 		struct flow *h;
 
-		if (!ft->lists[c].head)
+		if (!head)
 			continue;
-		h = &ft->flows[ft->lists[c].head - 1];
+		h = &ft->flows[head - 1];
 		if (!victim || h->last_ns < victim->last_ns)
 			victim = h;
 	}
-	if (victim)
-		flow_end(ft, victim, FLOW_END_EVICTED);
+	return victim;
+}
+
+/* Makes room: the least recently active flow that never carried payload
+ * (or one lone datagram) first; only without one the least recently active
+ * flow of all. Either way the analyzers end it as on any flow end, so a
+ * finding it holds (a long-lived flow, a reverse session) is emitted
+ * before the entry is reused. */
+static void flow_evict_oldest(struct flow_table *ft)
+{
+	struct flow *victim = oldest_of_tier(ft, FLOW_TIER_EMPTY);
+	enum tw_counter why = TW_CTR_FLOWS_EVICTED_NO_PAYLOAD;
+
+	if (!victim) {
+		victim = oldest_of_tier(ft, FLOW_TIER_PAYLOAD);
+		why = TW_CTR_FLOWS_EVICTED_WITH_PAYLOAD;
+	}
+	if (!victim)
+		return;
+	if (ft->ctr)
+		counter_inc(ft->ctr, why);
+	flow_end(ft, victim, FLOW_END_EVICTED);
 }
 
 static bool is_icmp_echo_reply(const struct pkt_view *pv)
@@ -401,7 +456,7 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_ns)
 {
 	int c;
 
-	for (c = 0; c < FLOW_CLASS_COUNT; c++) {
+	for (c = 0; c < FLOW_LISTS; c++) {
 		while (ft->lists[c].head) {
 			struct flow *f = &ft->flows[ft->lists[c].head - 1];
 

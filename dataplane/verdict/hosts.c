@@ -38,6 +38,12 @@ struct hosts {
 	uint32_t next_unused;          /* entries from here on never used */
 	uint32_t n_used;
 	uint64_t dropped;
+	/* eviction: per rank, least recently updated first (index+1) */
+	uint32_t lru_head[HOST_RANKS], lru_tail[HOST_RANKS];
+	uint64_t idle_ns;              /* hosts.idle_timeout, 0: off */
+	uint64_t now_ns;               /* newest packet time seen here */
+	struct hosts_evictions evicted;
+	bool lost_findings;
 	size_t memory;
 };
 
@@ -90,6 +96,7 @@ struct hosts *hosts_create(const struct tw_config *cfg)
 	h->home_net = cfg->hosts.home_net;
 	h->max_hosts = cfg->hosts.max_hosts;
 	h->max_findings = cfg->hosts.max_findings_per_host;
+	h->idle_ns = cfg->hosts.idle_ns;
 	h->suspicious_score = cfg->hosts.suspicious_score;
 	h->alert_score = cfg->hosts.alert_score;
 	h->mining_link_ttl_ns = cfg->mining.link_min_ttl_ns;
@@ -144,22 +151,142 @@ static struct host *lookup(const struct hosts *h, const struct ip_addr *ip)
 	return NULL;
 }
 
-/* The host entry for ip, created on first sight; NULL when the table is
- * full (the caller counts the drop). */
-static struct host *host_get(struct hosts *h, const struct ip_addr *ip)
+static void lru_unlink(struct hosts *h, uint32_t idx)
+{
+	struct host *hst = &h->entries[idx];
+
+	if (hst->lru_prev)
+		h->entries[hst->lru_prev - 1].lru_next = hst->lru_next;
+	else
+		h->lru_head[hst->rank] = hst->lru_next;
+	if (hst->lru_next)
+		h->entries[hst->lru_next - 1].lru_prev = hst->lru_prev;
+	else
+		h->lru_tail[hst->rank] = hst->lru_prev;
+	hst->lru_prev = hst->lru_next = 0;
+}
+
+static void lru_append(struct hosts *h, uint32_t idx)
+{
+	struct host *hst = &h->entries[idx];
+	uint32_t tail = h->lru_tail[hst->rank];
+
+	hst->lru_prev = tail;
+	hst->lru_next = 0;
+	if (tail)
+		h->entries[tail - 1].lru_next = idx + 1;
+	else
+		h->lru_head[hst->rank] = idx + 1;
+	h->lru_tail[hst->rank] = idx + 1;
+}
+
+static enum host_rank rank_of_severity(enum severity sev)
+{
+	switch (sev) {
+	case SEV_LOW:
+		return HOST_RANK_LOW;
+	case SEV_MEDIUM:
+		return HOST_RANK_MEDIUM;
+	case SEV_HIGH:
+		return HOST_RANK_HIGH;
+	default:
+		return HOST_RANK_CLEAN;
+	}
+}
+
+static enum host_rank host_rank(const struct host *hst)
+{
+	enum host_rank r = HOST_RANK_CLEAN;
+
+	for (uint32_t i = 0; i < hst->n_findings; i++) {
+		enum host_rank fr = rank_of_severity(hst->findings[i].f.severity);
+
+		if (fr > r)
+			r = fr;
+	}
+	return r;
+}
+
+/* The host was just updated: it moves to the recent end of its rank. */
+static void host_touch(struct hosts *h, struct host *hst)
+{
+	uint32_t idx = (uint32_t)(hst - h->entries);
+
+	lru_unlink(h, idx);
+	hst->rank = (uint8_t)host_rank(hst);
+	lru_append(h, idx);
+}
+
+static void entry_free(struct hosts *h, uint32_t idx)
+{
+	struct host *hst = &h->entries[idx];
+	uint32_t *link = &h->buckets[addr_hash(&hst->ip) & h->bucket_mask];
+
+	while (*link && *link != idx + 1)
+		link = &h->entries[*link - 1].hash_next;
+	if (*link)
+		*link = hst->hash_next;
+	lru_unlink(h, idx);
+	entry_clear(h, idx);
+	hst->hash_next = h->free_head;
+	h->free_head = idx + 1;
+	h->n_used--;
+}
+
+static bool host_idle(const struct hosts *h, const struct host *hst)
+{
+	return h->idle_ns && hst->verdict == VERDICT_CLEAN &&
+	       hst->last_ns + h->idle_ns < h->now_ns;
+}
+
+/* Makes room in a full table for a host of rank want: a clean host idle
+ * past hosts.idle_timeout first, then the least recently updated host of
+ * the lowest rank, never one above want. Returns 0 when nothing may go. */
+static int evict_for(struct hosts *h, enum host_rank want)
+{
+	uint32_t victim = 0;
+
+	for (int r = HOST_RANK_CLEAN; r <= HOST_RANK_LOW && !victim; r++) {
+		uint32_t head = h->lru_head[r];
+
+		if (head && host_idle(h, &h->entries[head - 1])) {
+			victim = head;
+			h->evicted.idle++;
+		}
+	}
+	for (int r = HOST_RANK_CLEAN; r <= (int)want && !victim; r++) {
+		if (h->lru_head[r]) {
+			victim = h->lru_head[r];
+			h->evicted.by_rank[r]++;
+		}
+	}
+	if (!victim)
+		return 0;
+	if (h->entries[victim - 1].n_findings)
+		h->lost_findings = true;
+	entry_free(h, victim - 1);
+	return 1;
+}
+
+/* The host entry for ip, created on first sight (evicting a host that
+ * ranks no higher than want when the table is full); NULL when there is
+ * no room for it (the caller counts the drop). */
+static struct host *host_get(struct hosts *h, const struct ip_addr *ip,
+			     enum host_rank want)
 {
 	struct host *hst = lookup(h, ip);
 	uint32_t *bucket, idx;
 
 	if (hst)
 		return hst;
+	if (!h->free_head && h->next_unused >= h->max_hosts &&
+	    !evict_for(h, want))
+		return NULL;
 	if (h->free_head) {
 		idx = h->free_head - 1;
 		h->free_head = h->entries[idx].hash_next;
-	} else if (h->next_unused < h->max_hosts) {
-		idx = h->next_unused++;
 	} else {
-		return NULL;
+		idx = h->next_unused++;
 	}
 	entry_clear(h, idx);
 	hst = &h->entries[idx];
@@ -168,8 +295,16 @@ static struct host *host_get(struct hosts *h, const struct ip_addr *ip)
 	bucket = &h->buckets[addr_hash(ip) & h->bucket_mask];
 	hst->hash_next = *bucket;
 	*bucket = idx + 1;
+	hst->rank = HOST_RANK_CLEAN;
+	lru_append(h, idx);
 	h->n_used++;
 	return hst;
+}
+
+static void clock_advance(struct hosts *h, uint64_t ts_ns)
+{
+	if (ts_ns > h->now_ns)
+		h->now_ns = ts_ns;
 }
 
 static void host_widen(struct host *hst, uint64_t first_ns, uint64_t last_ns)
@@ -249,10 +384,18 @@ static void link_add(void *ctx, const struct finding *f, int host_is_orig)
 int hosts_apply_finding(struct hosts *h, const struct finding *f)
 {
 	int is_orig = host_side_is_orig(h, f);
-	struct host *hst = host_get(h, is_orig ? &f->orig : &f->resp);
+	struct host *hst;
 
+	clock_advance(h, f->last_ns);
+	/* admitted at what it may become: a rare peer raises it later */
+	hst = host_get(h, is_orig ? &f->orig : &f->resp,
+		       rank_of_severity(f->rare_severity > f->severity ?
+						f->rare_severity :
+						f->severity));
 	if (!hst) {
 		h->dropped++;
+		if (f->severity > SEV_INFO)
+			h->lost_findings = true;
 		return is_orig;
 	}
 	host_widen(hst, f->first_ns, f->last_ns);
@@ -261,15 +404,26 @@ int hosts_apply_finding(struct hosts *h, const struct finding *f)
 	mining_link(hst, f, is_orig, h->mining_link_ttl_ns, link_add,
 		    &(struct link_ctx){ h, hst });
 	host_update_verdict(h, hst);
+	host_touch(h, hst);
 	return is_orig;
+}
+
+/* Severities may have moved (suppression, prevalence): a host whose rank
+ * changed goes to its new rank's list. */
+static void host_rerank(struct hosts *h, struct host *hst)
+{
+	if (host_rank(hst) != hst->rank)
+		host_touch(h, hst);
 }
 
 static void hosts_update_all(struct hosts *h)
 {
 	for (uint32_t b = 0; b <= h->bucket_mask; b++)
 		for (uint32_t i = h->buckets[b]; i;
-		     i = h->entries[i - 1].hash_next)
+		     i = h->entries[i - 1].hash_next) {
 			host_update_verdict(h, &h->entries[i - 1]);
+			host_rerank(h, &h->entries[i - 1]);
+		}
 }
 
 void hosts_refresh(struct hosts *h)
@@ -284,34 +438,26 @@ struct prevalence *hosts_prevalence(struct hosts *h)
 
 void hosts_note_seen(struct hosts *h, const struct ip_addr *ip, uint64_t ts_ns)
 {
-	struct host *hst = host_get(h, ip);
+	struct host *hst;
 
+	clock_advance(h, ts_ns);
+	hst = host_get(h, ip, HOST_RANK_CLEAN);
 	if (!hst) {
 		h->dropped++;
 		return;
 	}
 	host_widen(hst, ts_ns, ts_ns);
+	host_touch(h, hst);
 }
 
 int hosts_reset(struct hosts *h, const struct ip_addr *ip)
 {
-	uint32_t *link = &h->buckets[addr_hash(ip) & h->bucket_mask];
+	struct host *hst = lookup(h, ip);
 
-	while (*link) {
-		uint32_t idx = *link - 1;
-		struct host *hst = &h->entries[idx];
-
-		if (ip_addr_cmp(&hst->ip, ip) == 0) {
-			*link = hst->hash_next;
-			entry_clear(h, idx);
-			hst->hash_next = h->free_head;
-			h->free_head = idx + 1;
-			h->n_used--;
-			return 0;
-		}
-		link = &hst->hash_next;
-	}
-	return -1;
+	if (!hst)
+		return -1;
+	entry_free(h, (uint32_t)(hst - h->entries));
+	return 0;
 }
 
 void hosts_set_config(struct hosts *h, const struct tw_config *cfg)
@@ -320,6 +466,7 @@ void hosts_set_config(struct hosts *h, const struct tw_config *cfg)
 	h->suspicious_score = cfg->hosts.suspicious_score;
 	h->alert_score = cfg->hosts.alert_score;
 	h->mining_link_ttl_ns = cfg->mining.link_min_ttl_ns;
+	h->idle_ns = cfg->hosts.idle_ns;
 	h->suppress = &cfg->suppress;
 	hosts_update_all(h);
 }
@@ -380,6 +527,16 @@ uint64_t hosts_destinations_dropped(const struct hosts *h)
 uint64_t hosts_dropped(const struct hosts *h)
 {
 	return h->dropped;
+}
+
+void hosts_evictions(const struct hosts *h, struct hosts_evictions *out)
+{
+	*out = h->evicted;
+}
+
+bool hosts_lost_findings(const struct hosts *h)
+{
+	return h->lost_findings;
 }
 
 size_t hosts_memory(const struct hosts *h)

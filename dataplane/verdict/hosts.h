@@ -45,6 +45,26 @@ struct host {
 	 * ';'-separated, strongest family first (hosts.c, fusion). */
 	char raised_by[HOST_RAISED_MAX];
 	uint32_t hash_next;        /* index+1 */
+	/* eviction order: one list per rank, least recently updated first */
+	uint32_t lru_prev, lru_next; /* index+1 */
+	uint8_t rank;              /* enum host_rank */
+};
+
+/* What a host holds, for eviction: a full table gives up the lowest rank
+ * first, the least recently updated host of it, and never a host of a
+ * higher rank than the one it would admit. */
+enum host_rank {
+	HOST_RANK_CLEAN = 0, /* no finding, or info only */
+	HOST_RANK_LOW,
+	HOST_RANK_MEDIUM,
+	HOST_RANK_HIGH,
+	HOST_RANKS
+};
+
+/* Hosts that left the table, by why (stats hosts.evicted). */
+struct hosts_evictions {
+	uint64_t idle;                /* clean, idle past hosts.idle_timeout */
+	uint64_t by_rank[HOST_RANKS]; /* table full: the lowest rank went */
 };
 
 struct hosts;
@@ -76,7 +96,14 @@ const struct host *hosts_find(const struct hosts *h, const struct ip_addr *ip);
 unsigned hosts_sorted(struct hosts *h, const struct host **out, unsigned max,
 		      bool all);
 unsigned hosts_count(const struct hosts *h);
-uint64_t hosts_dropped(const struct hosts *h); /* table full */
+/* Findings or sightings not stored: the table was full of hosts that
+ * rank above them. */
+uint64_t hosts_dropped(const struct hosts *h);
+void hosts_evictions(const struct hosts *h, struct hosts_evictions *out);
+/* True once a host that had a finding was evicted or a finding dropped:
+ * from then on an address not in the table may still have findings in the
+ * event log, and must not be called clean ("not tracked: table full"). */
+bool hosts_lost_findings(const struct hosts *h);
 uint32_t hosts_destinations(const struct hosts *h);   /* prevalence */
 uint64_t hosts_destinations_dropped(const struct hosts *h);
 size_t hosts_memory(const struct hosts *h);

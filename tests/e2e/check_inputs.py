@@ -93,12 +93,46 @@ def main():
         rc, out, err = run(tw, "--read", f, "--json")
         check(rc != 0 and f in err and out == "", f"{name} file: non-zero exit, error names the file, no report ({err.strip()})")
 
-    # one truncated packet: cut the file in the middle of its last packet
+    # one truncated packet: cut the file in the middle of its last packet.
+    # The packets before it are reported, with a warning naming the
+    # packet and what the report covers, and exit 3 (partial input).
     good = pcap_bytes(1, [(1.0 + i, FRAMINGS["ethernet"][1](p)) for i, p in enumerate(PKTS)])
     f = path("truncated.pcap", good[:-10])
     rc, out, err = run(tw, "--read", f, "--json")
-    check(rc != 0 and f in err and "packet 3" in err and out == "",
-          f"truncated last packet: error names file and packet 3 ({err.strip()})")
+    ok = rc == 3 and f in err and "packet 3: truncated packet data" in err \
+        and "report covers packets 1..2" in err
+    if ok:
+        ok = json.loads(out)["stats"]["packets"] == 2
+    check(ok, f"truncated last packet: exit 3, report on packets 1..2, warning names file and packet 3 ({err.strip()})")
+
+    # a positive trace cut at two thirds still reports its host (table too)
+    traces = os.path.dirname(os.path.abspath(args.sample))
+    rev = open(os.path.join(traces, "ssh_reverse_operator.pcap"), "rb").read()
+    f = path("reverse-cut.pcap", rev[:len(rev) * 2 // 3])
+    rc, out, err = run(tw, "--read", f, "--json")
+    ok = rc == 3 and "report covers packets 1.." in err
+    if ok:
+        hosts = {h["ip"]: h for h in json.loads(out)["hosts"]}
+        ok = "10.20.10.2" in hosts and any(x["kind"] == "ssh.reverse_session"
+                                           for x in hosts["10.20.10.2"]["findings"])
+    rc2, out2, _ = run(tw, "--read", f)
+    check(ok and rc2 == 3 and "10.20.10.2" in out2,
+          f"truncated reverse SSH trace: exit 3, host and finding reported ({err.strip()})")
+
+    # a cut file among several: the others are read whole, still exit 3
+    rc, out, err = run(tw, "--read", f, "--read", args.sample, "--json")
+    rc1, out1, _ = run(tw, "--read", args.sample, "--json")
+    ok = rc == 3 and json.loads(out)["stats"]["packets"] > json.loads(out1)["stats"]["packets"]
+    check(ok, "truncated file then a good one: the good one is read too, exit 3")
+
+    # a record longer than the file's snapshot length is corrupt, in
+    # classic pcap as in pcapng (libpcap refuses it there)
+    snap = bytearray(good)
+    snap[16:20] = struct.pack("<I", 20)
+    f = path("over-snaplen.pcap", bytes(snap))
+    rc, out, err = run(tw, "--read", f, "--json")
+    check(rc == 3 and "packet 1: captured length" in err and "snapshot length 20" in err,
+          f"caplen over snaplen: exit 3, named ({err.strip()})")
 
     header_only = path("header-only.pcap", good[:24])
     rc, out, err = run(tw, "--read", header_only, "--json")

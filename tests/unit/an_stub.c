@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -15,6 +16,7 @@ const char *(*stub_app_fn)(const struct flow *f);
 void an_stub_reset(void)
 {
 	n_found = n_payload_done = n_packets_done = n_named = 0;
+	memset(&an_counted, 0, sizeof(an_counted));
 	stub_app = "unknown";
 	stub_app_fn = NULL;
 }
@@ -46,6 +48,14 @@ void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n)
 	(void)c;
 	(void)ev_ms;
 	(void)n;
+}
+
+struct tw_counters an_counted;
+
+void an_count(struct an_ctx *c, enum tw_counter id)
+{
+	(void)c;
+	counter_inc(&an_counted, id);
 }
 
 void an_payload_done(struct an_ctx *c, struct flow *f)

@@ -5,6 +5,7 @@
 #define TW_AN_STUB_H
 
 #include "analyzers/analyzer.h"
+#include "counters.h"
 
 #define AN_STUB_MAX_FOUND 128
 
@@ -17,6 +18,7 @@ extern unsigned n_packets_done;   /* an_packets_done() calls */
 extern struct ip_addr named_client[AN_STUB_MAX_NAMED];
 extern struct ip_addr named_addr[AN_STUB_MAX_NAMED];
 extern unsigned n_named;
+extern struct tw_counters an_counted; /* an_count() calls */
 /* app_label() answers stub_app_fn(f) when set, else stub_app. */
 extern const char *stub_app;
 extern const char *(*stub_app_fn)(const struct flow *f);

@@ -81,6 +81,7 @@ static void test_domains_table(void **state)
 {
 	struct ip_addr a, b, s;
 	struct dns_domains *t = dns_domains_create(2);
+	bool ev;
 	struct dns_domain *d1, *d2;
 	char name[32];
 
@@ -89,16 +90,16 @@ static void test_domains_table(void **state)
 	assert_int_equal(ip_addr_parse("10.0.0.1", &a), 0);
 	assert_int_equal(ip_addr_parse("10.0.0.2", &b), 0);
 	assert_int_equal(ip_addr_parse("10.0.0.53", &s), 0);
-	d1 = dns_domains_get(t, &a, &s, "example.com", 1);
+	d1 = dns_domains_get(t, &a, &s, "example.com", 1, &ev);
 	d1->queries = 7;
-	assert_ptr_equal(dns_domains_get(t, &a, &s, "example.com", 2), d1);
-	d2 = dns_domains_get(t, &b, &s, "example.com", 3);
+	assert_ptr_equal(dns_domains_get(t, &a, &s, "example.com", 2, &ev), d1);
+	d2 = dns_domains_get(t, &b, &s, "example.com", 3, &ev);
 	assert_ptr_not_equal(d2, d1);
 	assert_int_equal(d2->queries, 0);
 	/* full: the least recently used (a, example.com) goes */
-	dns_domains_get(t, &b, &s, "example.com", 4);
-	dns_domains_get(t, &a, &s, "other.org", 5);
-	assert_int_equal(dns_domains_get(t, &a, &s, "example.com", 6)->queries,
+	dns_domains_get(t, &b, &s, "example.com", 4, &ev);
+	dns_domains_get(t, &a, &s, "other.org", 5, &ev);
+	assert_int_equal(dns_domains_get(t, &a, &s, "example.com", 6, &ev)->queries,
 			 0);
 	/* distinct names: exact while small, duplicates not counted */
 	for (int i = 0; i < 40; i++) {
@@ -111,6 +112,54 @@ static void test_domains_table(void **state)
 		dns_domain_note_name(d1, dns_text_hash(name, strlen(name)));
 	}
 	assert_in_range(dns_domain_unique(d1), 280, 360);
+	{
+		struct dns_domains_stats st;
+
+		dns_domains_stats(t, &st);
+		assert_int_equal(st.evicted, 2);
+		assert_int_equal(st.used, 2);
+		assert_int_equal(st.capacity, 2);
+	}
+	dns_domains_destroy(t);
+}
+
+/* A flood of distinct names reads as its size (HyperLogLog), not as the
+ * ceiling of a bitmap (3,194 for a million names before). */
+static void test_unique_names_under_a_flood(void **state)
+{
+	struct dns_domains *t = dns_domains_create(4);
+	bool ev;
+	struct ip_addr a, s;
+	struct dns_domain *d;
+	char name[48];
+	static const uint32_t checks[] = { 1000, 5000, 50000, 1000000 };
+	unsigned next = 0;
+
+	(void)state;
+	assert_int_equal(ip_addr_parse("10.0.0.1", &a), 0);
+	assert_int_equal(ip_addr_parse("10.0.0.53", &s), 0);
+	d = dns_domains_get(t, &a, &s, "flood.example", 1, &ev);
+	for (uint32_t i = 1; i <= 1000000; i++) {
+		int n = snprintf(name, sizeof(name), "%08x.flood.example", i);
+
+		dns_domain_note_name(d, dns_text_hash(name, (size_t)n));
+		if (i == checks[next]) {
+			uint32_t u = dns_domain_unique(d);
+
+			/* 4.6 % standard error: within 15 % always */
+			assert_in_range(u, i - i * 15 / 100, i + i * 15 / 100);
+			next++;
+		}
+	}
+	assert_int_equal(next, 4);
+	/* repeats add nothing */
+	for (uint32_t i = 1; i <= 1000; i++) {
+		int n = snprintf(name, sizeof(name), "%08x.flood.example", i);
+		uint32_t before = dns_domain_unique(d);
+
+		dns_domain_note_name(d, dns_text_hash(name, (size_t)n));
+		assert_int_equal(dns_domain_unique(d), before);
+	}
 	dns_domains_destroy(t);
 }
 
@@ -118,6 +167,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tunnel_labels),
+		cmocka_unit_test(test_unique_names_under_a_flood),
 		cmocka_unit_test(test_ordinary_labels),
 		cmocka_unit_test(test_name_classify),
 		cmocka_unit_test(test_domains_table),

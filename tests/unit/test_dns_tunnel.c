@@ -116,6 +116,30 @@ static void test_ordinary_lookups_are_silent(void **state)
 	stop(&h);
 }
 
+/* A full domain table drops its least recently used entry, and says so
+ * in the worker's counters (stats tables.dns_domains_evicted). */
+static void test_full_domain_table_is_counted(void **state)
+{
+	struct harness h;
+	uint8_t p[512];
+	char name[64];
+
+	(void)state;
+	start(&h, TW_PROTO_UDP);
+	dns_tunnel_analyzer.worker_fini(h.wstate);
+	memset(h.wstate, 0, dns_tunnel_analyzer.worker_state_size);
+	h.cfg.dns.max_domains = 16;
+	assert_int_equal(dns_tunnel_analyzer.worker_init(h.wstate, &h.cfg), 0);
+	for (int i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "www.site%d.com", i);
+		packet(&h, true, p, dns_msg(p, name, 1, false));
+	}
+	assert_int_equal(an_counted.v[TW_CTR_AN_DNS_DOMAINS_EVICTED], 4);
+	packet(&h, true, p, dns_msg(p, "www.site19.com", 1, false));
+	assert_int_equal(an_counted.v[TW_CTR_AN_DNS_DOMAINS_EVICTED], 4);
+	stop(&h);
+}
+
 static void test_one_long_label_is_exfiltration(void **state)
 {
 	struct harness h;
@@ -279,6 +303,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ordinary_lookups_are_silent),
+		cmocka_unit_test(test_full_domain_table_is_counted),
 		cmocka_unit_test(test_one_long_label_is_exfiltration),
 		cmocka_unit_test(test_null_records_then_encoded_names_is_high),
 		cmocka_unit_test(test_real_domain_needs_volume),

@@ -446,6 +446,49 @@ static void test_eviction_when_full(void **state)
 	flow_table_destroy(fx->ft);
 }
 
+/* Under pressure the flows that never carried payload (a SYN flood, one
+ * lone datagram) go first, however recent; a flow with payload only when
+ * nothing else is left, and it is ended through the callback (the
+ * analyzers emit what it holds) before its entry is reused. */
+static void test_eviction_spares_flows_with_payload(void **state)
+{
+	struct fixture *fx = fixture_new(3);
+	struct pkt_view trickle = view(1, TW_PROTO_TCP, 1001, 22, TW_TCP_ACK, 10);
+	struct pkt_view syn2 = view(1, TW_PROTO_TCP, 1002, 80, TW_TCP_SYN, 20);
+	struct pkt_view syn3 = view(1, TW_PROTO_TCP, 1003, 80, TW_TCP_SYN, 30);
+	struct pkt_view syn4 = view(1, TW_PROTO_TCP, 1004, 80, TW_TCP_SYN, 40);
+	struct pkt_view dgram5 = view(1, TW_PROTO_UDP, 1005, 53, 0, 50);
+	struct pkt_view data4 = view(1, TW_PROTO_TCP, 1004, 80, TW_TCP_ACK, 60);
+	struct pkt_view dgram5b = view(0, TW_PROTO_UDP, 53, 1005, 0, 70);
+	struct pkt_view syn6 = view(1, TW_PROTO_TCP, 1006, 80, TW_TCP_SYN, 80);
+	enum flow_dir_id d;
+	int created;
+
+	(void)state;
+	trickle.payload_wire_len = 10;
+	dgram5.payload_wire_len = 30;
+	data4.payload_wire_len = 5;
+	dgram5b.payload_wire_len = 90;
+	feed(fx, &trickle, &d, &created);
+	feed(fx, &syn2, &d, &created);
+	feed(fx, &syn3, &d, &created);
+	feed(fx, &syn4, &d, &created);    /* the oldest SYN goes, not 1001 */
+	assert_int_equal(fx->log.n, 1);
+	assert_int_equal(fx->log.e[0].orig_port, 1002);
+	feed(fx, &dgram5, &d, &created);  /* then the next SYN */
+	assert_int_equal(fx->log.e[1].orig_port, 1003);
+	assert_int_equal(fx->ctr.v[TW_CTR_FLOWS_EVICTED_NO_PAYLOAD], 2);
+	feed(fx, &data4, &d, &created);
+	feed(fx, &dgram5b, &d, &created); /* answered: no longer lone */
+	feed(fx, &syn6, &d, &created);    /* only payload flows: the oldest */
+	assert_int_equal(fx->log.n, 3);
+	assert_int_equal(fx->log.e[2].orig_port, 1001);
+	assert_int_equal(fx->log.e[2].why, FLOW_END_EVICTED);
+	assert_int_equal(fx->ctr.v[TW_CTR_FLOWS_EVICTED_WITH_PAYLOAD], 1);
+	assert_int_equal(fx->ctr.v[TW_CTR_FLOWS_EVICTED], 3);
+	flow_table_destroy(fx->ft);
+}
+
 static int count_live(void *ctx, const struct flow *f)
 {
 	int *n = ctx;
@@ -672,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_close_timeout),
 		cmocka_unit_test(test_port_reuse_after_close),
 		cmocka_unit_test(test_eviction_when_full),
+		cmocka_unit_test(test_eviction_spares_flows_with_payload),
 		cmocka_unit_test(test_expire_only_expired),
 		cmocka_unit_test(test_flush_in_first_ns_order),
 		cmocka_unit_test(test_flush_ties_by_id),

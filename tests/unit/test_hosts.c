@@ -422,33 +422,108 @@ static void test_scoring_table(void **state)
 	}
 }
 
+static void add(struct hosts *h, const char *addr, enum severity sev,
+		uint64_t t)
+{
+	struct finding f = mk("flow.beacon", sev, addr, 1, "192.0.2.1", 443,
+			      t, t, "s");
+
+	hosts_apply_finding(h, &f);
+}
+
+static void seen(struct hosts *h, const char *addr, uint64_t t)
+{
+	struct ip_addr a = ip(addr);
+
+	hosts_note_seen(h, &a, t);
+}
+
+static uint64_t evicted(struct hosts *h, int rank)
+{
+	struct hosts_evictions ev;
+
+	hosts_evictions(h, &ev);
+	return rank < 0 ? ev.idle : ev.by_rank[rank];
+}
+
+/* A full table gives up the least important host, least recently updated
+ * first, and never one that ranks above the newcomer. */
 static void test_table_full(void **state)
 {
 	struct tw_config cfg;
 	struct hosts *h;
-	char addr[32];
 
 	(void)state;
 	cfg_small(&cfg, 4, 2);
 	h = hosts_create(&cfg);
-	for (int i = 0; i < 10; i++) {
-		struct finding f;
-
-		snprintf(addr, sizeof(addr), "10.0.0.%d", i + 1);
-		f = mk("flow.beacon", SEV_LOW, addr, 1, "192.0.2.1", 443, T0,
-		       T0, "s");
-		hosts_apply_finding(h, &f);
-	}
+	add(h, "10.0.0.1", SEV_HIGH, T0);
+	add(h, "10.0.0.2", SEV_MEDIUM, T0);
+	add(h, "10.0.0.3", SEV_LOW, T0);
+	seen(h, "10.0.0.4", T0);
+	add(h, "10.0.0.5", SEV_LOW, T0);     /* takes the clean one's slot */
+	assert_null(find(h, "10.0.0.4"));
+	assert_int_equal(evicted(h, HOST_RANK_CLEAN), 1);
+	assert_false(hosts_lost_findings(h));
+	add(h, "10.0.0.6", SEV_MEDIUM, T0);  /* the oldest low one goes */
+	assert_null(find(h, "10.0.0.3"));
+	assert_non_null(find(h, "10.0.0.5"));
+	assert_true(hosts_lost_findings(h));
+	seen(h, "10.9.9.9", T0);             /* nothing ranks that low */
+	add(h, "10.0.0.7", SEV_INFO, T0);
+	assert_null(find(h, "10.9.9.9"));
+	assert_null(find(h, "10.0.0.7"));
+	assert_int_equal(hosts_dropped(h), 2);
+	add(h, "10.0.0.8", SEV_HIGH, T0);    /* low .5, then medium .2 */
+	add(h, "10.0.0.9", SEV_HIGH, T0);
+	assert_null(find(h, "10.0.0.5"));
+	assert_null(find(h, "10.0.0.2"));
+	assert_non_null(find(h, "10.0.0.6"));
+	add(h, "10.0.0.1", SEV_LOW, T0 + 1); /* .1 is now the most recent */
+	add(h, "10.0.0.10", SEV_MEDIUM, T0); /* equal rank: the older medium */
+	assert_null(find(h, "10.0.0.6"));
+	add(h, "10.0.0.11", SEV_LOW, T0);    /* below the medium: refused */
+	assert_null(find(h, "10.0.0.11"));
+	add(h, "10.0.0.12", SEV_HIGH, T0);   /* the medium, then .8 */
+	add(h, "10.0.0.13", SEV_HIGH, T0);
+	assert_null(find(h, "10.0.0.10"));
+	assert_null(find(h, "10.0.0.8"));
+	assert_non_null(find(h, "10.0.0.1"));
+	assert_non_null(find(h, "10.0.0.9"));
 	assert_int_equal(hosts_count(h), 4);
-	assert_int_equal(hosts_dropped(h), 6);
-	{
-		struct ip_addr a = ip("10.9.9.9");
-
-		hosts_note_seen(h, &a, T0);
-		assert_int_equal(hosts_dropped(h), 7);
-		assert_null(hosts_find(h, &a));
-	}
+	assert_int_equal(hosts_dropped(h), 3);
+	assert_int_equal(evicted(h, HOST_RANK_LOW), 2);
+	assert_int_equal(evicted(h, HOST_RANK_MEDIUM), 3);
+	assert_int_equal(evicted(h, HOST_RANK_HIGH), 1);
+	assert_int_equal(evicted(h, -1), 0);
 	assert_true(hosts_memory(h) >= 4 * 2 * sizeof(struct host_finding));
+	hosts_destroy(h);
+}
+
+/* Clean hosts idle past hosts.idle_timeout go before any other. */
+static void test_idle_clean_hosts_go_first(void **state)
+{
+	struct tw_config cfg;
+	struct hosts *h;
+
+	(void)state;
+	cfg_small(&cfg, 4, 2);
+	cfg.hosts.idle_ns = 100 * SEC;
+	h = hosts_create(&cfg);
+	add(h, "10.0.0.1", SEV_LOW, T0);          /* clean: score 15 */
+	seen(h, "10.0.0.2", T0 + 50 * SEC);
+	add(h, "10.0.0.3", SEV_MEDIUM, T0);
+	add(h, "10.0.0.4", SEV_MEDIUM, T0 + 120 * SEC);
+	add(h, "10.0.0.5", SEV_MEDIUM, T0 + 121 * SEC);
+	assert_null(find(h, "10.0.0.1"));         /* idle 121 s: first */
+	assert_non_null(find(h, "10.0.0.2"));     /* idle 71 s */
+	assert_int_equal(evicted(h, -1), 1);
+	add(h, "10.0.0.6", SEV_MEDIUM, T0 + 160 * SEC);
+	assert_null(find(h, "10.0.0.2"));
+	assert_int_equal(evicted(h, -1), 2);
+	add(h, "10.0.0.7", SEV_MEDIUM, T0 + 161 * SEC); /* suspicious .3 */
+	assert_null(find(h, "10.0.0.3"));
+	assert_int_equal(evicted(h, -1), 2);
+	assert_int_equal(evicted(h, HOST_RANK_MEDIUM), 1);
 	hosts_destroy(h);
 }
 
@@ -747,6 +822,7 @@ int main(void)
 		cmocka_unit_test(test_scoring_table),
 		cmocka_unit_test(test_raised_by),
 		cmocka_unit_test(test_table_full),
+		cmocka_unit_test(test_idle_clean_hosts_go_first),
 		cmocka_unit_test(test_findings_full_keeps_strongest),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_sorting_and_all),

@@ -175,6 +175,81 @@ static void test_caplen_over_wirelen_is_an_error(void **state)
 	unlink(path);
 }
 
+static void test_caplen_over_snaplen_is_an_error(void **state)
+{
+	uint8_t buf[512];
+	char err[256] = "";
+	size_t len = build(buf, 0xa1b2c3d4u, 1, 0, 2, 30);
+	uint32_t snaplen = 20, none = 0;
+	unsigned n;
+	struct pkt p;
+
+	(void)state;
+	memcpy(buf + 16, &snaplen, sizeof(snaplen));
+	write_file(buf, len);
+	assert_int_equal(read_all(&n, err, sizeof(err), &p), -1);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(err, "packet 1: captured length 30 exceeds the snapshot length 20"));
+	memcpy(buf + 16, &none, sizeof(none)); /* 0: no limit stated */
+	write_file(buf, len);
+	assert_int_equal(read_all(&n, err, sizeof(err), &p), 0);
+	assert_int_equal(n, 2);
+	unlink(path);
+}
+
+/* A file cut while it is read (tcpdump -C/-W reusing a ring file): the
+ * lost pages fault, in the reader and in whoever still holds a packet's
+ * bytes; the guard turns that into zeros and an error naming the packet,
+ * not SIGBUS. */
+static void test_file_shrinking_while_read_ends_with_a_message(void **state)
+{
+	enum { RECORDS = 2000, LEN = 100, KEEP = 50000 };
+	size_t cap = 24 + RECORDS * (16 + LEN);
+	uint8_t *buf = malloc(cap);
+	struct pcap_classic *pc = NULL;
+	const uint8_t *held;
+	char err[256] = "";
+	unsigned n = 0, sum = 0;
+	struct pkt p;
+	int rc;
+
+	(void)state;
+	assert_non_null(buf);
+	write_file(buf, build(buf, 0xa1b2c3d4u, 1, 0, RECORDS, LEN));
+	free(buf);
+	assert_int_equal(pcap_classic_open(path, &pc, err, sizeof(err)), 1);
+	while (n < 1500 && pcap_classic_next(pc, &p, err, sizeof(err)) == 1)
+		n++;
+	held = p.data; /* a worker's packet, far past the cut */
+	assert_int_equal(truncate(path, KEEP), 0);
+	for (unsigned i = 0; i < LEN; i++)
+		sum += held[i];  /* faults; the guard gives zeros */
+	assert_int_equal(sum, 0);
+	rc = pcap_classic_next(pc, &p, err, sizeof(err));
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, "packet 1501: file shrank to 50000 bytes"));
+	pcap_classic_close(pc);
+
+	/* cut before the reader gets there: it stops at the cut */
+	buf = malloc(cap);
+	assert_non_null(buf);
+	write_file(buf, build(buf, 0xa1b2c3d4u, 1, 0, RECORDS, LEN));
+	free(buf);
+	assert_int_equal(pcap_classic_open(path, &pc, err, sizeof(err)), 1);
+	assert_int_equal(truncate(path, KEEP), 0);
+	n = 0;
+	while ((rc = pcap_classic_next(pc, &p, err, sizeof(err))) == 1 &&
+	       n < RECORDS)
+		n++;
+	assert_int_equal(rc, -1);
+	/* every record wholly before the cut was read, none much after */
+	assert_true(n >= (KEEP - 24) / (16 + LEN));
+	assert_true(n < RECORDS / 2);
+	assert_non_null(strstr(err, "shrank"));
+	pcap_classic_close(pc);
+	unlink(path);
+}
+
 static void test_other_formats_go_to_libpcap(void **state)
 {
 	uint8_t buf[512];
@@ -204,6 +279,8 @@ int main(void)
 		cmocka_unit_test(test_truncated_data_names_the_packet),
 		cmocka_unit_test(test_truncated_header_and_huge_caplen),
 		cmocka_unit_test(test_caplen_over_wirelen_is_an_error),
+		cmocka_unit_test(test_caplen_over_snaplen_is_an_error),
+		cmocka_unit_test(test_file_shrinking_while_read_ends_with_a_message),
 		cmocka_unit_test(test_other_formats_go_to_libpcap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

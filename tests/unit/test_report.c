@@ -319,7 +319,7 @@ static void test_stats(void **state)
 	s = report_stats_json(&st, h);
 	assert_non_null(s);
 	KEYS(s, "packets", "bytes", "drops", "flows", "flow_bytes", "tcp",
-	     "scan", "apps", "findings", "hosts", "memory");
+	     "scan", "apps", "findings", "hosts", "tables", "memory");
 	assert_int_equal(json_integer_value(json_object_get(s, "packets")),
 			 1000);
 	assert_int_equal(json_integer_value(json_object_get(s, "bytes")),
@@ -336,8 +336,8 @@ static void test_stats(void **state)
 							    "ip_fragment")),
 			 0);
 	o = json_object_get(s, "flows");
-	KEYS(o, "created", "ended", "evicted", "timed_out", "closed",
-	     "open_at_end");
+	KEYS(o, "created", "ended", "evicted", "evicted_by_reason",
+	     "timed_out", "closed", "open_at_end");
 	assert_int_equal(json_integer_value(json_object_get(o, "created")),
 			 40);
 	assert_int_equal(json_integer_value(json_object_get(o,
@@ -368,7 +368,7 @@ static void test_stats(void **state)
 			 6);
 	o = json_object_get(s, "hosts");
 	KEYS(o, "with_findings", "tracked", "dropped_table_full",
-	     "destinations_tracked", "destinations_dropped");
+	     "destinations_tracked", "destinations_dropped", "evicted");
 	assert_int_equal(json_integer_value(json_object_get(o,
 							    "with_findings")),
 			 3);
