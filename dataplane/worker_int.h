@@ -11,6 +11,8 @@
 #include "flow/flow.h"
 #include "worker.h"
 
+struct defrag_table;
+
 struct worker {
 	struct worker_options opt;
 	const struct tw_config *cfg;
@@ -18,6 +20,7 @@ struct worker {
 	struct worker_flow_stats fstats;
 	struct flow_table *flows;
 	struct reorder_pool *reorder;
+	struct defrag_table *defrag;     /* NULL: defrag.max_datagrams 0 */
 	struct hs_scanner *scanner;
 	struct spsc_ring *findings;      /* producer: this worker */
 	struct analyzer_layout layout;

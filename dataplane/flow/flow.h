@@ -85,6 +85,8 @@ struct flow {
 	uint8_t in_use;
 	/* per-analyzer state, each analyzer at its own offset (registry.c) */
 	uint8_t *an_state;
+	/* what the first packet was wrapped in (VNI, outer pair, VLANs) */
+	struct pkt_tunnel tunnel;
 };
 
 static inline uint64_t flow_total_bytes(const struct flow *f)

@@ -552,21 +552,29 @@ static void test_ipv4_fragments(void **state)
 	struct dec d;
 
 	(void)state;
+	/* every piece, the first included, goes to reassembly with its
+	 * addresses (the worker pair hash), id, offset and data */
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_PKTS);
-	assert_int_equal(d.pv.sport, 4500);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.frag_offset, 0);
+	assert_int_equal(d.pv.frag_more, 1);
+	assert_int_equal(d.pv.proto, TW_PROTO_UDP);
+	assert_int_equal(d.pv.payload_len, 64 + 8);
+	assert_true(ip_addr_is_v4(&d.pv.src));
 	dec_free(&d);
 
 	s.frag_offset = 72;
 	n = build(&s, buf);
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_DROP_IP_FRAGMENT);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.frag_offset, 9);
 	dec_free(&d);
 
 	s.more_fragments = 0; /* last fragment */
 	n = build(&s, buf);
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_DROP_IP_FRAGMENT);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.frag_more, 0);
 	dec_free(&d);
 }
 
@@ -687,15 +695,27 @@ static void test_ipv6_fragments_and_jumbo(void **state)
 
 	(void)state;
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_PKTS);
-	assert_int_equal(d.pv.dport, 500);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.proto, TW_PROTO_UDP);
+	assert_int_equal(d.pv.frag_more, 1);
 	dec_free(&d);
 
 	s.frag_offset = 1232;
 	n = build(&s, buf);
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_DROP_IP_FRAGMENT);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.frag_offset, 1232 / 8);
 	dec_free(&d);
+
+	/* an atomic fragment (offset 0, no M) is a whole packet */
+	s.frag_offset = 0;
+	s.more_fragments = 0;
+	n = build(&s, buf);
+	dec_run(&d, buf, n, TW_LINK_ETHERNET);
+	assert_int_equal(d.rc, TW_CTR_PKTS);
+	assert_int_equal(d.pv.dport, 500);
+	dec_free(&d);
+	s.more_fragments = 1;
 
 	/* Payload length 0: the captured frame is the extent. */
 	s.ipv6_ext = PB_EXT_NONE;
