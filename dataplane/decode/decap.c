@@ -294,12 +294,17 @@ static bool inner_ethernet(const uint8_t *data, uint32_t cap, uint32_t off,
 			   struct pkt_view *pv, struct decap_next *next)
 {
 	struct l2_result l2;
+	enum tw_counter rc;
 
 	if (cap < off + ETH_HDR_LEN)
 		return decap_leave(pv, DECAP_LEFT_MALFORMED);
-	if (decode_ethertype(data + off, cap - off, ETH_HDR_LEN - 2, &l2,
-			     pv) != TW_CTR_PKTS)
-		return decap_leave(pv, DECAP_LEFT_MALFORMED);
+	/* the layer is gone either way: an inner frame that is not IP
+	 * (ARP, LLDP) is dropped for what it is */
+	rc = decode_ethertype(data + off, cap - off, ETH_HDR_LEN - 2, &l2, pv);
+	if (rc != TW_CTR_PKTS) {
+		next->drop = rc;
+		return true;
+	}
 	next->off = off + l2.l3_off;
 	next->ip_version = l2.ip_version;
 	return true;
@@ -394,10 +399,15 @@ static bool gre_mpls_inner(const uint8_t *gre, uint32_t cap, uint32_t off,
 		next->ip_version = l2.ip_version;
 		return true;
 	}
-	if (rc != 1)
-		return decap_leave(pv, DECAP_LEFT_MALFORMED);
-	if (decode_ethertype(gre, cap, w.off - 2, &l2, pv) != TW_CTR_PKTS)
-		return decap_leave(pv, DECAP_LEFT_MALFORMED);
+	if (rc != 1) {
+		next->drop = (enum tw_counter)rc;
+		return true;
+	}
+	rc = decode_ethertype(gre, cap, w.off - 2, &l2, pv);
+	if (rc != TW_CTR_PKTS) {
+		next->drop = (enum tw_counter)rc;
+		return true;
+	}
 	next->off = l2.l3_off;
 	next->ip_version = l2.ip_version;
 	return true;

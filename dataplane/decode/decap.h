@@ -16,6 +16,8 @@
 struct decap_next {
 	uint32_t off;
 	uint8_t ip_version;
+	enum tw_counter drop;  /* not TW_CTR_PKTS: the carried frame is no
+				* IP packet; drop it by this counter */
 };
 
 /* From the ethertype at type_off of data on: VLAN tags (ids noted in

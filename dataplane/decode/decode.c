@@ -323,7 +323,7 @@ static enum tw_counter decode_from_ip(const uint8_t *ip, uint32_t cap,
 				      struct pkt_view *pv)
 {
 	struct l3_result l3;
-	struct decap_next next;
+	struct decap_next next = { 0, 0, TW_CTR_PKTS };
 	enum tw_counter rc;
 
 	for (;;) {
@@ -342,6 +342,8 @@ static enum tw_counter decode_from_ip(const uint8_t *ip, uint32_t cap,
 		    !decap_next_layer(pv, l3.proto, l3.cap_end - l3.l4_off,
 				      &next))
 			break;
+		if (next.drop != TW_CTR_PKTS)
+			return next.drop;
 		ip = pv->l4 + next.off;
 		cap = l3.cap_end - l3.l4_off - next.off;
 		wire = l3.wire_end > l3.l4_off + next.off ?
