@@ -54,6 +54,9 @@ static inline void *flow_an_state(const struct worker *w, struct flow *f,
 	return f->an_state + w->layout.flow_off[i];
 }
 
+/* worker.c: a finding of the worker itself to the manager */
+void worker_emit(struct worker *w, const struct finding *f);
+
 /* worker_payload.c */
 void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir);
 void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,

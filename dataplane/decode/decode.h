@@ -113,6 +113,8 @@ struct pkt_view {
 	uint32_t payload_len;     /* captured payload bytes */
 	uint32_t payload_wire_len;/* payload bytes on the wire (from IP length) */
 	uint8_t retransmit;       /* set by tcp_stream: nothing new in here */
+	uint8_t overlap_conflict; /* set by tcp_stream: bytes differ from the
+				   * same sequence numbers seen before */
 	uint8_t frag_more;        /* fragment: more fragments follow */
 	uint16_t frag_offset;     /* fragment: data offset in 8-byte units */
 	uint32_t frag_id;         /* fragment: IPv4 or IPv6 identification */

@@ -48,6 +48,10 @@ struct flow_stream {
 	uint8_t scan_failed;     /* no stream could be had: not retried */
 	uint8_t scan_stopped;    /* a match ended scanning: not reopened */
 	uint8_t gap_pending;     /* the next delivery follows skipped bytes */
+	uint8_t overlap_reported; /* evasion.tcp_overlap emitted */
+	/* the last in-order segment inspected, to compare a retransmission
+	 * of it (tcp_stream.c): first byte, length, hash of its bytes */
+	uint32_t last_seq, last_len, last_hash;
 	void *hs_stream;         /* hs_stream_t *, NULL when not scanning */
 };
 

@@ -11,6 +11,8 @@ fragments. For every rewrite:
   - fragmented: stats.defrag reassembled datagrams; the conflicting
     overlaps (frag64, sent by the flagged host) add
     evasion.ip_fragment_overlap on that host and nothing else;
+  - tcp_overlap: segments the flagged host resends with other bytes add
+    evasion.tcp_overlap on it and nothing else;
   - the report is byte-identical with --workers 1 and 4.
 Also: with decap.protocols not listing vxlan, a VXLAN trace is counted
 as left in place (decap.left_disabled) and its inner host is not seen.
@@ -26,7 +28,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
 import fabric_wrap  # noqa: E402
 
 SOURCES = ["ssh_reverse_operator.pcap", "mining_stratum_v1.pcap"]
-FRAG_MODES = ["frag64", "frag_overlap", "frag6", "v6"]
+FRAG_MODES = ["frag64", "frag_overlap", "frag6", "v6", "tcp_overlap"]
+# the finding a mode's conflicting bytes must add on the flagged host
+EVASION = {"frag64": "evasion.ip_fragment_overlap",
+           "tcp_overlap": "evasion.tcp_overlap"}
 
 
 def run(binary, trace, workers, config=None):
@@ -77,7 +82,7 @@ def check_one(args, src, mode, base, tmp):
     out = os.path.join(tmp, f"{mode}.pcap")
     flagged = [ip for ip, (v, _) in base.items() if v != "clean"]
     cmd = [sys.executable, args.wrap, src, out, mode]
-    if mode == "frag64" and flagged:
+    if mode in EVASION:
         cmd += ["--conflict-from", flagged[0]]
     subprocess.run(cmd, check=True, timeout=60)
     reports = {w: run(args.binary, out, w) for w in (1, 4)}
@@ -87,18 +92,18 @@ def check_one(args, src, mode, base, tmp):
     doc = json.loads(reports[1])
     want = expected(base, mode)
     got = hosts_of(doc)
-    if mode == "frag64" and flagged:
-        host = flagged[0]
+    if mode in EVASION:
+        host, kind = flagged[0], EVASION[mode]
         verdict, kinds = got.get(host, ("absent", []))
-        if "evasion.ip_fragment_overlap" not in kinds:
-            problems.append(f"{host}: no evasion.ip_fragment_overlap")
-        got[host] = (want[host][0], [k for k in kinds
-                                     if k != "evasion.ip_fragment_overlap"])
+        if kind not in kinds:
+            problems.append(f"{host}: no {kind}")
+        got[host] = (want[host][0], [k for k in kinds if k != kind])
     if got != want:
         problems.append(f"hosts {got}, expected {want}")
     if mode in fabric_wrap.WRAP:
         check_wrapped(mode, doc, problems)
-    elif mode != "v6" and not doc["stats"]["defrag"].get("reassembled"):
+    elif mode.startswith("frag") and \
+            not doc["stats"]["defrag"].get("reassembled"):
         problems.append("stats.defrag.reassembled is 0")
     return problems
 

@@ -2,7 +2,8 @@
 """Rewrites a classic Ethernet pcap as monitoring fabrics deliver it:
 wrapped in a tunnel (VXLAN, Geneve, ERSPAN I/II/III, GRE, MPLS, PPPoE,
 IP-in-IP, 6in4, 4in6, nested) or cut into IP fragments (64-byte pieces,
-overlapping pieces, conflicting overlaps, IPv6 fragments).
+overlapping pieces, conflicting overlaps, IPv6 fragments), or with TCP
+segments resent with other bytes (tcp_overlap).
 
     fabric_wrap.py IN.pcap OUT.pcap MODE [--conflict-from IP]
 
@@ -372,15 +373,39 @@ def fragment(pkts, mode, conflict_from):
     return out
 
 
+def tcp_overlap(pkts, host):
+    """After every third TCP segment with data that host sends, the same
+    segment again with other bytes (an insertion attempt)."""
+    out, n = [], 0
+    for sec, frac, wire, frame in pkts:
+        out.append((sec, frac, wire, frame))
+        ip = inner_ip(frame)
+        if not ip or ip[0] != 0x0800 or ip[1][9] != 6:
+            continue
+        p = ip[1]
+        ihl = (p[0] & 15) * 4
+        doff = (p[ihl + 12] >> 4) * 4
+        if str(ipaddress.IPv4Address(p[12:16])) != host or \
+                len(p) <= ihl + doff:
+            continue
+        n += 1
+        if n % 3:
+            continue
+        body = p[ihl + doff:]
+        evil = p[:ihl + doff] + bytes(b ^ 0x20 for b in body)
+        out.append((sec, frac, 0, frame[:14] + evil))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("src")
     ap.add_argument("dst")
     ap.add_argument("mode", choices=sorted(WRAP) +
-                    ["frag64", "frag_overlap", "frag6", "v6"])
+                    ["frag64", "frag_overlap", "frag6", "v6", "tcp_overlap"])
     ap.add_argument("--conflict-from",
-                    help="frag64: this host's packets also carry a "
-                    "conflicting overlap")
+                    help="frag64, tcp_overlap: this host's packets also "
+                    "carry a conflicting overlap")
     args = ap.parse_args()
     header, pkts = read_pcap(args.src)
     if args.mode in WRAP:
@@ -396,6 +421,8 @@ def main():
             if ip and ip[0] == 0x0800:
                 frame = eth(0x86dd, to_v6(ip[1]))
             out.append((sec, frac, 0, frame))
+    elif args.mode == "tcp_overlap":
+        out = tcp_overlap(pkts, args.conflict_from)
     else:
         out = fragment(pkts, args.mode, args.conflict_from)
     write_pcap(args.dst, header, out)
