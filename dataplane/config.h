@@ -202,6 +202,8 @@ struct tw_config {
 	struct {
 		struct string_list ports;     /* PCI addresses or vdev strings */
 		struct string_list eal;       /* extra EAL arguments */
+		struct string_list inner_dispatch_ports; /* one queue, spread
+					       * by worker 0 on the inner pair */
 		char lcores[TW_TEXT_MAX];     /* EAL --lcores; "" = derived */
 		uint32_t workers;             /* worker lcores */
 		uint32_t rx_descriptors;      /* per RX queue */

@@ -263,6 +263,9 @@ const struct cfg_key cfg_keys[] = {
 	STRINGS("dpdk.ports", dpdk.ports,
 		"ports: PCI addresses or vdevs (net_pcap0,rx_pcap=F)"),
 	STRINGS("dpdk.eal", dpdk.eal, "extra EAL arguments"),
+	STRINGS("dpdk.inner_dispatch_ports", dpdk.inner_dispatch_ports,
+		"ports (as in dpdk.ports) carrying encapsulated mirror traffic: "
+		"one queue, spread over workers by the inner address pair"),
 	TEXT("dpdk.lcores", dpdk.lcores, "",
 	     "EAL --lcores (main first); empty: derived from dpdk.workers"),
 	UINT("dpdk.workers", dpdk.workers, 1, 64, 1,
