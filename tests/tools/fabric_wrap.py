@@ -37,7 +37,7 @@ def v6_of(v4):
         int(ipaddress.IPv4Address(v4))))
 
 
-def read_pcap(path):
+def read_pcap(path, max_packets=MAX_PACKETS):
     with open(path, "rb") as f:
         data = f.read()
     magic = struct.unpack("<I", data[:4])[0]
@@ -47,7 +47,7 @@ def read_pcap(path):
     if linktype != 1:
         sys.exit(f"{path}: linktype {linktype}, expected Ethernet")
     pkts, off = [], 24
-    while off + 16 <= len(data) and len(pkts) < MAX_PACKETS:
+    while off + 16 <= len(data) and len(pkts) < max_packets:
         sec, frac, cap, wire = struct.unpack("<IIII", data[off:off + 16])
         pkts.append((sec, frac, wire, data[off + 16:off + 16 + cap]))
         off += 16 + cap
@@ -403,11 +403,13 @@ def main():
     ap.add_argument("dst")
     ap.add_argument("mode", choices=sorted(WRAP) +
                     ["frag64", "frag_overlap", "frag6", "v6", "tcp_overlap"])
+    ap.add_argument("--max-packets", type=int, default=MAX_PACKETS,
+                    help="read at most this many packets (bounded)")
     ap.add_argument("--conflict-from",
                     help="frag64, tcp_overlap: this host's packets also "
                     "carry a conflicting overlap")
     args = ap.parse_args()
-    header, pkts = read_pcap(args.src)
+    header, pkts = read_pcap(args.src, args.max_packets)
     if args.mode in WRAP:
         fn = WRAP[args.mode]
         out = []
