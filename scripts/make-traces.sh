@@ -1274,11 +1274,13 @@ fabric_servers()
 
 fabric_traffic()
 {
-	local port=3333
+	local port=3333 miner
 
 	mining_miner &
+	miner=$!
 	reverse_session_traffic
-	wait
+	# the miner only: ssh -N -R runs until the namespaces go
+	wait "$miner" || true
 }
 
 # An MTU of 576 on both veth ends: iodine's DNS answers (up to ~1 kB) and

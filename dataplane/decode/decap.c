@@ -324,6 +324,18 @@ static bool inner_ip(const uint8_t *data, uint32_t cap, uint32_t off,
 	return true;
 }
 
+/* RFC 7348: flags 0x08 (VNI valid) and zero reserved bytes; the group
+ * policy extension (0x88) uses bytes 1-3. Anything else on the port is
+ * some other UDP application, analysed as it is. */
+static bool vxlan_header_valid(const uint8_t *vx)
+{
+	if (vx[7] != 0)
+		return false;
+	if (vx[0] == 0x88)
+		return true;
+	return vx[0] == 0x08 && vx[1] == 0 && vx[2] == 0 && vx[3] == 0;
+}
+
 static bool vxlan_inner(const uint8_t *l4, uint32_t cap, struct pkt_view *pv,
 			struct decap_next *next)
 {
@@ -331,8 +343,8 @@ static bool vxlan_inner(const uint8_t *l4, uint32_t cap, struct pkt_view *pv,
 
 	if (!decap_allowed(pv, DECAP_VXLAN))
 		return false;
-	if (cap < UDP_HDR_LEN + VXLAN_HDR_LEN || !(vx[0] & 0x08))
-		return decap_leave(pv, DECAP_LEFT_MALFORMED); /* no VNI flag */
+	if (cap < UDP_HDR_LEN + VXLAN_HDR_LEN || !vxlan_header_valid(vx))
+		return decap_leave(pv, DECAP_LEFT_MALFORMED);
 	decap_note(pv, DECAP_VXLAN, TW_PROTO_UDP, true, rd32(vx + 4) >> 8);
 	return inner_ethernet(l4, cap, UDP_HDR_LEN + VXLAN_HDR_LEN, pv, next);
 }
@@ -347,16 +359,19 @@ static bool geneve_inner(const uint8_t *l4, uint32_t cap, struct pkt_view *pv,
 
 	if (!decap_allowed(pv, DECAP_GENEVE))
 		return false;
-	if (cap < UDP_HDR_LEN + GENEVE_HDR_LEN || (g[0] >> 6) != 0)
+	/* version 0, reserved bits and byte zero */
+	if (cap < UDP_HDR_LEN + GENEVE_HDR_LEN || (g[0] >> 6) != 0 ||
+	    (g[1] & 0x3f) != 0 || g[7] != 0)
 		return decap_leave(pv, DECAP_LEFT_MALFORMED);
 	hlen = GENEVE_HDR_LEN + (uint32_t)(g[0] & 0x3f) * 4;
 	type = rd16(g + 2);
+	if (type != ETHERTYPE_TEB && type != ETHERTYPE_IPV4 &&
+	    type != ETHERTYPE_IPV6)
+		return decap_leave(pv, DECAP_LEFT_MALFORMED);
 	decap_note(pv, DECAP_GENEVE, TW_PROTO_UDP, true, rd32(g + 4) >> 8);
 	if (type == ETHERTYPE_TEB)
 		return inner_ethernet(l4, cap, UDP_HDR_LEN + hlen, pv, next);
-	if (type == ETHERTYPE_IPV4 || type == ETHERTYPE_IPV6)
-		return inner_ip(l4, cap, UDP_HDR_LEN + hlen, type, pv, next);
-	return decap_leave(pv, DECAP_LEFT_MALFORMED);
+	return inner_ip(l4, cap, UDP_HDR_LEN + hlen, type, pv, next);
 }
 
 /* ERSPAN behind GRE: type I has no header (GRE without sequence
