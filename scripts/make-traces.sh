@@ -972,7 +972,9 @@ iodine_servers()
 iodine_traffic()
 {
 	log "$name: iodine 10.20.$k.2 -> iodined 10.20.$k.1:53 (t1.tunnel.test)"
+	# shellcheck disable=SC2086
 	ip netns exec "$in" timeout $((secs + 10)) iodine -f -r \
+		${iodine_fragsize:+-m $iodine_fragsize} \
 		-P tw-iodine-test "10.20.$k.1" t1.tunnel.test \
 		>"$WORK_DIR/$name.iodine.log" 2>&1 &
 	sleep 5
@@ -1289,6 +1291,8 @@ fabric_traffic()
 scenario_frag_mtu576()
 {
 	local secs=${TW_IODINE_SECONDS:-25}
+	# answers of ~1 kB (iodine would probe its way below the MTU)
+	local iodine_fragsize=1000
 
 	record "$1" "$2" "$SNAP_WHOLE" frag_servers frag_traffic
 }
@@ -1297,6 +1301,10 @@ frag_servers()
 {
 	ip -n "$in" link set "twi$k" mtu 576
 	ip -n "$out" link set "two$k" mtu 576
+	# no DF on UDP (iodined sets it otherwise): the kernel fragments
+	# what exceeds the MTU, as on a path without PMTU discovery
+	ip netns exec "$in" sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+	ip netns exec "$out" sysctl -qw net.ipv4.ip_no_pmtu_disc=1
 	iodine_servers
 }
 

@@ -101,7 +101,16 @@ struct pkt_view {
 	uint8_t ip_version;       /* 4 or 6 */
 	uint8_t ttl;
 	uint8_t tcp_flags;
-	uint32_t seq, ack;        /* TCP */
+	union {
+		struct {
+			uint32_t seq, ack;        /* TCP */
+		};
+		struct {                          /* IP fragment */
+			uint32_t frag_id;         /* IPv4 or IPv6 id */
+			uint16_t frag_offset;     /* data offset, 8-byte units */
+			uint8_t frag_more;        /* more fragments follow */
+		};
+	};
 	uint16_t window;
 	uint8_t icmp_type, icmp_code;
 	uint16_t icmp_id, icmp_seq;
@@ -115,9 +124,6 @@ struct pkt_view {
 	uint8_t retransmit;       /* set by tcp_stream: nothing new in here */
 	uint8_t overlap_conflict; /* set by tcp_stream: bytes differ from the
 				   * same sequence numbers seen before */
-	uint8_t frag_more;        /* fragment: more fragments follow */
-	uint16_t frag_offset;     /* fragment: data offset in 8-byte units */
-	uint32_t frag_id;         /* fragment: IPv4 or IPv6 identification */
 	struct pkt_tunnel tunnel; /* layers removed in front of l3 */
 };
 

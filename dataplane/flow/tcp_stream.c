@@ -38,24 +38,32 @@ struct stream_run {
 	struct tw_counters *ctr;
 };
 
-/* A hash of a segment's bytes, 8 at a time (it runs on every inspected
- * segment): a retransmission with other bytes under the same sequence
- * numbers changes it. */
+/* A hash of a segment's bytes (it runs on every inspected segment): four
+ * independent 8-byte lanes, so the multiplies overlap. A retransmission
+ * with other bytes under the same sequence numbers changes it. */
 static uint32_t bytes_hash(const uint8_t *p, uint32_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	const uint64_t k = 0xff51afd7ed558ccdULL;
+	uint64_t h[4] = { 0x9e3779b97f4a7c15ULL ^ n, 1, 2, 3 }, w;
 	uint32_t i = 0;
 
+	for (; i + 32 <= n; i += 32) {
+		for (int l = 0; l < 4; l++) {
+			memcpy(&w, p + i + 8 * l, 8);
+			h[l] = (h[l] ^ w) * k;
+		}
+	}
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, p + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h[0] = (h[0] ^ w) * k;
 	}
 	if (i < n) {
 		w = 0;
 		memcpy(&w, p + i, n - i);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h[1] = (h[1] ^ w) * k;
 	}
-	return (uint32_t)(h ^ (h >> 32));
+	w = (h[0] ^ (h[1] >> 17) ^ (h[2] >> 31) ^ (h[3] >> 43)) * k;
+	return (uint32_t)(w ^ (w >> 32));
 }
 
 static int32_t seq_diff(uint32_t a, uint32_t b)
