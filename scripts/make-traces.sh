@@ -53,8 +53,8 @@ readonly SCENARIOS=(
 	"benign_ping_traceroute 54 Linux ping (plain, -s 1400, -p deadbeef), traceroute -I and UDP traceroute"
 	"tunnel_ngrok_heartbeat 55 resolves connect.ngrok-agent.com via dnsmasq and calls it over TLS (SNI) every 5 s +-1 s, 16 times"
 	"benign_dot_queries 56 kdig asks unbound over DNS-over-TLS (853), ordinary and encoded-looking names"
-	"fabric_vxlan 90 over a Linux vxlan link (VNI 42, UDP 4789, underlay 10.120.90.0/24): ssh -N -R with an operator typing back, and a Stratum miner, ~45 s"
-	"frag_mtu576 91 veth MTU 576: iodine IP-over-DNS with answers cut into IP fragments, and ping -s 1400 / -s 3000, ~30 s"
+	"wire_vxlan_fabric 90 over a Linux vxlan link (VNI 42, UDP 4789, underlay 10.120.90.0/24): ssh -N -R with an operator typing back, and a Stratum miner, ~45 s"
+	"wire_frag_mtu576 91 veth MTU 576: ping -s 1400 / -s 3000 as IP fragments, and iodine IP-over-DNS (iodined keeps DF, its answers are not fragmented), ~30 s"
 )
 
 WORK_DIR=""
