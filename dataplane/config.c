@@ -281,8 +281,27 @@ void config_defaults(struct tw_config *cfg)
 		case CFG_PORTS:
 			cfg_ports_from_text(f, k->def_text);
 			break;
+		case CFG_DECAP:
+			cfg_decap_from_text(f, k->def_text);
+			break;
 		}
 	}
+}
+
+void config_decap(const struct tw_config *cfg, struct decap_config *out)
+{
+	const struct port_list *vx = &cfg->decap.vxlan_ports;
+	const struct port_list *gn = &cfg->decap.geneve_ports;
+
+	memset(out, 0, sizeof(*out));
+	out->enabled = cfg->decap.protocols;
+	out->max_depth = (uint8_t)cfg->decap.max_depth;
+	out->mpls_pseudowire = cfg->decap.mpls_pseudowire;
+	out->mpls_control_word = cfg->decap.mpls_control_word;
+	for (unsigned i = 0; i < vx->n && i < DECAP_MAX_PORTS; i++)
+		out->vxlan_ports[out->n_vxlan_ports++] = vx->p[i];
+	for (unsigned i = 0; i < gn->n && i < DECAP_MAX_PORTS; i++)
+		out->geneve_ports[out->n_geneve_ports++] = gn->p[i];
 }
 
 int config_load(const char *path, struct tw_config *cfg, char *err,

@@ -71,6 +71,25 @@ struct tw_config {
 		uint64_t sweep_interval_ns;   /* how often idle flows are reaped */
 	} flow;
 
+	/* Decapsulation (decode/decap.c): what decode_packet() removes. */
+	struct {
+		uint32_t protocols;           /* 1u << enum decap_kind */
+		uint32_t max_depth;           /* layers removed at most */
+		struct port_list vxlan_ports;
+		struct port_list geneve_ports;
+		bool mpls_pseudowire;         /* Ethernet after MPLS labels */
+		bool mpls_control_word;       /* ... behind a control word */
+	} decap;
+
+	/* IP fragment reassembly (flow/defrag.c), per worker. */
+	struct {
+		uint32_t max_datagrams;       /* 0: fragments are dropped */
+		uint32_t max_datagram_bytes;
+		uint64_t timeout_ns;
+		uint32_t flood_incomplete;    /* incomplete datagrams of a pair
+					       * for evasion.ip_fragment_flood */
+	} defrag;
+
 	struct {
 		char patterns_dir[TW_PATH_MAX];
 		bool cache;                   /* reuse compiled databases */
@@ -184,6 +203,8 @@ struct tw_config {
 	struct {
 		struct string_list ports;     /* PCI addresses or vdev strings */
 		struct string_list eal;       /* extra EAL arguments */
+		struct string_list inner_dispatch_ports; /* one queue, spread
+					       * by worker 0 on the inner pair */
 		char lcores[TW_TEXT_MAX];     /* EAL --lcores; "" = derived */
 		uint32_t workers;             /* worker lcores */
 		uint32_t rx_descriptors;      /* per RX queue */
@@ -209,6 +230,9 @@ struct tw_config {
 		uint32_t flows_listed;        /* open flows per worker in answers */
 	} control;
 };
+
+/* The decoder's settings from cfg->decap (for decap_configure()). */
+void config_decap(const struct tw_config *cfg, struct decap_config *out);
 
 /* Fills cfg with the built-in defaults. */
 void config_defaults(struct tw_config *cfg);

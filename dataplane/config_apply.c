@@ -370,6 +370,59 @@ static int apply_ports(const struct load_ctx *c, const struct cfg_key *k,
 	return 0;
 }
 
+/* A list of encapsulation names (decap.protocols) into a bit mask. */
+static int apply_decap(const struct load_ctx *c, const struct cfg_key *k,
+		       const config_setting_t *s, struct tw_config *cfg)
+{
+	struct cfg_where w = cfg_where_of(s, c->path);
+	uint32_t *mask = cfg_field(cfg, k);
+	int t = config_setting_type(s);
+	int n;
+
+	if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST)
+		return cfg_fail(c->err, c->errlen, w,
+				"%s: expected a list of names", k->name);
+	n = config_setting_length(s);
+	*mask = 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, i);
+		const char *name;
+		enum decap_kind kind;
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING)
+			return cfg_fail(c->err, c->errlen, w,
+					"%s: expected a list of names",
+					k->name);
+		name = config_setting_get_string(e);
+		kind = decap_kind_parse(name);
+		if (kind == DECAP_NONE)
+			return cfg_fail(c->err, c->errlen, w,
+					"%s: unknown encapsulation \"%s\" "
+					"(known: %s)", k->name, name,
+					k->def_text);
+		*mask |= 1u << kind;
+	}
+	return 0;
+}
+
+void cfg_decap_from_text(uint32_t *mask, const char *text)
+{
+	char name[16];
+	size_t len;
+
+	*mask = 0;
+	while (*text) {
+		len = strcspn(text, ",");
+		if (len < sizeof(name)) {
+			memcpy(name, text, len);
+			name[len] = '\0';
+			*mask |= 1u << decap_kind_parse(name);
+		}
+		text += len + (text[len] == ',');
+	}
+	*mask &= ~1u;  /* DECAP_NONE: an unknown name */
+}
+
 int cfg_apply_key(const struct load_ctx *c, const struct cfg_key *k,
 		  const config_setting_t *s, struct tw_config *cfg)
 {
@@ -392,6 +445,8 @@ int cfg_apply_key(const struct load_ctx *c, const struct cfg_key *k,
 		return apply_strings(c, k, s, cfg);
 	case CFG_PORTS:
 		return apply_ports(c, k, s, cfg);
+	case CFG_DECAP:
+		return apply_decap(c, k, s, cfg);
 	}
 	return -1;
 }

@@ -37,6 +37,8 @@ void cfg_dir_of(const char *cfg_file, char *dir, size_t dirlen);
 
 /* A built-in default port list such as "22" or "53,80,443". */
 void cfg_ports_from_text(struct port_list *l, const char *text);
+/* "vxlan,gre" into a decap_kind bit mask (unknown names are skipped). */
+void cfg_decap_from_text(uint32_t *mask, const char *text);
 
 /* Checks setting s against key k and stores it in cfg; -1 with c->err
  * set when the type or range is wrong. */

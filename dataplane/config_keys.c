@@ -39,6 +39,9 @@
 #define PORTS(n, f, d, h) \
 	{ n, CFG_PORTS, FIELD(f, sizeof(struct port_list)), 1, 65535, 0, d, h }
 
+#define DECAP(n, f, d, h) \
+	{ n, CFG_DECAP, FIELD(f, sizeof(uint32_t)), 0, 0, 0, d, h }
+
 #define DAY (24 * 3600.0)
 #define MILLION 1000000.0
 
@@ -79,6 +82,31 @@ const struct cfg_key cfg_keys[] = {
 	     "where; empty: $XDG_CACHE_HOME/tunnelwatch or ~/.cache/tunnelwatch"),
 	UINT("scan.max_streams", scan.max_streams, 16, 16 * MILLION, 65536,
 	     "open Hyperscan streams per worker"),
+
+	DECAP("decap.protocols", decap.protocols,
+	      "vxlan,geneve,erspan,gre,mpls,pppoe,ipip,6in4,4in6",
+	      "encapsulations removed in front of the packet analysed; "
+	      "others are counted (decap_left_disabled)"),
+	UINT("decap.max_depth", decap.max_depth, 1, 8, 4,
+	     "encapsulation layers removed from one packet at most"),
+	PORTS("decap.vxlan_ports", decap.vxlan_ports, "4789",
+	      "UDP destination ports that carry VXLAN"),
+	PORTS("decap.geneve_ports", decap.geneve_ports, "6081",
+	      "UDP destination ports that carry Geneve"),
+	BOOL("decap.mpls_pseudowire", decap.mpls_pseudowire, 1,
+	     "MPLS payload not starting as IPv4/IPv6 is an Ethernet pseudowire"),
+	BOOL("decap.mpls_control_word", decap.mpls_control_word, 1,
+	     "an MPLS Ethernet pseudowire starts with a 4-byte control word"),
+
+	UINT("defrag.max_datagrams", defrag.max_datagrams, 0, MILLION, 256,
+	     "IP datagrams in reassembly per worker; 0: fragments dropped"),
+	UINT("defrag.max_datagram_bytes", defrag.max_datagram_bytes, 576,
+	     65535, 65535, "largest reassembled datagram (data bytes)"),
+	DURATION("defrag.timeout", defrag.timeout_ns, 1, 600, 30,
+		 "first fragment to completion, else the datagram is dropped"),
+	UINT("defrag.flood_incomplete", defrag.flood_incomplete, 0, MILLION,
+	     100, "incomplete datagrams between two hosts for "
+	     "evasion.ip_fragment_flood; 0: never"),
 
 	PREFIXES("hosts.home_net", hosts.home_net,
 		 "inside networks; empty: the originator is the host"),
@@ -238,6 +266,9 @@ const struct cfg_key cfg_keys[] = {
 	STRINGS("dpdk.ports", dpdk.ports,
 		"ports: PCI addresses or vdevs (net_pcap0,rx_pcap=F)"),
 	STRINGS("dpdk.eal", dpdk.eal, "extra EAL arguments"),
+	STRINGS("dpdk.inner_dispatch_ports", dpdk.inner_dispatch_ports,
+		"ports (as in dpdk.ports) carrying encapsulated mirror traffic: "
+		"one queue, spread over workers by the inner address pair"),
 	TEXT("dpdk.lcores", dpdk.lcores, "",
 	     "EAL --lcores (main first); empty: derived from dpdk.workers"),
 	UINT("dpdk.workers", dpdk.workers, 1, 64, 1,

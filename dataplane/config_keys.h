@@ -23,6 +23,7 @@ enum cfg_type {
 	CFG_TEXT,      /* char[TW_TEXT_MAX], taken as written */
 	CFG_STRINGS,   /* struct string_list, list of strings */
 	CFG_PORTS,     /* struct port_list, list of integers 1-65535 */
+	CFG_DECAP,     /* uint32_t, list of decap_kind names -> bit mask */
 };
 
 struct cfg_key {

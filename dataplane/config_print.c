@@ -104,6 +104,17 @@ static void print_value(FILE *out, const struct tw_config *cfg,
 		}
 		fputs(sl->n ? " ]" : "]", out);
 		break;
+	case CFG_DECAP:
+		fputc('[', out);
+		for (unsigned b = 1, first = 1; b < DECAP_KINDS; b++) {
+			if (!(*(const uint32_t *)f & (1u << b)))
+				continue;
+			fputs(first ? " " : ", ", out);
+			print_string(out, decap_kind_name(b));
+			first = 0;
+		}
+		fputs(*(const uint32_t *)f ? " ]" : "]", out);
+		break;
 	case CFG_PORTS:
 		fputc('[', out);
 		for (unsigned i = 0; i < ((const struct port_list *)f)->n; i++)

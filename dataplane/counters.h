@@ -17,8 +17,31 @@
 	X(DROP_IPV6_TRUNCATED, "drop_ipv6_truncated")                          \
 	X(DROP_IPV6_BAD_EXT, "drop_ipv6_bad_extension")                        \
 	X(DROP_IP_FRAGMENT, "drop_ip_fragment")                                \
+	X(IP_FRAGMENTS, "ip_fragments")                                        \
 	X(DROP_L4_TRUNCATED, "drop_l4_truncated")                              \
 	X(DROP_TCP_BAD_HEADER, "drop_tcp_bad_header")                          \
+	X(DECAP_VXLAN, "decap_vxlan")                                          \
+	X(DECAP_GENEVE, "decap_geneve")                                        \
+	X(DECAP_ERSPAN, "decap_erspan")                                        \
+	X(DECAP_GRE, "decap_gre")                                              \
+	X(DECAP_MPLS, "decap_mpls")                                            \
+	X(DECAP_PPPOE, "decap_pppoe")                                          \
+	X(DECAP_IPIP, "decap_ipip")                                            \
+	X(DECAP_6IN4, "decap_6in4")                                            \
+	X(DECAP_4IN6, "decap_4in6")                                            \
+	X(DECAP_LEFT_DISABLED, "decap_left_disabled")                          \
+	X(DECAP_LEFT_TOO_DEEP, "decap_left_too_deep")                          \
+	X(DECAP_LEFT_MALFORMED, "decap_left_malformed")                        \
+	X(DEFRAG_REASSEMBLED, "defrag_reassembled")                            \
+	X(DEFRAG_TIMED_OUT, "defrag_timed_out")                                \
+	X(DEFRAG_EVICTED, "defrag_evicted")                                    \
+	X(DEFRAG_OVERLAP_SAME, "defrag_overlap_same")                          \
+	X(DEFRAG_OVERLAP_CONFLICT, "defrag_overlap_conflict")                  \
+	X(DEFRAG_TOO_LARGE, "defrag_too_large")                                \
+	X(DEFRAG_INVALID, "defrag_invalid")                                    \
+	X(DEFRAG_FLOOD, "defrag_flood_findings")                               \
+	X(TCP_OVERLAP_SAME, "tcp_overlap_same")                                \
+	X(TCP_OVERLAP_CONFLICT, "tcp_overlap_conflict")                        \
 	X(FLOWS_CREATED, "flows_created")                                      \
 	X(FLOWS_ENDED, "flows_ended")                                          \
 	X(FLOWS_EVICTED, "flows_evicted")                                      \

@@ -148,8 +148,9 @@ static json_t *flow_info_json(const struct live_flow_info *fi)
 	const char *app = app_name(fi->app);
 	uint64_t dur = fi->last_ns > fi->first_ns ? fi->last_ns - fi->first_ns
 						  : 0;
+	json_t *obj;
 
-	return json_pack(
+	obj = json_pack(
 		"{s:I, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:o, s:o, s:o,"
 		" s:I, s:I, s:I, s:I, s:b}",
 		"flow_id", json_int_u64(fi->id),
@@ -168,6 +169,12 @@ static json_t *flow_info_json(const struct live_flow_info *fi)
 		"bytes_orig", json_int_u64(fi->bytes[0]),
 		"bytes_resp", json_int_u64(fi->bytes[1]),
 		"app_guess", app_is_guess(fi->app));
+	/* what the flow came wrapped in, as EVE writes it */
+	if (obj && json_add_tunnel(obj, &fi->tunnel) != 0) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
 }
 
 static int flow_info_cmp(const void *pa, const void *pb)

@@ -30,6 +30,7 @@ static int flow_of_ip(void *ctx, const struct flow *f)
 	fi->id = f->id;
 	fi->first_ns = f->first_ns;
 	fi->last_ns = f->last_ns;
+	fi->tunnel = f->tunnel;
 	for (int d = 0; d < 2; d++) {
 		fi->pkts[d] = f->side[d].pkts;
 		fi->bytes[d] = f->side[d].bytes;

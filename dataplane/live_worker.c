@@ -122,7 +122,8 @@ static void spread_one(struct live_worker *lw, struct rte_mbuf *m,
 
 	source_dpdk_pkt(m, lw->linear, LIVE_LINEAR_BYTES, ts ? ts : now_ns, &p);
 	verdict = decode_packet(&p, &pv);
-	if (verdict == TW_CTR_PKTS)
+	/* the innermost pair: tunnels and fragments spread like the rest */
+	if (verdict == TW_CTR_PKTS || verdict == TW_CTR_IP_FRAGMENTS)
 		t = decode_pair_hash(&pv) % sh->n_workers;
 	if (t == 0) {
 		worker_process_decoded(lw->w, &pv, verdict, p.wirelen);

@@ -39,6 +39,7 @@ struct live_flow_info {
 	uint16_t app;
 	uint64_t id, first_ns, last_ns;
 	uint64_t pkts[2], bytes[2];   /* originator, responder */
+	struct pkt_tunnel tunnel;     /* outer layers, VLAN ids */
 };
 
 /* Read-only for every worker once they run, except stop and

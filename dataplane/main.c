@@ -96,6 +96,7 @@ int main(int argc, char **argv)
 	static const char *files[MAX_READ_FILES];
 	static struct ip_addr html_hosts[MAX_HTML_HOSTS];
 	static struct tw_config cfg;
+	struct decap_config dc;
 	struct offline_options o = { .files = files, .html_hosts = html_hosts };
 	const char *config_path = NULL;
 	unsigned workers = 0;
@@ -162,6 +163,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tunnelwatch: %s\n", err);
 		return 2;
 	}
+	config_decap(&cfg, &dc);
+	decap_configure(&dc);  /* before any thread decodes */
 	if (o.n_files == 0) {
 		if (!config_path) {
 			usage(stderr);

@@ -231,8 +231,13 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 	int rc = 1, read_failed = 0, partial = 0;
 	uint64_t eve_errors;
 
+	struct decap_config dc;
+
 	if (!o)
 		return 1;
+	/* before any thread decodes */
+	config_decap(cfg, &dc);
+	decap_configure(&dc);
 	o->cfg = cfg;
 	o->opt = opt;
 	o->n = opt->workers;

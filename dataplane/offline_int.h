@@ -78,6 +78,10 @@ struct offline {
 	struct offline_worker ow[OFFLINE_MAX_WORKERS];
 	unsigned n;
 	uint64_t next_tick_ns;
+	/* the latest packet time read so far: ticks carry it, so every
+	 * worker expires by the same clock even when a later trace (or a
+	 * capture of concurrent recordings) steps back in time */
+	uint64_t clock_ns;
 	/* open traces whose packets workers may still reference; closed
 	 * once the workers have stopped */
 	struct source_pcap **sources;

@@ -51,20 +51,34 @@ static void maybe_tick(struct offline *o, uint64_t ts_ns)
 {
 	uint64_t interval = o->cfg->flow.sweep_interval_ns;
 
+	if (ts_ns > o->clock_ns)
+		o->clock_ns = ts_ns;
 	if (ts_ns < o->next_tick_ns)
 		return;
 	for (unsigned i = 0; i < o->n; i++)
-		reader_send_control(o, &o->ow[i], PREC_TICK, ts_ns);
+		reader_send_control(o, &o->ow[i], PREC_TICK, o->clock_ns);
 	o->next_tick_ns = ts_ns - ts_ns % interval + interval;
+}
+
+/* Packets and fragments go by their (innermost) address pair, so every
+ * fragment of a datagram meets the others on one worker; undecodable
+ * packets are counted by worker 0. */
+static unsigned worker_of(const struct offline *o, const struct pkt_view *pv,
+			  enum tw_counter verdict)
+{
+	if (o->n == 1 ||
+	    (verdict != TW_CTR_PKTS && verdict != TW_CTR_IP_FRAGMENTS))
+		return 0;
+	return decode_pair_hash(pv) % o->n;
 }
 
 static unsigned pick_worker(const struct offline *o, const struct pkt *p)
 {
 	struct pkt_view pv;
 
-	if (o->n == 1 || decode_packet(p, &pv) != TW_CTR_PKTS)
-		return 0; /* undecodable packets are counted by worker 0 */
-	return decode_pair_hash(&pv) % o->n;
+	if (o->n == 1)
+		return 0;
+	return worker_of(o, &pv, decode_packet(p, &pv));
 }
 
 /* Decodes here, so the reader's core takes the decode and the first touch
@@ -74,8 +88,7 @@ static void send_decoded(struct offline *o, const struct pkt *p)
 	struct decoded_record *r;
 	struct pkt_view pv;
 	enum tw_counter verdict = decode_packet(p, &pv);
-	unsigned i = o->n == 1 || verdict != TW_CTR_PKTS ?
-			     0 : decode_pair_hash(&pv) % o->n;
+	unsigned i = worker_of(o, &pv, verdict);
 
 	maybe_tick(o, p->ts_ns);
 	r = reserve_or_wait(o, &o->ow[i], (uint32_t)sizeof(*r));

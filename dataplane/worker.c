@@ -11,11 +11,12 @@
 
 #include "config.h"
 #include "decode/ip_scope.h"
-#include "verdict/prevalence.h"
+#include "flow/defrag.h"
 #include "flow/flow_table.h"
 #include "flow/tcp_stream.h"
 #include "ring.h"
 #include "scan/hs_scan.h"
+#include "verdict/prevalence.h"
 
 void an_packets_done(struct an_ctx *c, struct flow *f)
 {
@@ -190,9 +191,10 @@ void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n)
 	w->end_n_ev = n;
 }
 
-void an_emit(struct an_ctx *c, const struct finding *f)
+/* Findings of the worker itself (fragment and TCP evasion) and of the
+ * analyzers take the same way to the manager. */
+void worker_emit(struct worker *w, const struct finding *f)
 {
-	struct worker *w = c->worker;
 	struct finding *slot = spsc_ring_reserve(w->findings, sizeof(*f));
 
 	/* Offline there is no deadline, and a dropped finding would make the
@@ -213,6 +215,119 @@ void an_emit(struct an_ctx *c, const struct finding *f)
 void an_count(struct an_ctx *c, enum tw_counter id)
 {
 	counter_inc(&c->worker->ctr, id);
+}
+
+void an_emit(struct an_ctx *c, const struct finding *f)
+{
+	worker_emit(c->worker, f);
+}
+
+/* A bit per removed layer kind, a reason for a layer left in place. */
+static void count_tunnel(struct worker *w, const struct pkt_tunnel *t)
+{
+	for (uint32_t m = t->layers; m; m &= m - 1)
+		counter_inc(&w->ctr, (enum tw_counter)(TW_CTR_DECAP_VXLAN +
+				     __builtin_ctz(m) - DECAP_VXLAN));
+	if (t->left)
+		counter_inc(&w->ctr, (enum tw_counter)(TW_CTR_DECAP_LEFT_DISABLED +
+				     t->left - DECAP_LEFT_DISABLED));
+}
+
+static void process_view(struct worker *w, struct pkt_view *pv,
+			 uint32_t hash)
+{
+	enum flow_dir_id dir;
+	struct flow *f;
+	int created;
+
+	if (pv->ts_ns > w->now_ns)
+		w->now_ns = pv->ts_ns;
+	f = flow_table_lookup_hashed(w->flows, pv, hash, &dir, &created);
+	if (!f)
+		return;
+	if (created) {
+		f->tunnel = pv->tunnel;
+		analyzers_flow_new(w, f);
+	}
+	flow_table_update(w->flows, f, dir, pv);
+	inspect_payload(w, f, dir, pv);
+	analyzers_packet(w, f, dir, pv);
+}
+
+/* A fragment goes to the reassembly table; a completed datagram is
+ * decoded (it may carry further layers) and analysed like a packet. A
+ * fragment of the reassembled datagram again is not reassembled twice. */
+static void process_fragment(struct worker *w, struct pkt_view *pv)
+{
+	struct pkt_view whole;
+	const uint8_t *ip;
+	uint32_t len;
+	uint8_t version;
+	enum tw_counter rc;
+
+	if (!w->defrag) {
+		counter_inc(&w->ctr, TW_CTR_DROP_IP_FRAGMENT);
+		return;
+	}
+	if (pv->ts_ns > w->now_ns)
+		w->now_ns = pv->ts_ns;
+	ip = defrag_add(w->defrag, pv, &len, &version);
+	if (!ip)
+		return;
+	whole.ts_ns = pv->ts_ns;
+	whole.tunnel = pv->tunnel;
+	rc = decode_ip_packet(ip, len, version, &whole);
+	if (whole.tunnel.layers != pv->tunnel.layers) {
+		struct pkt_tunnel added = whole.tunnel;
+
+		added.layers &= (uint16_t)~pv->tunnel.layers;
+		added.left = 0;
+		count_tunnel(w, &added);
+	}
+	if (rc == TW_CTR_IP_FRAGMENTS)
+		rc = TW_CTR_DROP_IP_FRAGMENT;
+	if (rc != TW_CTR_PKTS) {
+		counter_inc(&w->ctr, rc);
+		return;
+	}
+	process_view(w, &whole, flow_view_hash(&whole));
+}
+
+static const char *ip_version_text(uint8_t v)
+{
+	return v == 4 ? "IPv4" : "IPv6";
+}
+
+/* defrag.c found an evasion: a finding about the sender of the
+ * fragments (there is no flow yet: the datagram is its first packet). */
+static void on_defrag_alert(void *ctx, const struct defrag_alert *a)
+{
+	struct worker *w = ctx;
+	struct finding f;
+
+	finding_init(&f, NULL,
+		     a->kind == DEFRAG_ALERT_OVERLAP ?
+			     "evasion.ip_fragment_overlap" :
+			     "evasion.ip_fragment_flood",
+		     SEV_MEDIUM);
+	f.orig = a->src;
+	f.resp = a->dst;
+	f.proto = a->proto;
+	f.first_ns = a->first_ns;
+	f.last_ns = a->last_ns;
+	f.tunnel = a->tunnel;
+	if (a->kind == DEFRAG_ALERT_OVERLAP) {
+		finding_summary(&f, "%s fragments overlap with different "
+				"content (%u bytes)", ip_version_text(a->ip_version),
+				a->count);
+		finding_add_int(&f, "conflicting_bytes", a->count);
+	} else {
+		finding_summary(&f, "%u incomplete %s datagrams to one host",
+				a->count, ip_version_text(a->ip_version));
+		finding_add_int(&f, "incomplete_datagrams", a->count);
+	}
+	finding_add_str(&f, "policy", "first fragment wins");
+	worker_emit(w, &f);
 }
 
 void worker_process(struct worker *w, const struct pkt *p)
@@ -239,26 +354,17 @@ void worker_process_hashed(struct worker *w, struct pkt_view *pv,
 			   enum tw_counter verdict, uint32_t wirelen,
 			   uint32_t hash)
 {
-	enum flow_dir_id dir;
-	struct flow *f;
-	int created;
-
 	counter_inc(&w->ctr, TW_CTR_PKTS);
 	counter_add(&w->ctr, TW_CTR_BYTES, wirelen);
+	if (__builtin_expect(pv->tunnel.layers | pv->tunnel.left, 0))
+		count_tunnel(w, &pv->tunnel);
 	if (verdict != TW_CTR_PKTS) {
 		counter_inc(&w->ctr, verdict);
+		if (verdict == TW_CTR_IP_FRAGMENTS)
+			process_fragment(w, pv);
 		return;
 	}
-	if (pv->ts_ns > w->now_ns)
-		w->now_ns = pv->ts_ns;
-	f = flow_table_lookup_hashed(w->flows, pv, hash, &dir, &created);
-	if (!f)
-		return;
-	if (created)
-		analyzers_flow_new(w, f);
-	flow_table_update(w->flows, f, dir, pv);
-	inspect_payload(w, f, dir, pv);
-	analyzers_packet(w, f, dir, pv);
+	process_view(w, pv, hash);
 }
 
 void worker_tick(struct worker *w, uint64_t now_ns)
@@ -266,6 +372,8 @@ void worker_tick(struct worker *w, uint64_t now_ns)
 	if (now_ns > w->now_ns)
 		w->now_ns = now_ns;
 	flow_table_expire(w->flows, w->now_ns);
+	if (w->defrag)
+		defrag_expire(w->defrag, w->now_ns);
 	for (unsigned i = 0; i < n_analyzers; i++) {
 		struct an_ctx c;
 
@@ -334,6 +442,22 @@ struct worker *worker_create(const struct worker_options *opt,
 			 opt->id, cfg->flow.max_flows);
 		goto fail;
 	}
+	if (cfg->defrag.max_datagrams) {
+		struct defrag_config dc = {
+			.max_datagrams = cfg->defrag.max_datagrams,
+			.max_datagram_bytes = cfg->defrag.max_datagram_bytes,
+			.timeout_ns = cfg->defrag.timeout_ns,
+			.flood_incomplete = cfg->defrag.flood_incomplete,
+		};
+
+		w->defrag = defrag_create(&dc, &w->ctr, on_defrag_alert, w);
+		if (!w->defrag) {
+			snprintf(err, errlen, "worker %u: out of memory for %u "
+				 "datagrams (defrag.max_datagrams)", opt->id,
+				 cfg->defrag.max_datagrams);
+			goto fail;
+		}
+	}
 	w->scanner = hs_scanner_create(db, cfg->scan.max_streams, err, errlen);
 	if (!w->scanner)
 		goto fail;
@@ -354,6 +478,7 @@ void worker_destroy(struct worker *w)
 			analyzers[i]->worker_fini(w->an_wstate +
 						  w->layout.worker_off[i]);
 	hs_scanner_destroy(w->scanner);
+	defrag_destroy(w->defrag);
 	reorder_pool_destroy(w->reorder);
 	flow_table_destroy(w->flows);
 	free(w->an_wstate);
@@ -414,5 +539,6 @@ size_t worker_memory(const struct worker *w)
 {
 	return sizeof(*w) + w->layout.worker_total +
 	       flow_table_memory(w->flows) + reorder_pool_memory(w->reorder) +
+	       (w->defrag ? defrag_memory(w->defrag) : 0) +
 	       hs_scanner_memory(w->scanner);
 }

@@ -11,6 +11,8 @@
 #include "flow/flow.h"
 #include "worker.h"
 
+struct defrag_table;
+
 struct worker {
 	struct worker_options opt;
 	const struct tw_config *cfg;
@@ -18,6 +20,7 @@ struct worker {
 	struct worker_flow_stats fstats;
 	struct flow_table *flows;
 	struct reorder_pool *reorder;
+	struct defrag_table *defrag;     /* NULL: defrag.max_datagrams 0 */
 	struct hs_scanner *scanner;
 	struct spsc_ring *findings;      /* producer: this worker */
 	struct analyzer_layout layout;
@@ -50,6 +53,9 @@ static inline void *flow_an_state(const struct worker *w, struct flow *f,
 {
 	return f->an_state + w->layout.flow_off[i];
 }
+
+/* worker.c: a finding of the worker itself to the manager */
+void worker_emit(struct worker *w, const struct finding *f);
 
 /* worker_payload.c */
 void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir);

@@ -92,22 +92,47 @@ static void inspection_end(struct worker *w, struct flow *f)
 	}
 }
 
+/* Bytes under sequence numbers already seen, but different: a segment
+ * the IDS or the receiver does not keep (Ptacek and Newsham's insertion
+ * and evasion). Reported once per flow direction, on the sender. */
+static void report_tcp_overlap(struct worker *w, struct flow *f,
+			       enum flow_dir_id dir)
+{
+	struct flow_stream *st = &f->side[dir].stream;
+	struct finding fd;
+
+	if (st->overlap_reported)
+		return;
+	st->overlap_reported = 1;
+	finding_init(&fd, f, "evasion.tcp_overlap", SEV_MEDIUM);
+	fd.host_is_orig = dir == FLOW_DIR_ORIG;
+	finding_summary(&fd, "TCP segment resent with different bytes "
+			"under the same sequence numbers");
+	finding_add_str(&fd, "policy", "first copy inspected");
+	worker_emit(w, &fd);
+}
+
 void inspect_payload(struct worker *w, struct flow *f, enum flow_dir_id dir,
 		     struct pkt_view *pv)
 {
 	struct flow_stream *st = &f->side[dir].stream;
 
 	if (!f->payload_wanted) {
-		if (pv->proto == TW_PROTO_TCP) /* retransmissions still flagged */
+		if (pv->proto == TW_PROTO_TCP) { /* retransmissions still flagged */
 			tcp_stream_segment(w->reorder, f, dir, pv, 0,
 					   deliver_payload, w, &w->ctr);
+			if (pv->overlap_conflict)
+				report_tcp_overlap(w, f, dir);
+		}
 		return;
 	}
-	if (pv->proto == TW_PROTO_TCP)
+	if (pv->proto == TW_PROTO_TCP) {
 		tcp_stream_segment(w->reorder, f, dir, pv,
 				   w->cfg->flow.inspect_bytes, deliver_payload,
 				   w, &w->ctr);
-	else
+		if (pv->overlap_conflict)
+			report_tcp_overlap(w, f, dir);
+	} else
 		inspect_datagram(w, f, dir, pv);
 	/* inspection ends at the limit: the stream's state goes back to the
 	 * pool now rather than at flow end */

@@ -21,9 +21,12 @@
 # frames' wire lengths (no pcap record headers).
 #
 # Environment: BENCH_REPEATS (3), BENCH_TIMEOUT seconds per run (600),
-# TUNNELWATCH (build/tunnelwatch), TUNNELWATCH_B (a second binary, e.g. a
-# build of the base commit: adds the row tunnelwatch_b_1w, run in the same
-# rounds, and the ratio of the two one-worker rows -- an A/B in one run).
+# TUNNELWATCH (build/tunnelwatch), BENCH_BASELINE (another tunnelwatch
+# binary, e.g. main's built in build-main/: row baseline_1w on the same
+# trace in the same rounds, and the ratio tunnelwatch_1w/baseline_1w),
+# BENCH_VXLAN (1: row tunnelwatch_vxlan_1w on TRACE wrapped frame by frame
+# in VXLAN by tests/tools/fabric_wrap.py, written once beside it as
+# TRACE.vxlan.pcap; 0: no such row).
 #
 # Exit status: 0 when every row ran; 1 when a row is missing or failed (the
 # table is still printed), or on a setup error.
@@ -42,9 +45,12 @@ REPEATS=${BENCH_REPEATS:-3}
 RUN_TIMEOUT=${BENCH_TIMEOUT:-600}
 GNU_TIME=/usr/bin/time
 
-TW_B_BIN=${TUNNELWATCH_B:-}
+BASELINE_BIN=${BENCH_BASELINE:-}
+WANT_VXLAN=${BENCH_VXLAN:-1}
+VXLAN_TRACE=""
+WRAPPER="$REPO_ROOT/tests/tools/fabric_wrap.py"
+
 ROWS=(pcap_floor tunnelwatch_1w tunnelwatch_2w ndpireader)
-[[ -n "$TW_B_BIN" ]] && ROWS+=(tunnelwatch_b_1w)
 declare -A STATUS WALL RSS_KIB
 CMD=()
 CMD_OUT=/dev/null
@@ -138,7 +144,9 @@ set_row_command() {
 	pcap_floor) CMD=("$FLOOR_BIN" "$trace") ;;
 	tunnelwatch_1w) CMD=("$TW_BIN" --read "$trace" --workers 1 --json) ;;
 	tunnelwatch_2w) CMD=("$TW_BIN" --read "$trace" --workers 2 --json) ;;
-	tunnelwatch_b_1w) CMD=("$TW_B_BIN" --read "$trace" --workers 1 --json) ;;
+	baseline_1w) CMD=("$BASELINE_BIN" --read "$trace" --workers 1 --json) ;;
+	tunnelwatch_vxlan_1w)
+		CMD=("$TW_BIN" --read "$VXLAN_TRACE" --workers 1 --json) ;;
 	ndpireader)
 		# Without -q ndpiReader prints only a ~6 KB summary (the
 		# per-flow list needs -v), and that summary holds the packet
@@ -237,6 +245,27 @@ print(json.load(open(sys.argv[1]))["stats"]["packets"])' \
 	done
 }
 
+# The optional rows: main's binary on the same trace (A/B in one run)
+# and tunnelwatch on the trace wrapped in VXLAN.
+add_optional_rows() {
+	local trace=$1
+
+	if [[ -n "$BASELINE_BIN" ]]; then
+		[[ -x "$BASELINE_BIN" ]] || die "BENCH_BASELINE=$BASELINE_BIN is not executable"
+		ROWS+=(baseline_1w)
+	fi
+	[[ "$WANT_VXLAN" == 1 && -x "$TW_BIN" ]] || return 0
+	VXLAN_TRACE=${trace%.pcap}.vxlan.pcap
+	if [[ ! -f "$VXLAN_TRACE" || "$trace" -nt "$VXLAN_TRACE" ]]; then
+		log "wrapping $trace in VXLAN -> $VXLAN_TRACE"
+		python3 "$WRAPPER" --max-packets 5000000 "$trace" \
+			"$VXLAN_TRACE.tmp" vxlan || die "fabric_wrap.py failed"
+		mv -- "$VXLAN_TRACE.tmp" "$VXLAN_TRACE"
+	fi
+	cat -- "$VXLAN_TRACE" >/dev/null
+	ROWS+=(tunnelwatch_vxlan_1w)
+}
+
 bench_all() {
 	local trace=$1 round row
 
@@ -302,9 +331,12 @@ print_report() {
 		"tunnelwatch 1w / ndpiReader" "$(ratio tunnelwatch_1w ndpireader)" \
 		"tunnelwatch 2w / tunnelwatch 1w" "$(ratio tunnelwatch_2w tunnelwatch_1w)" \
 		"pcap floor / tunnelwatch 1w" "$(ratio pcap_floor tunnelwatch_1w)"
-	[[ -z "$TW_B_BIN" ]] || printf '  %-34s %s\n' \
-		"tunnelwatch 1w / TUNNELWATCH_B 1w" \
-		"$(ratio tunnelwatch_1w tunnelwatch_b_1w)"
+	[[ -n "${STATUS[baseline_1w]:-}" ]] &&
+		printf '  %-34s %s\n' "tunnelwatch 1w / baseline 1w" \
+			"$(ratio tunnelwatch_1w baseline_1w)"
+	[[ -n "${STATUS[tunnelwatch_vxlan_1w]:-}" ]] &&
+		printf '  %-34s %s\n' "vxlan-wrapped 1w / plain 1w" \
+			"$(ratio tunnelwatch_vxlan_1w tunnelwatch_1w)"
 	print_tsv "$trace"
 }
 
@@ -328,8 +360,14 @@ print_tsv() {
 	printf 'tunnelwatch_2w/tunnelwatch_1w\t%s\n' \
 		"$(ratio tunnelwatch_2w tunnelwatch_1w)"
 	printf 'pcap_floor/tunnelwatch_1w\t%s\n' "$(ratio pcap_floor tunnelwatch_1w)"
-	[[ -z "$TW_B_BIN" ]] || printf 'tunnelwatch_1w/tunnelwatch_b_1w\t%s\n' \
-		"$(ratio tunnelwatch_1w tunnelwatch_b_1w)"
+	if [[ -n "${STATUS[baseline_1w]:-}" ]]; then
+		printf 'tunnelwatch_1w/baseline_1w\t%s\n' \
+			"$(ratio tunnelwatch_1w baseline_1w)"
+	fi
+	if [[ -n "${STATUS[tunnelwatch_vxlan_1w]:-}" ]]; then
+		printf 'tunnelwatch_vxlan_1w/tunnelwatch_1w\t%s\n' \
+			"$(ratio tunnelwatch_vxlan_1w tunnelwatch_1w)"
+	fi
 }
 
 all_rows_ok() {
@@ -587,6 +625,7 @@ main() {
 		return 0
 	fi
 	mark_unavailable_rows
+	add_optional_rows "$trace"
 	bench_all "$trace"
 	bench_live "$trace"
 	print_report "$trace"

@@ -57,6 +57,8 @@ SCENARIOS=(
 	"benign_ping_traceroute 54 Linux ping (plain, -s 1400, -p deadbeef), traceroute -I and UDP traceroute"
 	"tunnel_ngrok_heartbeat 55 resolves connect.ngrok-agent.com via dnsmasq and calls it over TLS (SNI) every 5 s +-1 s, 16 times"
 	"benign_dot_queries 56 kdig asks unbound over DNS-over-TLS (853), ordinary and encoded-looking names"
+	"wire_vxlan_fabric 90 over a Linux vxlan link (VNI 42, UDP 4789, underlay 10.120.90.0/24): ssh -N -R with an operator typing back, and a Stratum miner, ~45 s"
+	"wire_frag_mtu576 91 veth MTU 576: ping -s 1400 / -s 3000 as IP fragments, and iodine IP-over-DNS (iodined keeps DF, its answers are not fragmented), ~30 s"
 )
 # Long-running service protocols (k 150-199) live in their own file.
 # shellcheck source=scripts/make-traces-apps.sh
@@ -1006,7 +1008,9 @@ iodine_servers()
 iodine_traffic()
 {
 	log "$name: iodine 10.20.$k.2 -> iodined 10.20.$k.1:53 (t1.tunnel.test)"
+	# shellcheck disable=SC2086
 	ip netns exec "$in" timeout $((secs + 10)) iodine -f -r \
+		${iodine_fragsize:+-m $iodine_fragsize} \
 		-P tw-iodine-test "10.20.$k.1" t1.tunnel.test \
 		>"$WORK_DIR/$name.iodine.log" 2>&1 &
 	sleep 5
@@ -1252,6 +1256,102 @@ dot_traffic()
 	done
 	ip netns exec "$in" kdig +tls +time=2 +retry=0 "@10.20.$k.1" \
 		example.org TXT >/dev/null || true
+}
+
+# ---------------------------------------------------------------- fabrics (issue 17)
+
+# Moves the scenario's 10.20.k.0/24 onto a Linux vxlan link (VNI 42, UDP
+# 4789) whose underlay is the veth pair, readdressed 10.120.k.0/24: the
+# tap on the veth sees every frame inside VXLAN, as a cloud traffic
+# mirror delivers it. A SERVERS callback runs it first.
+vxlan_overlay()
+{
+	local ns dev over under peer mac
+
+	for ns in "$in" "$out"; do
+		if [ "$ns" = "$in" ]; then
+			dev="twi$k" over=2 under=2 peer=1 mac=02
+		else
+			dev="two$k" over=1 under=1 peer=2 mac=01
+		fi
+		ip -n "$ns" addr flush dev "$dev"
+		ip -n "$ns" addr add "10.120.$k.$under/24" dev "$dev"
+		ip -n "$ns" link add twvx0 type vxlan id 42 dstport 4789 \
+			local "10.120.$k.$under" remote "10.120.$k.$peer" \
+			dev "$dev"
+		ip -n "$ns" link set twvx0 address \
+			"$(printf '02:00:0a:15:%02x:%s' "$k" "$mac")"
+		ip -n "$ns" addr add "10.20.$k.$over/24" dev twvx0
+		ip -n "$ns" link set twvx0 up
+		plain_wire "$ns" twvx0
+	done
+}
+
+# A reverse SSH session with an operator typing back, and beside it a
+# Stratum miner, both over VXLAN.
+scenario_fabric_vxlan()
+{
+	local lo=70 hi=380
+	local pool_args="--dialect stratum --job-interval 5"
+	local miner_args="--dialect stratum --share-interval 7 --duration 40"
+
+	ssh_keys
+	record "$1" "$2" "$SNAP_WHOLE" fabric_servers fabric_traffic
+}
+
+# sshd_both and the mining callbacks take their port from $port.
+fabric_servers()
+{
+	local port=22
+
+	vxlan_overlay
+	sshd_both
+	port=3333
+	mining_pool
+}
+
+fabric_traffic()
+{
+	local port=3333 miner
+
+	mining_miner &
+	miner=$!
+	reverse_session_traffic
+	# the miner only: ssh -N -R runs until the namespaces go
+	wait "$miner" || true
+}
+
+# An MTU of 576 on both veth ends: iodine's DNS answers (up to ~1 kB) and
+# large pings leave the hosts as IP fragments. Whole frames are kept so
+# the fragments can be reassembled.
+scenario_frag_mtu576()
+{
+	local secs=${TW_IODINE_SECONDS:-25}
+	# answers of ~1 kB (iodine would probe its way below the MTU)
+	local iodine_fragsize=1000
+
+	record "$1" "$2" "$SNAP_WHOLE" frag_servers frag_traffic
+}
+
+frag_servers()
+{
+	ip -n "$in" link set "twi$k" mtu 576
+	ip -n "$out" link set "two$k" mtu 576
+	# no DF on UDP (iodined sets it otherwise): the kernel fragments
+	# what exceeds the MTU, as on a path without PMTU discovery
+	ip netns exec "$in" sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+	ip netns exec "$out" sysctl -qw net.ipv4.ip_no_pmtu_disc=1
+	iodine_servers
+}
+
+frag_traffic()
+{
+	log "$name: ping -s 1400 and -s 3000 over MTU 576"
+	ip netns exec "$in" ping -c 3 -i 0.3 -s 1400 "10.20.$k.1" >/dev/null ||
+		log "$name: large ping failed"
+	ip netns exec "$in" ping -c 2 -i 0.3 -s 3000 "10.20.$k.1" >/dev/null ||
+		log "$name: larger ping failed"
+	iodine_traffic
 }
 
 # ---------------------------------------------------------------- main

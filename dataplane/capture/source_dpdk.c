@@ -74,6 +74,17 @@ static int port_find(const char *spec, uint16_t *id)
 	return -1;
 }
 
+/* A port listed in dpdk.inner_dispatch_ports carries encapsulated mirror
+ * traffic: the NIC's RSS would see one outer pair and feed one worker. */
+static bool port_dispatch_inner(const struct tw_config *cfg,
+				const char *spec)
+{
+	for (unsigned i = 0; i < cfg->dpdk.inner_dispatch_ports.n; i++)
+		if (strcmp(cfg->dpdk.inner_dispatch_ports.s[i], spec) == 0)
+			return true;
+	return false;
+}
+
 static int port_configure(const struct tw_config *cfg, unsigned workers,
 			  struct dpdk_ports *ps, struct dpdk_port *p,
 			  char *err, size_t errlen)
@@ -93,7 +104,8 @@ static int port_configure(const struct tw_config *cfg, unsigned workers,
 	 * itself; af_packet's fanout or a 5-tuple hash would split a
 	 * host pair's flows over workers */
 	p->n_queues = workers > 1 && info.max_rx_queues >= workers &&
-				      (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) ?
+				      (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) &&
+				      !port_dispatch_inner(cfg, p->spec) ?
 			      (uint16_t)workers : 1;
 	if (p->n_queues > 1) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;

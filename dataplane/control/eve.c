@@ -215,6 +215,7 @@ static json_t *event_json(const struct finding *f, int host_is_orig)
 				json_string(json_proto_name(f->proto, true,
 							    proto,
 							    sizeof(proto)))) ||
+	    json_add_tunnel(ev, &f->tunnel) ||
 	    json_object_set_new(ev, "alert", alert_json(f, family)) ||
 	    json_object_set_new(ev, "tunnelwatch",
 				tunnelwatch_json(f, family, host_is_orig)))

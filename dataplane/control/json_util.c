@@ -113,6 +113,93 @@ json_t *json_finding_detail(const struct finding *f)
 	return obj;
 }
 
+static const char *tunnel_id_key(uint8_t kind)
+{
+	switch (kind) {
+	case DECAP_VXLAN:
+	case DECAP_GENEVE:
+		return "vni";
+	case DECAP_ERSPAN:
+		return "erspan_session";
+	case DECAP_GRE:
+		return "gre_key";
+	case DECAP_MPLS:
+		return "mpls_label";
+	case DECAP_PPPOE:
+		return "pppoe_session";
+	default:
+		return "id";
+	}
+}
+
+/* Suricata's names for the protocols that carry tunnels. */
+static const char *outer_proto_name(uint8_t proto, char *buf, unsigned len)
+{
+	switch (proto) {
+	case 4:
+		return "IPv4";
+	case 41:
+		return "IPv6";
+	case 47:
+		return "GRE";
+	default:
+		return json_proto_name(proto, true, buf, len);
+	}
+}
+
+json_t *json_tunnel(const struct pkt_tunnel *t)
+{
+	char src[64], dst[64], proto[8];
+	json_t *obj;
+
+	if (!t->depth)
+		return NULL;
+	obj = json_pack("{s:s, s:i}", "type", decap_kind_name(t->kind),
+			"depth", (int)t->depth);
+	if (!obj)
+		return NULL;
+	if (t->outer_proto &&
+	    (json_object_set_new(obj, "src_ip", json_string(ip_addr_format(
+				 &t->src, src, sizeof(src)))) ||
+	     json_object_set_new(obj, "dest_ip", json_string(ip_addr_format(
+				 &t->dst, dst, sizeof(dst)))) ||
+	     json_object_set_new(obj, "proto", json_string(outer_proto_name(
+				 t->outer_proto, proto, sizeof(proto)))))) {
+		json_decref(obj);
+		return NULL;
+	}
+	if (t->has_id &&
+	    json_object_set_new(obj, tunnel_id_key(t->kind),
+				json_integer(t->id))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+json_t *json_vlan(const struct pkt_tunnel *t)
+{
+	json_t *arr;
+
+	if (!t->n_vlan)
+		return NULL;
+	arr = json_array();
+	for (unsigned i = 0; arr && i < t->n_vlan && i < 2; i++)
+		json_array_append_new(arr, json_integer(t->vlan[i]));
+	return arr;
+}
+
+int json_add_tunnel(json_t *obj, const struct pkt_tunnel *t)
+{
+	if (!obj)
+		return -1;
+	if (t->depth && json_object_set_new(obj, "tunnel", json_tunnel(t)))
+		return -1;
+	if (t->n_vlan && json_object_set_new(obj, "vlan", json_vlan(t)))
+		return -1;
+	return 0;
+}
+
 json_t *json_time(uint64_t ts_ns)
 {
 	char buf[40];
@@ -143,8 +230,9 @@ json_t *json_finding(const struct finding *f, const struct ip_addr *peer,
 		     uint16_t peer_port)
 {
 	char family[32], peer_text[64], proto[8];
+	json_t *obj;
 
-	return json_pack(
+	obj = json_pack(
 		"{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:o, s:I, s:o, s:o}",
 		"family", finding_family(f->kind, family, sizeof(family)),
 		"kind", f->kind ? f->kind : "",
@@ -157,4 +245,9 @@ json_t *json_finding(const struct finding *f, const struct ip_addr *peer,
 		"count", (json_int_t)f->count,
 		"summary", json_text(f->summary),
 		"detail", json_finding_detail(f));
+	if (obj && json_add_tunnel(obj, &f->tunnel) != 0) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
 }

@@ -36,6 +36,16 @@ json_t *json_u64(uint64_t v);
 /* The finding's detail record as an object, keys in the order added. */
 json_t *json_finding_detail(const struct finding *f);
 
+/* The layers a packet came in, as Suricata's EVE "tunnel" object (outer
+ * src_ip/dest_ip, proto, depth) plus "type" and its id ("vni",
+ * "erspan_session", "gre_key", "mpls_label", "pppoe_session"); NULL when
+ * nothing was removed. */
+json_t *json_tunnel(const struct pkt_tunnel *t);
+/* The VLAN ids, as EVE "vlan": [outer, inner]; NULL when none. */
+json_t *json_vlan(const struct pkt_tunnel *t);
+/* Adds "tunnel" and "vlan" to obj when t has them; 0, or -1. */
+int json_add_tunnel(json_t *obj, const struct pkt_tunnel *t);
+
 /* RFC 3339 time as a JSON string. */
 json_t *json_time(uint64_t ts_ns);
 /* The §3a finding object: family, kind, severity, peer, times, count,

@@ -28,10 +28,12 @@ static const char *const flow_bytes_labels[8] = {
 	"<100", "<1K", "<10K", "<100K", "<1M", "<10M", "<100M", ">=100M",
 };
 
-/* Every DROP_ counter, zeros included, keyed by reason ("l2_truncated"). */
-static json_t *drops_json(const struct tw_counters *c)
+/* Every counter whose identifier starts with ident ("DROP_"), zeros
+ * included, keyed by its name without prefix ("drop_"): "l2_truncated". */
+static json_t *counters_json(const struct tw_counters *c, const char *ident,
+			     const char *prefix)
 {
-	static const char prefix[] = "drop_";
+	size_t ilen = strlen(ident), plen = strlen(prefix);
 	json_t *obj = json_object();
 
 	for (size_t i = 0; obj && i < sizeof(counter_defs) /
@@ -39,10 +41,10 @@ static json_t *drops_json(const struct tw_counters *c)
 		const struct counter_def *d = &counter_defs[i];
 		const char *reason = d->name;
 
-		if (strncmp(d->ident, "DROP_", 5) != 0)
+		if (strncmp(d->ident, ident, ilen) != 0)
 			continue;
-		if (strncmp(reason, prefix, sizeof(prefix) - 1) == 0)
-			reason += sizeof(prefix) - 1;
+		if (strncmp(reason, prefix, plen) == 0)
+			reason += plen;
 		if (json_object_set_new(obj, reason, json_u64(c->v[d->id]))) {
 			json_decref(obj);
 			return NULL;
@@ -148,7 +150,7 @@ static json_t *hosts_stats_json(struct hosts *h)
 /* A summed counter as json_pack's "I". */
 #define CTR(id) json_int_u64(st->total.v[TW_CTR_##id])
 
-json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
+static json_t *stats_core_json(const struct report_stats *st, struct hosts *h)
 {
 	return json_pack(
 		"{s:I, s:I, s:o,"
@@ -163,7 +165,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		" s:{s:I, s:I}}",
 		"packets", CTR(PKTS),
 		"bytes", CTR(BYTES),
-		"drops", drops_json(&st->total),
+		"drops", counters_json(&st->total, "DROP_", "drop_"),
 		"flows",
 		"created", CTR(FLOWS_CREATED),
 		"ended", CTR(FLOWS_ENDED),
@@ -201,6 +203,32 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"memory",
 		"per_pipeline_bytes", json_int_u64(st->memory_per_worker),
 		"shared_bytes", json_int_u64(st->memory_shared));
+}
+
+/* Layers removed (decap), fragments and their reassembly (defrag), TCP
+ * overlaps: added beside the core stats. */
+json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
+{
+	json_t *doc = stats_core_json(st, h);
+	json_t *tcp = doc ? json_object_get(doc, "tcp") : NULL;
+	json_t *defrag = counters_json(&st->total, "DEFRAG_", "defrag_");
+
+	if (!doc || !tcp || !defrag ||
+	    json_object_set_new(defrag, "fragments",
+				json_u64(st->total.v[TW_CTR_IP_FRAGMENTS])) ||
+	    json_object_set_new(doc, "decap", counters_json(&st->total,
+							    "DECAP_",
+							    "decap_")) ||
+	    json_object_set_new(doc, "defrag", defrag) ||
+	    json_object_set_new(tcp, "overlap_same",
+				json_u64(st->total.v[TW_CTR_TCP_OVERLAP_SAME])) ||
+	    json_object_set_new(tcp, "overlap_conflict",
+				json_u64(st->total.v[TW_CTR_TCP_OVERLAP_CONFLICT]))) {
+		/* set_new took defrag even when it failed */
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 #undef CTR

@@ -2,6 +2,7 @@
  * the link layer is decode_link.c), the worker pair hash and ip_addr
  * helpers. Every read is preceded by a length check against the captured
  * bytes; header lengths only ever shrink the trusted region, never grow it. */
+#include "decode/decap.h"
 #include "decode/decode.h"
 #include "decode/decode_link.h"
 #include "mix.h"
@@ -36,6 +37,8 @@ struct l3_result {
 	uint32_t wire_end;    /* IP packet length on the wire */
 	uint8_t proto;
 	bool no_l4;           /* IPv6 "no next header" */
+	uint16_t frag;        /* IPv6 fragment header: offset and M */
+	uint32_t frag_id;     /* IPv6 fragment header: identification */
 };
 
 static inline uint32_t min_u32(uint32_t a, uint32_t b)
@@ -76,8 +79,6 @@ static enum tw_counter decode_ipv4(const uint8_t *ip, uint32_t cap,
 	if (total < hlen)
 		return TW_CTR_DROP_IPV4_BAD_HEADER;
 	frag = rd16(ip + 6);
-	if ((frag & 0x1fff) != 0)
-		return TW_CTR_DROP_IP_FRAGMENT;
 
 	pv->ip_version = 4;
 	pv->ttl = ip[8];
@@ -88,6 +89,14 @@ static enum tw_counter decode_ipv4(const uint8_t *ip, uint32_t cap,
 	l3->l4_off = hlen;
 	l3->cap_end = min_u32(cap, total);
 	l3->wire_end = total;
+	/* MF set or an offset: a piece of a datagram, reassembled by the
+	 * worker (defrag.c) */
+	if ((frag & 0x3fff) != 0) {
+		pv->frag_id = rd16(ip + 4);
+		pv->frag_offset = frag & 0x1fff;
+		pv->frag_more = (frag & 0x2000) != 0;
+		return TW_CTR_IP_FRAGMENTS;
+	}
 	return TW_CTR_PKTS;
 }
 
@@ -123,8 +132,14 @@ static enum tw_counter ipv6_walk_ext(const uint8_t *ip, struct l3_result *l3)
 			len = 8;
 			if (off + len > l3->cap_end)
 				return TW_CTR_DROP_IPV6_BAD_EXT;
-			if ((rd16(ip + off + 2) & 0xfff8) != 0)
-				return TW_CTR_DROP_IP_FRAGMENT;
+			/* offset or M set; an atomic fragment is whole */
+			if ((rd16(ip + off + 2) & 0xfff9) != 0) {
+				l3->proto = ip[off];
+				l3->l4_off = off + len;
+				l3->frag_id = rd32(ip + off + 4);
+				l3->frag = rd16(ip + off + 2);
+				return TW_CTR_IP_FRAGMENTS;
+			}
 			break;
 		case IPPROTO_V6_NONXT:
 			l3->no_l4 = true;
@@ -146,6 +161,7 @@ static enum tw_counter decode_ipv6(const uint8_t *ip, uint32_t cap,
 				   uint32_t wire, struct pkt_view *pv,
 				   struct l3_result *l3)
 {
+	enum tw_counter rc;
 	uint32_t plen;
 
 	if (cap < IPV6_HDR_LEN)
@@ -162,7 +178,13 @@ static enum tw_counter decode_ipv6(const uint8_t *ip, uint32_t cap,
 	pv->ip_len = l3->wire_end;
 	memcpy(pv->src.b, ip + 8, 16);
 	memcpy(pv->dst.b, ip + 24, 16);
-	return ipv6_walk_ext(ip, l3);
+	rc = ipv6_walk_ext(ip, l3);
+	if (rc == TW_CTR_IP_FRAGMENTS) {
+		pv->frag_id = l3->frag_id;
+		pv->frag_offset = l3->frag >> 3;
+		pv->frag_more = l3->frag & 1;
+	}
+	return rc;
 }
 
 /* Payload bounds shared by every L4 decoder: hdr bytes of header, then
@@ -277,34 +299,90 @@ static enum tw_counter decode_l4(struct pkt_view *pv,
 	return TW_CTR_PKTS;
 }
 
+/* A fragment's data, for the worker's reassembly: from the end of the
+ * IP headers to the end of the IP packet. */
+static enum tw_counter fragment_view(struct pkt_view *pv,
+				     const struct l3_result *l3)
+{
+	if (l3->l4_off > l3->cap_end)
+		return TW_CTR_DROP_IPV6_BAD_EXT;
+	pv->proto = l3->proto;
+	pv->l4 = pv->l3 + l3->l4_off;
+	pv->l4_caplen = l3->cap_end - l3->l4_off;
+	pv->payload = pv->l4;
+	pv->payload_len = pv->l4_caplen;
+	pv->payload_wire_len = l3->wire_end > l3->l4_off ?
+			       l3->wire_end - l3->l4_off : 0;
+	return TW_CTR_IP_FRAGMENTS;
+}
+
+/* From an IP header on: decodes it, removes the layers it carries (up
+ * to decap.max_depth), then decodes the innermost packet's L4. */
+static enum tw_counter decode_from_ip(const uint8_t *ip, uint32_t cap,
+				      uint32_t wire, uint8_t version,
+				      struct pkt_view *pv)
+{
+	struct l3_result l3;
+	struct decap_next next = { 0, 0, TW_CTR_PKTS };
+	enum tw_counter rc;
+
+	for (;;) {
+		memset(&l3, 0, sizeof(l3));
+		pv->l3 = ip;
+		if (version == 4)
+			rc = decode_ipv4(ip, cap, wire, pv, &l3);
+		else
+			rc = decode_ipv6(ip, cap, wire, pv, &l3);
+		if (rc == TW_CTR_IP_FRAGMENTS)
+			return fragment_view(pv, &l3);
+		if (rc != TW_CTR_PKTS)
+			return rc;
+		pv->l4 = ip + l3.l4_off;
+		if (l3.no_l4 ||
+		    !decap_next_layer(pv, l3.proto, l3.cap_end - l3.l4_off,
+				      &next))
+			break;
+		if (next.drop != TW_CTR_PKTS)
+			return next.drop;
+		ip = pv->l4 + next.off;
+		cap = l3.cap_end - l3.l4_off - next.off;
+		wire = l3.wire_end > l3.l4_off + next.off ?
+		       l3.wire_end - l3.l4_off - next.off : 0;
+		version = next.ip_version;
+	}
+	return decode_l4(pv, &l3);
+}
+
 enum tw_counter decode_packet(const struct pkt *pkt, struct pkt_view *pv)
 {
 	struct l2_result l2 = { 0 };
-	struct l3_result l3 = { 0 };
 	enum tw_counter rc;
-	uint32_t cap, wire;
 
 	memset(pv, 0, sizeof(*pv));
 	pv->ts_ns = pkt->ts_ns;
 	if (!pkt->data)
 		return TW_CTR_DROP_L2_TRUNCATED;
 
-	rc = decode_link(pkt, &l2);
+	rc = decode_link(pkt, &l2, pv);
 	if (rc != TW_CTR_PKTS)
 		return rc;
 
 	if (pkt->caplen < l2.l3_off)
 		return TW_CTR_DROP_L2_TRUNCATED;
-	pv->l3 = pkt->data + l2.l3_off;
-	cap = pkt->caplen - l2.l3_off;
-	wire = wire_after(pkt, l2.l3_off);
-	if (l2.ip_version == 4)
-		rc = decode_ipv4(pv->l3, cap, wire, pv, &l3);
-	else
-		rc = decode_ipv6(pv->l3, cap, wire, pv, &l3);
-	if (rc != TW_CTR_PKTS)
-		return rc;
-	return decode_l4(pv, &l3);
+	return decode_from_ip(pkt->data + l2.l3_off, pkt->caplen - l2.l3_off,
+			      wire_after(pkt, l2.l3_off), l2.ip_version, pv);
+}
+
+enum tw_counter decode_ip_packet(const uint8_t *ip, uint32_t len,
+				 uint8_t version, struct pkt_view *pv)
+{
+	struct pkt_tunnel tunnel = pv->tunnel;
+	uint64_t ts = pv->ts_ns;
+
+	memset(pv, 0, sizeof(*pv));
+	pv->ts_ns = ts;
+	pv->tunnel = tunnel;
+	return decode_from_ip(ip, len, len, version, pv);
 }
 
 static uint64_t addr_hash(const struct ip_addr *a)

@@ -1,14 +1,13 @@
-/* Bounds-checked link-layer decode: Ethernet (with up to VLAN_MAX_TAGS
- * VLAN/QinQ tags), Linux cooked v1/v2, BSD NULL/loopback and raw IP. Its
+/* Bounds-checked link-layer decode: Ethernet (VLAN/QinQ tags, MPLS and
+ * PPPoE are walked by decap.c's decode_ethertype()), Linux cooked v1/v2, BSD NULL/loopback and raw IP. Its
  * one job is to tell decode.c where the IP header starts and which version
  * it is; every header read is preceded by a check against caplen. */
+#include "decode/decap.h"
 #include "decode/decode_link.h"
 
 #include <string.h>
 
 #define ETH_HDR_LEN 14
-#define VLAN_TAG_LEN 4
-#define VLAN_MAX_TAGS 3
 #define SLL_HDR_LEN 16
 #define SLL_PROTO_OFF 14
 #define SLL2_HDR_LEN 20
@@ -16,18 +15,9 @@
 
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_IPV6 0x86dd
-#define ETHERTYPE_VLAN 0x8100
-#define ETHERTYPE_QINQ 0x88a8
-#define ETHERTYPE_QINQ_OLD 0x9100
 
 /* pcap files store LINKTYPE_RAW (101) where the live DLT is 12. */
 #define LINKTYPE_RAW_FILE 101
-
-static bool ethertype_is_vlan(uint16_t type)
-{
-	return type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
-	       type == ETHERTYPE_QINQ_OLD;
-}
 
 static enum tw_counter ethertype_to_version(uint16_t type, uint8_t *version)
 {
@@ -38,29 +28,6 @@ static enum tw_counter ethertype_to_version(uint16_t type, uint8_t *version)
 	else
 		return TW_CTR_DROP_NOT_IP;
 	return TW_CTR_PKTS;
-}
-
-/* Maps the ethertype at type_off to an IP version, skipping up to
- * VLAN_MAX_TAGS stacked tags (each tag's inner type follows its TCI). */
-static enum tw_counter ethertype_to_l3(const struct pkt *pkt,
-				       uint32_t type_off,
-				       struct l2_result *l2)
-{
-	uint16_t type = rd16(pkt->data + type_off);
-	uint32_t off = type_off + 2;
-	int tags = 0;
-
-	while (ethertype_is_vlan(type)) {
-		if (tags == VLAN_MAX_TAGS)
-			return TW_CTR_DROP_NOT_IP;
-		if (pkt->caplen < off + VLAN_TAG_LEN)
-			return TW_CTR_DROP_L2_TRUNCATED;
-		type = rd16(pkt->data + off + 2);
-		off += VLAN_TAG_LEN;
-		tags++;
-	}
-	l2->l3_off = off;
-	return ethertype_to_version(type, &l2->ip_version);
 }
 
 /* BSD address families differ per OS for IPv6; all are accepted. */
@@ -108,17 +75,20 @@ static enum tw_counter decode_raw(const struct pkt *pkt, struct l2_result *l2)
 	return TW_CTR_PKTS;
 }
 
-enum tw_counter decode_link(const struct pkt *pkt, struct l2_result *l2)
+enum tw_counter decode_link(const struct pkt *pkt, struct l2_result *l2,
+			    struct pkt_view *pv)
 {
 	switch (pkt->linktype) {
 	case TW_LINK_ETHERNET:
 		if (pkt->caplen < ETH_HDR_LEN)
 			return TW_CTR_DROP_L2_TRUNCATED;
-		return ethertype_to_l3(pkt, ETH_HDR_LEN - 2, l2);
+		return decode_ethertype(pkt->data, pkt->caplen,
+					ETH_HDR_LEN - 2, l2, pv);
 	case TW_LINK_LINUX_SLL:
 		if (pkt->caplen < SLL_HDR_LEN)
 			return TW_CTR_DROP_L2_TRUNCATED;
-		return ethertype_to_l3(pkt, SLL_PROTO_OFF, l2);
+		return decode_ethertype(pkt->data, pkt->caplen,
+					SLL_PROTO_OFF, l2, pv);
 	case TW_LINK_LINUX_SLL2:
 		if (pkt->caplen < SLL2_HDR_LEN)
 			return TW_CTR_DROP_L2_TRUNCATED;

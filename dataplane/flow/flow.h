@@ -48,6 +48,10 @@ struct flow_stream {
 	uint8_t scan_failed;     /* no stream could be had: not retried */
 	uint8_t scan_stopped;    /* a match ended scanning: not reopened */
 	uint8_t gap_pending;     /* the next delivery follows skipped bytes */
+	uint8_t overlap_reported; /* evasion.tcp_overlap emitted */
+	/* the last in-order segment inspected, to compare a retransmission
+	 * of it (tcp_stream.c): first byte, length, hash of its bytes */
+	uint32_t last_seq, last_len, last_hash;
 	void *hs_stream;         /* hs_stream_t *, NULL when not scanning */
 };
 
@@ -85,6 +89,8 @@ struct flow {
 	uint8_t in_use;
 	/* per-analyzer state, each analyzer at its own offset (registry.c) */
 	uint8_t *an_state;
+	/* what the first packet was wrapped in (VNI, outer pair, VLANs) */
+	struct pkt_tunnel tunnel;
 };
 
 static inline uint64_t flow_total_bytes(const struct flow *f)

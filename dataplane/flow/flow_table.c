@@ -32,6 +32,12 @@ enum flow_tier { FLOW_TIER_EMPTY = 0, FLOW_TIER_PAYLOAD = 1, FLOW_TIERS };
 
 struct flow_list {
 	uint32_t head, tail; /* index+1 */
+	/* a flow went to the tail with an older last packet than the flow
+	 * before it (time stepped back: a later trace, or captures of
+	 * concurrent recordings read one after the other): expiry must
+	 * look at every flow, not stop at the first live one, or what
+	 * expires would depend on how flows are spread over workers */
+	uint8_t unsorted;
 };
 
 struct flow_table {
@@ -123,6 +129,8 @@ static void list_append(struct flow_table *ft, struct flow *f)
 	f->lru_class = (uint8_t)c;
 	f->lru_prev = l->tail;
 	f->lru_next = 0;
+	if (l->tail && ft->flows[l->tail - 1].last_ns > f->last_ns)
+		l->unsorted = 1;
 	if (l->tail)
 		ft->flows[l->tail - 1].lru_next = idx1;
 	else
@@ -452,11 +460,39 @@ void flow_table_update(struct flow_table *ft, struct flow *f,
 
 /* ---- sweeping --------------------------------------------------------- */
 
+/* Every flow of an unsorted list: the expired ones end, and the list is
+ * sorted again once its survivors are in time order. */
+static void expire_unsorted(struct flow_table *ft, struct flow_list *l,
+			    uint64_t now_ns)
+{
+	uint64_t prev = 0;
+	bool sorted = true;
+
+	for (uint32_t i = l->head; i;) {
+		struct flow *f = &ft->flows[i - 1];
+
+		i = f->lru_next;
+		if (flow_expired(ft, f, now_ns)) {
+			flow_end(ft, f, expiry_reason(f));
+			continue;
+		}
+		if (f->last_ns < prev)
+			sorted = false;
+		prev = f->last_ns;
+	}
+	if (sorted)
+		l->unsorted = 0;
+}
+
 void flow_table_expire(struct flow_table *ft, uint64_t now_ns)
 {
 	int c;
 
 	for (c = 0; c < FLOW_LISTS; c++) {
+		if (ft->lists[c].unsorted) {
+			expire_unsorted(ft, &ft->lists[c], now_ns);
+			continue;
+		}
 		while (ft->lists[c].head) {
 			struct flow *f = &ft->flows[ft->lists[c].head - 1];
 

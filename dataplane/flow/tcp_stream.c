@@ -38,6 +38,34 @@ struct stream_run {
 	struct tw_counters *ctr;
 };
 
+/* A hash of a segment's bytes (it runs on every inspected segment): four
+ * independent 8-byte lanes, so the multiplies overlap. A retransmission
+ * with other bytes under the same sequence numbers changes it. */
+static uint32_t bytes_hash(const uint8_t *p, uint32_t n)
+{
+	const uint64_t k = 0xff51afd7ed558ccdULL;
+	uint64_t h[4] = { 0x9e3779b97f4a7c15ULL ^ n, 1, 2, 3 }, w;
+	uint32_t i = 0;
+
+	for (; i + 32 <= n; i += 32) {
+		for (int l = 0; l < 4; l++) {
+			memcpy(&w, p + i + 8 * l, 8);
+			h[l] = (h[l] ^ w) * k;
+		}
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h[0] = (h[0] ^ w) * k;
+	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, p + i, n - i);
+		h[1] = (h[1] ^ w) * k;
+	}
+	w = (h[0] ^ (h[1] >> 17) ^ (h[2] >> 31) ^ (h[3] >> 43)) * k;
+	return (uint32_t)(w ^ (w >> 32));
+}
+
 static int32_t seq_diff(uint32_t a, uint32_t b)
 {
 	return (int32_t)(a - b);
@@ -264,6 +292,13 @@ static void advance(struct stream_run *r, uint32_t seq, uint32_t len,
 		cap = cap > skip ? cap - skip : 0;
 		seq = st->next_seq;
 	}
+	/* only what is inspected is worth comparing later */
+	st->last_len = 0;
+	if (!st->done && cap == len && len) {
+		st->last_seq = seq;
+		st->last_len = len;
+		st->last_hash = bytes_hash(data, cap);
+	}
 	emit(r, data, cap, len, gap);
 	st->next_seq = seq + len + (fin ? 1 : 0);
 }
@@ -322,6 +357,76 @@ static bool try_hold(struct stream_run *r, int32_t off, uint32_t seq,
 	return true;
 }
 
+static bool held_any(const struct stream_run *r)
+{
+	for (int i = 0; i < FLOW_OOO_SLOTS; i++)
+		if (r->st->ooo_slot[i])
+			return true;
+	return false;
+}
+
+/* A segment that overlaps bytes held out of order: the overlapping
+ * bytes are compared. Returns the number that differ; *overlap says how
+ * many were compared. */
+static uint32_t held_compare(const struct stream_run *r, uint32_t seq,
+			     uint32_t cap, const uint8_t *data,
+			     uint32_t *overlap)
+{
+	uint32_t differ = 0;
+
+	*overlap = 0;
+	for (int i = 0; i < FLOW_OOO_SLOTS; i++) {
+		uint32_t s = r->st->ooo_slot[i];
+		const struct reorder_seg *h;
+		int32_t lo, hi;
+
+		if (!s)
+			continue;
+		h = &r->pool->seg[s - 1];
+		/* overlap [lo, hi) relative to seq, within both captures */
+		lo = seq_diff(h->seq, seq) > 0 ? seq_diff(h->seq, seq) : 0;
+		hi = seq_diff(h->seq + h->cap, seq) < (int32_t)cap ?
+		     seq_diff(h->seq + h->cap, seq) : (int32_t)cap;
+		for (int32_t k = lo; k < hi; k++) {
+			const uint8_t *held = pool_data(r->pool, s);
+
+			(*overlap)++;
+			if (data[k] != held[seq_diff(seq, h->seq) + k])
+				differ++;
+		}
+	}
+	return differ;
+}
+
+/* Same sequence numbers, same bytes? Known for the last segment
+ * inspected (its hash) and for segments held out of order; partial
+ * overlaps of older inspected bytes are not compared (their bytes are
+ * gone). */
+static void check_overlap(struct stream_run *r, struct pkt_view *pv,
+			  uint32_t seq, uint32_t len, uint32_t cap, int32_t off)
+{
+	const struct flow_stream *st = r->st;
+	bool compared = false, differs = false;
+
+	if (off <= 0 && st->last_len && seq == st->last_seq &&
+	    len == st->last_len && cap == len) {
+		compared = true;
+		differs = bytes_hash(pv->payload, cap) != st->last_hash;
+	} else if (off > 0 && cap) {
+		uint32_t overlap;
+		uint32_t d = held_compare(r, seq, cap, pv->payload, &overlap);
+
+		compared = overlap > 0;
+		differs = d > 0;
+	}
+	if (!compared)
+		return;
+	count(r, differs ? TW_CTR_TCP_OVERLAP_CONFLICT : TW_CTR_TCP_OVERLAP_SAME,
+	      1);
+	if (differs)
+		pv->overlap_conflict = 1;
+}
+
 static void mark_retransmit(struct stream_run *r, struct pkt_view *pv)
 {
 	pv->retransmit = 1;
@@ -345,6 +450,7 @@ void tcp_stream_segment(struct reorder_pool *pool, struct flow *f,
 	int64_t end_off;
 
 	pv->retransmit = 0;
+	pv->overlap_conflict = 0;
 	/* a RST's sequence number says nothing about the byte stream */
 	if (pv->tcp_flags & TW_TCP_RST)
 		return;
@@ -362,6 +468,8 @@ void tcp_stream_segment(struct reorder_pool *pool, struct flow *f,
 			st->next_seq++;
 		return;
 	}
+	if (off < 0 || (off > 0 && held_any(&r)))
+		check_overlap(&r, pv, seq, len, cap, off);
 	if (end_off <= 0 || (off > 0 && held_covers(&r, seq, len))) {
 		mark_retransmit(&r, pv);
 		return;

@@ -48,6 +48,7 @@ void finding_init(struct finding *f, const struct flow *flow,
 	f->start_seen = flow->proto != TW_PROTO_TCP || flow->handshake_seen;
 	f->first_ns = flow->first_ns;
 	f->last_ns = flow->last_ns;
+	f->tunnel = flow->tunnel;
 }
 
 void finding_summary(struct finding *f, const char *fmt, ...)

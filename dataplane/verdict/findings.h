@@ -46,6 +46,7 @@ struct finding {
 	uint32_t count;
 	char summary[FINDING_SUMMARY_MAX];
 	struct finding_kv detail[FINDING_DETAIL_MAX];
+	struct pkt_tunnel tunnel;  /* the flow's outer layers, if any */
 };
 
 struct flow;

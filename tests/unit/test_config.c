@@ -24,6 +24,9 @@
 
 #define NS 1000000000ULL
 
+/* every decap_kind but DECAP_NONE */
+#define DECAP_ALL_KINDS (((1u << DECAP_KINDS) - 1) & ~1u)
+
 static char tmpdir[64];
 static char tmpfile_path[PATH_MAX];
 
@@ -187,6 +190,37 @@ static void test_shipped_live(void **state)
 	assert_string_equal(c.path, SHIPPED("tunnelwatch.cfg"));
 	expect_patterns_beside(SHIPPED("tunnelwatch.cfg"), &c);
 	assert_true(c.flow.max_flows >= 131072);
+}
+
+/* decap.protocols: names into a bit mask, an unknown name is an error
+ * that lists the known ones; the decoder's settings follow the keys. */
+static void test_decap_keys(void **state)
+{
+	struct tw_config c;
+	struct decap_config dc;
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(c.decap.protocols, DECAP_ALL_KINDS);
+	load_ok("decap = {\n\tprotocols = [ \"vxlan\", \"mpls\" ];\n"
+		"\tvxlan_ports = [ 4789, 8472 ];\n\tmax_depth = 2;\n};\n", &c);
+	assert_int_equal(c.decap.protocols,
+			 (1u << DECAP_VXLAN) | (1u << DECAP_MPLS));
+	config_decap(&c, &dc);
+	assert_int_equal(dc.enabled, c.decap.protocols);
+	assert_int_equal(dc.n_vxlan_ports, 2);
+	assert_int_equal(dc.vxlan_ports[1], 8472);
+	assert_int_equal(dc.max_depth, 2);
+	load_ok("decap = { protocols = [ ]; };\n", &c);
+	assert_int_equal(c.decap.protocols, 0);
+	load_fails("decap = {\n\tprotocols = [ \"vxlan\", \"nvgre\" ];\n};\n",
+		   ":2: decap.protocols: unknown encapsulation \"nvgre\" "
+		   "(known: vxlan,geneve,erspan,gre,mpls,pppoe,ipip,6in4,4in6)");
+	load_fails("decap = {\n\tprotocols = [ 1 ];\n};\n",
+		   ":2: decap.protocols: expected a list of names");
+	load_fails("defrag = {\n\tmax_datagram_bytes = 100;\n};\n",
+		   ":2: defrag.max_datagram_bytes: 100 out of range "
+		   "[576, 65535]");
 }
 
 static void test_syntax_error(void **state)
@@ -571,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_failed_load_leaves_cfg),
 		cmocka_unit_test(test_print_round_trip),
+		cmocka_unit_test(test_decap_keys),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);

@@ -552,21 +552,29 @@ static void test_ipv4_fragments(void **state)
 	struct dec d;
 
 	(void)state;
+	/* every piece, the first included, goes to reassembly with its
+	 * addresses (the worker pair hash), id, offset and data */
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_PKTS);
-	assert_int_equal(d.pv.sport, 4500);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.frag_offset, 0);
+	assert_int_equal(d.pv.frag_more, 1);
+	assert_int_equal(d.pv.proto, TW_PROTO_UDP);
+	assert_int_equal(d.pv.payload_len, 64 + 8);
+	assert_true(ip_addr_is_v4(&d.pv.src));
 	dec_free(&d);
 
 	s.frag_offset = 72;
 	n = build(&s, buf);
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_DROP_IP_FRAGMENT);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.frag_offset, 9);
 	dec_free(&d);
 
 	s.more_fragments = 0; /* last fragment */
 	n = build(&s, buf);
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_DROP_IP_FRAGMENT);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.frag_more, 0);
 	dec_free(&d);
 }
 
@@ -687,15 +695,27 @@ static void test_ipv6_fragments_and_jumbo(void **state)
 
 	(void)state;
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_PKTS);
-	assert_int_equal(d.pv.dport, 500);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.proto, TW_PROTO_UDP);
+	assert_int_equal(d.pv.frag_more, 1);
 	dec_free(&d);
 
 	s.frag_offset = 1232;
 	n = build(&s, buf);
 	dec_run(&d, buf, n, TW_LINK_ETHERNET);
-	assert_int_equal(d.rc, TW_CTR_DROP_IP_FRAGMENT);
+	assert_int_equal(d.rc, TW_CTR_IP_FRAGMENTS);
+	assert_int_equal(d.pv.frag_offset, 1232 / 8);
 	dec_free(&d);
+
+	/* an atomic fragment (offset 0, no M) is a whole packet */
+	s.frag_offset = 0;
+	s.more_fragments = 0;
+	n = build(&s, buf);
+	dec_run(&d, buf, n, TW_LINK_ETHERNET);
+	assert_int_equal(d.rc, TW_CTR_PKTS);
+	assert_int_equal(d.pv.dport, 500);
+	dec_free(&d);
+	s.more_fragments = 1;
 
 	/* Payload length 0: the captured frame is the extent. */
 	s.ipv6_ext = PB_EXT_NONE;
@@ -907,10 +927,273 @@ static void test_ip_addr(void **state)
 	assert_string_equal(ip_addr_format(&a, small, sizeof(small)), "");
 }
 
+/* ---- decapsulation (decode/decap.c) ---- */
+
+/* The inner packet every tunnel test carries: TCP 10.9.0.1:40000 ->
+ * 10.9.0.2:22 with 5 payload bytes, as an Ethernet frame. */
+static uint32_t inner_frame(uint8_t *buf)
+{
+	struct pb_spec s = {
+		.linktype = TW_LINK_ETHERNET, .src = "10.9.0.1",
+		.dst = "10.9.0.2", .proto = TW_PROTO_TCP, .sport = 40000,
+		.dport = 22, .tcp_flags = TW_TCP_ACK, .payload = payload100,
+		.payload_len = 5,
+	};
+
+	return build(&s, buf);
+}
+
+/* Outer Ethernet + IPv4 192.0.2.1 -> 192.0.2.2 (protocol proto) in
+ * front of len bytes of body; returns the frame length. */
+static uint32_t outer_ipv4(uint8_t *out, uint8_t proto, const uint8_t *body,
+			   uint32_t len)
+{
+	static const uint8_t eth[14] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1,
+					 0x08, 0x00 };
+	uint8_t *ip = out + 14;
+	uint32_t total = 20 + len;
+
+	memcpy(out, eth, 14);
+	memset(ip, 0, 20);
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(total >> 8);
+	ip[3] = (uint8_t)total;
+	ip[8] = 64;
+	ip[9] = proto;
+	ip[12] = 192, ip[13] = 0, ip[14] = 2, ip[15] = 1;
+	ip[16] = 192, ip[17] = 0, ip[18] = 2, ip[19] = 2;
+	memcpy(ip + 20, body, len);
+	return 14 + total;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+/* The inner view every tunnel must yield. */
+static void assert_inner(const struct dec *d, uint8_t kind)
+{
+	assert_int_equal(d->rc, TW_CTR_PKTS);
+	assert_view_in_bounds(d);
+	assert_true(ip_addr_cmp(&d->pv.src, &(struct ip_addr){0}) != 0);
+	assert_int_equal(ip_addr_cmp(&d->pv.src, &(struct ip_addr){
+		{ 0,0,0,0,0,0,0,0,0,0,0xff,0xff,10,9,0,1 } }), 0);
+	assert_int_equal(d->pv.dport, 22);
+	assert_int_equal(d->pv.payload_len, 5);
+	assert_int_equal(d->pv.tunnel.kind, kind);
+	assert_true(d->pv.tunnel.layers & (1u << kind));
+	assert_int_equal(d->pv.tunnel.left, DECAP_LEFT_NONE);
+}
+
+static void test_decap_vxlan_geneve(void **state)
+{
+	uint8_t inner[PB_MAX_FRAME], body[PB_MAX_FRAME], frame[PB_MAX_FRAME];
+	uint32_t n = inner_frame(inner), len;
+	struct dec d;
+
+	(void)state;
+	/* VXLAN: UDP to 4789, I flag, VNI 0x123456, inner Ethernet */
+	memset(body, 0, 16);
+	put16(body, 50000);
+	put16(body + 2, 4789);
+	put16(body + 4, (uint16_t)(16 + n));
+	body[8] = 0x08;
+	put32(body + 12, 0x123456u << 8);
+	memcpy(body + 16, inner, n);
+	len = outer_ipv4(frame, TW_PROTO_UDP, body, 16 + n);
+	dec_run(&d, frame, len, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_VXLAN);
+	assert_int_equal(d.pv.tunnel.id, 0x123456);
+	assert_int_equal(d.pv.tunnel.outer_proto, TW_PROTO_UDP);
+	assert_int_equal(d.pv.tunnel.src.b[15], 1);
+	assert_int_equal(d.pv.tunnel.dst.b[15], 2);
+	dec_free(&d);
+
+	/* every truncation of it stays in bounds */
+	for (uint32_t cut = 0; cut < len; cut++) {
+		dec_run_wire(&d, frame, cut, len, TW_LINK_ETHERNET);
+		if (d.rc == TW_CTR_PKTS)
+			assert_view_in_bounds(&d);
+		dec_free(&d);
+	}
+
+	/* Geneve with 12 bytes of options and an IPv4 payload (AWS GWLB) */
+	memset(body, 0, 28);
+	put16(body, 50000);
+	put16(body + 2, 6081);
+	put16(body + 4, (uint16_t)(8 + 20 + n - 14));
+	body[8] = 3;                  /* option length: 3 words */
+	put16(body + 10, 0x0800);
+	put32(body + 12, 77u << 8);
+	memcpy(body + 28, inner + 14, n - 14);
+	len = outer_ipv4(frame, TW_PROTO_UDP, body, 28 + n - 14);
+	dec_run(&d, frame, len, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_GENEVE);
+	assert_int_equal(d.pv.tunnel.id, 77);
+	dec_free(&d);
+}
+
+static void test_decap_gre_erspan(void **state)
+{
+	uint8_t inner[PB_MAX_FRAME], body[PB_MAX_FRAME], frame[PB_MAX_FRAME];
+	uint32_t n = inner_frame(inner), len;
+	struct dec d;
+
+	(void)state;
+	/* GRE with key 99 and sequence, IPv4 payload */
+	memset(body, 0, 12);
+	put16(body, 0x3000);
+	put16(body + 2, 0x0800);
+	put32(body + 4, 99);
+	memcpy(body + 12, inner + 14, n - 14);
+	len = outer_ipv4(frame, 47, body, 12 + n - 14);
+	dec_run(&d, frame, len, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_GRE);
+	assert_int_equal(d.pv.tunnel.id, 99);
+	assert_true(d.pv.tunnel.has_id);
+	dec_free(&d);
+
+	/* ERSPAN type II: GRE with sequence, 0x88be, session 513 */
+	memset(body, 0, 16);
+	put16(body, 0x1000);
+	put16(body + 2, 0x88be);
+	put16(body + 8, 0x1000);
+	put16(body + 10, 513);
+	memcpy(body + 16, inner, n);
+	len = outer_ipv4(frame, 47, body, 16 + n);
+	dec_run(&d, frame, len, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_ERSPAN);
+	assert_int_equal(d.pv.tunnel.id, 513);
+	dec_free(&d);
+
+	/* ERSPAN type III with the platform subheader (O bit) */
+	memset(body, 0, 28);
+	put16(body, 0x1000);
+	put16(body + 2, 0x22eb);
+	put16(body + 8, 0x2000);
+	put16(body + 10, 5);
+	body[8 + 11] = 0x01;
+	memcpy(body + 28, inner, n);
+	len = outer_ipv4(frame, 47, body, 28 + n);
+	dec_run(&d, frame, len, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_ERSPAN);
+	assert_int_equal(d.pv.tunnel.id, 5);
+	dec_free(&d);
+
+	/* PPTP's enhanced GRE (version 1) is not a tunnel we remove */
+	put16(frame + 14 + 20, 0x3001);
+	dec_run(&d, frame, len, TW_LINK_ETHERNET);
+	assert_int_equal(d.rc, TW_CTR_PKTS);
+	assert_int_equal(d.pv.proto, 47);
+	assert_int_equal(d.pv.tunnel.left, DECAP_LEFT_MALFORMED);
+	assert_int_equal(d.pv.tunnel.depth, 0);
+	dec_free(&d);
+}
+
+static void test_decap_mpls_pppoe(void **state)
+{
+	uint8_t inner[PB_MAX_FRAME], frame[PB_MAX_FRAME];
+	uint32_t n = inner_frame(inner);
+	struct dec d;
+
+	(void)state;
+	/* two labels, IPv4 by its first nibble */
+	memcpy(frame, inner, 12);
+	put16(frame + 12, 0x8847);
+	put32(frame + 14, 16u << 12 | 64);
+	put32(frame + 18, 17u << 12 | 0x100 | 64);
+	memcpy(frame + 22, inner + 14, n - 14);
+	dec_run(&d, frame, n + 8, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_MPLS);
+	assert_int_equal(d.pv.tunnel.id, 16);
+	assert_int_equal(d.pv.tunnel.outer_proto, 0);
+	dec_free(&d);
+
+	/* Ethernet pseudowire behind a control word */
+	put32(frame + 14, 18u << 12 | 0x100 | 64);
+	memset(frame + 18, 0, 4);
+	memcpy(frame + 22, inner, n);
+	dec_run(&d, frame, 22 + n, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_MPLS);
+	assert_int_equal(d.pv.tunnel.id, 18);
+	dec_free(&d);
+
+	/* PPPoE session 0x42, PPP IPv4 */
+	put16(frame + 12, 0x8864);
+	frame[14] = 0x11;
+	frame[15] = 0;
+	put16(frame + 16, 0x42);
+	put16(frame + 18, (uint16_t)(n - 14 + 2));
+	put16(frame + 20, 0x0021);
+	memcpy(frame + 22, inner + 14, n - 14);
+	dec_run(&d, frame, n + 8, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_PPPOE);
+	assert_int_equal(d.pv.tunnel.id, 0x42);
+	dec_free(&d);
+}
+
+/* Disabled kinds stay in place and say so; nesting stops at max_depth. */
+static void test_decap_config_and_depth(void **state)
+{
+	uint8_t inner[PB_MAX_FRAME], body[PB_MAX_FRAME], frame[PB_MAX_FRAME];
+	uint8_t nested[PB_MAX_FRAME];
+	uint32_t n = inner_frame(inner), len, len2;
+	struct decap_config dc;
+	struct dec d;
+
+	(void)state;
+	/* IPv4 in IPv4 inside GRE: two layers */
+	len = outer_ipv4(frame, 4, inner + 14, n - 14);
+	memset(body, 0, 4);
+	put16(body + 2, 0x0800);
+	memcpy(body + 4, frame + 14, len - 14);
+	len2 = outer_ipv4(nested, 47, body, 4 + len - 14);
+	dec_run(&d, nested, len2, TW_LINK_ETHERNET);
+	assert_inner(&d, DECAP_GRE);
+	assert_int_equal(d.pv.tunnel.depth, 2);
+	assert_true(d.pv.tunnel.layers & (1u << DECAP_IPIP));
+	dec_free(&d);
+
+	decap_config_defaults(&dc);
+	dc.max_depth = 1;
+	decap_configure(&dc);
+	dec_run(&d, nested, len2, TW_LINK_ETHERNET);
+	assert_int_equal(d.rc, TW_CTR_PKTS);
+	assert_int_equal(d.pv.proto, 4);       /* the IP-in-IP packet */
+	assert_int_equal(d.pv.tunnel.depth, 1);
+	assert_int_equal(d.pv.tunnel.left, DECAP_LEFT_TOO_DEEP);
+	dec_free(&d);
+
+	decap_config_defaults(&dc);
+	dc.enabled &= ~(1u << DECAP_GRE);
+	decap_configure(&dc);
+	dec_run(&d, nested, len2, TW_LINK_ETHERNET);
+	assert_int_equal(d.rc, TW_CTR_PKTS);
+	assert_int_equal(d.pv.proto, 47);
+	assert_int_equal(d.pv.tunnel.depth, 0);
+	assert_int_equal(d.pv.tunnel.left, DECAP_LEFT_DISABLED);
+	dec_free(&d);
+
+	decap_config_defaults(&dc);
+	decap_configure(&dc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ethernet_tcp_fields),
+		cmocka_unit_test(test_decap_vxlan_geneve),
+		cmocka_unit_test(test_decap_gre_erspan),
+		cmocka_unit_test(test_decap_mpls_pppoe),
+		cmocka_unit_test(test_decap_config_and_depth),
 		cmocka_unit_test(test_link_types),
 		cmocka_unit_test(test_null_loop_families),
 		cmocka_unit_test(test_unknown_link_and_not_ip),

@@ -319,7 +319,8 @@ static void test_stats(void **state)
 	s = report_stats_json(&st, h);
 	assert_non_null(s);
 	KEYS(s, "packets", "bytes", "drops", "flows", "flow_bytes", "tcp",
-	     "scan", "apps", "findings", "hosts", "tables", "memory");
+	     "scan", "apps", "findings", "hosts", "tables", "memory", "decap",
+	     "defrag");
 	assert_int_equal(json_integer_value(json_object_get(s, "packets")),
 			 1000);
 	assert_int_equal(json_integer_value(json_object_get(s, "bytes")),
@@ -353,7 +354,15 @@ static void test_stats(void **state)
 	assert_int_equal(json_integer_value(json_object_get(o, "<100")), 30);
 	assert_int_equal(json_integer_value(json_object_get(o, ">=100M")), 1);
 	KEYS(json_object_get(s, "tcp"), "retransmitted", "reordered", "gaps",
-	     "payload_bytes_inspected");
+	     "payload_bytes_inspected", "overlap_same", "overlap_conflict");
+	o = json_object_get(s, "decap");
+	assert_int_equal(json_object_size(o), 12);
+	assert_true(json_is_integer(json_object_get(o, "vxlan")));
+	assert_true(json_is_integer(json_object_get(o, "left_disabled")));
+	o = json_object_get(s, "defrag");
+	assert_true(json_is_integer(json_object_get(o, "fragments")));
+	assert_true(json_is_integer(json_object_get(o, "reassembled")));
+	assert_true(json_is_integer(json_object_get(o, "overlap_conflict")));
 	o = json_object_get(s, "scan");
 	KEYS(o, "streams_opened", "streams_exhausted",
 	     "streams_stopped", "errors", "matches");

@@ -192,6 +192,48 @@ static void test_overlap_trimmed(void **state)
 	env_free(e);
 }
 
+/* Bytes resent under sequence numbers already seen: the same bytes are
+ * counted as such, other bytes flag the segment (evasion.tcp_overlap);
+ * the first copy is what was inspected. */
+static void test_overlap_conflict(void **state)
+{
+	struct env *e = env_new(8, 1500, 4096);
+	struct pkt_view pv;
+	uint8_t evil[10];
+
+	(void)state;
+	seg(e, 100, 10);
+	assert_int_equal(seg(e, 100, 10), 1);      /* same bytes again */
+	assert_int_equal(e->ctr.v[TW_CTR_TCP_OVERLAP_SAME], 1);
+	memset(evil, 'z', sizeof(evil));
+	memset(&pv, 0, sizeof(pv));
+	pv.proto = TW_PROTO_TCP;
+	pv.tcp_flags = TW_TCP_ACK;
+	pv.seq = 100;
+	pv.payload = evil;
+	pv.payload_len = pv.payload_wire_len = sizeof(evil);
+	tcp_stream_segment(e->pool, &e->f, FLOW_DIR_ORIG, &pv, e->limit,
+			   sink_deliver, &e->sink, &e->ctr);
+	assert_int_equal(pv.retransmit, 1);
+	assert_int_equal(pv.overlap_conflict, 1);
+	assert_int_equal(e->ctr.v[TW_CTR_TCP_OVERLAP_CONFLICT], 1);
+	assert_out_is(e, 100, 10);
+
+	/* against a segment held out of order */
+	seg(e, 130, 10);
+	pv.seq = 135;
+	pv.overlap_conflict = 0;
+	tcp_stream_segment(e->pool, &e->f, FLOW_DIR_ORIG, &pv, e->limit,
+			   sink_deliver, &e->sink, &e->ctr);
+	assert_int_equal(pv.overlap_conflict, 1);
+	assert_int_equal(e->ctr.v[TW_CTR_TCP_OVERLAP_CONFLICT], 2);
+	seg(e, 110, 20);
+	assert_int_equal(e->sink.out_len, 40 + 5);
+	for (uint32_t k = 0; k < 40; k++)             /* held copy won */
+		assert_int_equal(e->sink.out[k], byte_at(100 + k));
+	env_free(e);
+}
+
 static void test_reordering_within_window(void **state)
 {
 	struct env *e = env_new(8, 1500, 4096);
@@ -466,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_data_on_syn),
 		cmocka_unit_test(test_retransmission_flagged),
 		cmocka_unit_test(test_overlap_trimmed),
+		cmocka_unit_test(test_overlap_conflict),
 		cmocka_unit_test(test_reordering_within_window),
 		cmocka_unit_test(test_gap_when_flow_window_full),
 		cmocka_unit_test(test_gap_when_pool_exhausted),

@@ -1,0 +1,38 @@
+/* Decapsulation, internal to dataplane/decode/: the link-layer walk
+ * (VLAN, MPLS, PPPoE) that decode_link.c and inner Ethernet frames share,
+ * and the step from an IP packet to the one it carries (VXLAN, Geneve,
+ * ERSPAN, GRE, IP-in-IP). Configured by decap_configure() (decode.h). */
+#ifndef TW_DECAP_H
+#define TW_DECAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode_link.h"
+
+#define DECAP_ALL (((1u << DECAP_KINDS) - 1) & ~1u)
+
+/* Where the carried IP packet starts, from pv->l4. */
+struct decap_next {
+	uint32_t off;
+	uint8_t ip_version;
+	enum tw_counter drop;  /* not TW_CTR_PKTS: the carried frame is no
+				* IP packet; drop it by this counter */
+};
+
+/* From the ethertype at type_off of data on: VLAN tags (ids noted in
+ * pv->tunnel), MPLS label stacks and PPPoE sessions (removed when
+ * enabled), down to IPv4 or IPv6. Returns TW_CTR_PKTS with l2 set, or
+ * the drop counter. The caller has checked type_off + 2 <= cap. */
+enum tw_counter decode_ethertype(const uint8_t *data, uint32_t cap,
+				 uint32_t type_off, struct l2_result *l2,
+				 struct pkt_view *pv);
+
+/* pv is an IP packet whose L4 (protocol proto, cap captured bytes at
+ * pv->l4) may carry another packet. Returns true with next set when a
+ * layer was removed; false when the packet is the one to analyse (a
+ * layer recognised but left in place is noted in pv->tunnel.left). */
+bool decap_next_layer(struct pkt_view *pv, uint8_t proto, uint32_t cap,
+		      struct decap_next *next);
+
+#endif
