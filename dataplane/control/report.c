@@ -130,7 +130,7 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		" s:{s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I},"
 		" s:{s:I, s:I, s:I, s:I, s:I},"
@@ -157,6 +157,9 @@ json_t *report_stats_json(const struct report_stats *st, struct hosts *h)
 		"streams_stopped", CTR(SCAN_STREAMS_STOPPED),
 		"errors", CTR(SCAN_ERRORS),
 		"matches", CTR(SCAN_MATCHES),
+		"inner_streams", CTR(SCAN_INNER_STREAMS),
+		"fully_encrypted_checked", CTR(FEP_CHECKED),
+		"fully_encrypted_tripped", CTR(FEP_TRIPPED),
 		"apps", apps_json(st),
 		"findings",
 		"emitted", CTR(FINDINGS_EMITTED),

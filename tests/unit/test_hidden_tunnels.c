@@ -1,0 +1,291 @@
+/* Tunnels hidden inside other protocols (issue 12), through the whole
+ * worker: SSH behind an HTTP proxy's CONNECT (tunnel_door.c), reverse
+ * channels (tunnel_reverse.c), VPNs (vpn.c) and fully encrypted first
+ * payloads (fully_encrypted.c). Crafted conversations in, findings out. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyzers/ssh_wire.h"
+#include "config.h"
+#include "pkt_build.h"
+#include "ring.h"
+#include "ssh_build.h"
+#include "verdict/findings.h"
+#include "worker.h"
+#include "worker_fixture.h"
+
+#define SEC 1000000000ull
+#define MS 1000000ull
+#define MAX_FINDINGS 32
+
+struct fixture {
+	struct worker_fixture wf;
+	struct finding found[MAX_FINDINGS];
+	unsigned n_found;
+};
+
+struct conn {
+	struct worker *w;
+	const char *orig, *resp;
+	uint16_t oport, rport;
+	uint8_t proto;
+	uint32_t seq[2];
+	uint64_t ts;
+};
+
+static int setup(void **state)
+{
+	static struct fixture fx;
+
+	memset(&fx, 0, sizeof(fx));
+	worker_fixture_config(&fx.wf);
+	fx.wf.cfg.flowtiming.enabled = false;
+	worker_fixture_start(&fx.wf);
+	*state = &fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	worker_fixture_stop(&fx->wf);
+	return 0;
+}
+
+static void seg(struct conn *c, int from_resp, uint8_t flags,
+		const void *data, uint32_t len, uint64_t after_ns)
+{
+	struct pb_spec s = {
+		.linktype = TW_LINK_ETHERNET,
+		.src = from_resp ? c->resp : c->orig,
+		.dst = from_resp ? c->orig : c->resp,
+		.proto = c->proto,
+		.sport = from_resp ? c->rport : c->oport,
+		.dport = from_resp ? c->oport : c->rport,
+		.tcp_flags = flags, .seq = c->seq[from_resp],
+		.payload = data, .payload_len = len,
+	};
+	uint8_t buf[PB_MAX_FRAME];
+	uint32_t n = pb_build(&s, buf, sizeof(buf));
+	struct pkt p;
+
+	assert_true(n > 0);
+	c->ts += after_ns;
+	pb_pkt(&p, buf, n, c->ts, TW_LINK_ETHERNET);
+	worker_process(c->w, &p);
+	c->seq[from_resp] += len + ((flags & TW_TCP_SYN) ? 1 : 0);
+}
+
+static void data(struct conn *c, int from_resp, const void *d, uint32_t len,
+		 uint64_t after_ns)
+{
+	seg(c, from_resp, TW_TCP_ACK | TW_TCP_PSH, d, len, after_ns);
+}
+
+static void text(struct conn *c, int from_resp, const char *s)
+{
+	data(c, from_resp, s, (uint32_t)strlen(s), 1 * MS);
+}
+
+static void sized(struct conn *c, int from_resp, uint32_t len,
+		  uint64_t after_ns)
+{
+	static const uint8_t fill[1500] = { 0x5a };
+
+	data(c, from_resp, fill, len, after_ns);
+}
+
+static void syn_handshake(struct conn *c)
+{
+	seg(c, 0, TW_TCP_SYN, NULL, 0, 0);
+	seg(c, 1, TW_TCP_SYN | TW_TCP_ACK, NULL, 0, 1 * MS);
+	seg(c, 0, TW_TCP_ACK, NULL, 0, 1 * MS);
+}
+
+static void msg(struct conn *c, int from_resp, uint8_t type)
+{
+	uint8_t b[32];
+
+	data(c, from_resp, b, ssh_packet(b, &type, 1), 1 * MS);
+}
+
+/* SSH from banners to a successful login; the responder serves SSH. The
+ * server's banner may share a segment with what came before it. */
+static void ssh_session(struct conn *c)
+{
+	uint8_t pl[1024], k[1024];
+	uint32_t n = ssh_packet(k, pl, ssh_kexinit_payload(pl, ssh_client_lists));
+
+	text(c, 1, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	text(c, 0, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	data(c, 0, k, n, 1 * MS);
+	data(c, 1, k, n, 1 * MS);
+	msg(c, 0, SSH_MSG_KEX_30);
+	msg(c, 1, SSH_MSG_KEX_31);
+	msg(c, 1, SSH_MSG_NEWKEYS);
+	msg(c, 0, SSH_MSG_NEWKEYS);
+	sized(c, 0, 44, 5 * MS);
+	sized(c, 1, 44, 5 * MS);
+	sized(c, 0, 68, 1 * MS);
+	sized(c, 1, 76, 5 * MS);
+	sized(c, 0, 652, 5 * MS);
+	sized(c, 1, 28, 5 * MS);
+}
+
+/* An operator types from the SSH server's side (ssh -R): keystrokes from
+ * the responder, echoed by the originator. */
+static void reverse_typing(struct conn *c)
+{
+	static const uint32_t gaps_ms[] = { 90, 310, 150, 240, 120, 380, 200 };
+
+	for (unsigned i = 0; i < 30; i++) {
+		sized(c, 1, 76, gaps_ms[i % 7] * MS);
+		sized(c, 0, 76, 1 * MS);
+	}
+}
+
+static void collect(struct fixture *fx)
+{
+	const struct finding *f;
+	uint32_t len, type;
+
+	while ((f = spsc_ring_peek(fx->wf.ring, &len, &type)) != NULL) {
+		if (type == WREC_FINDING && fx->n_found < MAX_FINDINGS)
+			fx->found[fx->n_found++] = *f;
+		spsc_ring_pop(fx->wf.ring);
+	}
+}
+
+static const struct finding *find(struct fixture *fx, const char *kind)
+{
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		if (strcmp(fx->found[i].kind, kind) == 0)
+			return &fx->found[i];
+	return NULL;
+}
+
+static const char *detail_str(const struct finding *f, const char *key)
+{
+	for (unsigned i = 0; i < f->n_detail; i++)
+		if (strcmp(f->detail[i].key, key) == 0 &&
+		    f->detail[i].type == DETAIL_STR)
+			return f->detail[i].v.s;
+	return NULL;
+}
+
+static struct conn conn_new(struct fixture *fx, const char *orig,
+			    const char *resp, uint16_t rport)
+{
+	struct conn c = { fx->wf.w, orig, resp, 40000, rport, TW_PROTO_TCP,
+			  { 1000, 9000 }, 100 * SEC };
+
+	fx->n_found = 0;
+	return c;
+}
+
+/* ---- item 1: through the proxy's door ---- */
+
+static void test_ssh_through_connect(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.5", "10.0.0.1", 3128);
+	const struct finding *f;
+
+	syn_handshake(&c);
+	text(&c, 0, "CONNECT ssh.example.net:443 HTTP/1.0\r\n");
+	text(&c, 0, "User-Agent: proxytunnel\r\n\r\n");
+	text(&c, 1, "HTTP/1.1 200 Connection established\r\n\r\n");
+	ssh_session(&c);
+	reverse_typing(&c);
+
+	f = find(fx, "ssh.nonstandard_port");
+	assert_non_null(f);
+	/* the port judged is the CONNECT target's, a port firewalls pass */
+	assert_int_equal(f->severity, SEV_HIGH);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "connect_target"),
+			    "ssh.example.net:443");
+	f = find(fx, "ssh.reverse_session");
+	assert_non_null(f);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "connect_target"),
+			    "ssh.example.net:443");
+}
+
+/* The answer and the server's banner in one segment: the chunk is cut at
+ * the door. */
+static void test_door_inside_a_segment(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.6", "10.0.0.1", 8080);
+	uint8_t pl[1024], k[1024];
+	uint32_t n = ssh_packet(k, pl, ssh_kexinit_payload(pl, ssh_client_lists));
+
+	syn_handshake(&c);
+	text(&c, 0, "CONNECT 192.0.2.9:2222 HTTP/1.1\r\nHost: 192.0.2.9:2222\r\n\r\n");
+	text(&c, 1, "HTTP/1.0 200 OK\r\nVia: squid\r\n\r\nSSH-2.0-OpenSSH_9.2\r\n");
+	text(&c, 0, "SSH-2.0-OpenSSH_9.2\r\n");
+	data(&c, 0, k, n, 1 * MS);
+	data(&c, 1, k, n, 1 * MS);
+	msg(&c, 0, SSH_MSG_KEX_30);
+	msg(&c, 1, SSH_MSG_KEX_31);
+	msg(&c, 1, SSH_MSG_NEWKEYS);
+	msg(&c, 0, SSH_MSG_NEWKEYS);
+	worker_finish(fx->wf.w);
+
+	const struct finding *f = find(fx, "ssh.nonstandard_port");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_MEDIUM);   /* 2222 */
+	assert_string_equal(detail_str(f, "connect_target"), "192.0.2.9:2222");
+}
+
+/* Refused CONNECT, and plain HTTP through the same proxy: no door. */
+static void test_no_door_without_2xx(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.7", "10.0.0.1", 3128);
+
+	syn_handshake(&c);
+	text(&c, 0, "CONNECT ssh.example.net:443 HTTP/1.0\r\n\r\n");
+	text(&c, 1, "HTTP/1.1 403 Forbidden\r\n\r\n");
+	text(&c, 1, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	text(&c, 0, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+
+	c = conn_new(fx, "10.0.0.7", "10.0.0.1", 3128);
+	c.oport = 40001;
+	syn_handshake(&c);
+	text(&c, 0, "GET http://www.example.com/ HTTP/1.1\r\nHost: www.example.com\r\n\r\n");
+	text(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n");
+	text(&c, 1, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	for (unsigned i = 0; i < 30; i++) {
+		sized(&c, 1, 76, 200 * MS);
+		sized(&c, 0, 76, 1 * MS);
+	}
+	worker_finish(fx->wf.w);
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		fprintf(stderr, "unexpected: %s\n", fx->found[i].kind);
+	assert_int_equal(fx->n_found, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ssh_through_connect,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_door_inside_a_segment,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_door_without_2xx,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
