@@ -5,6 +5,7 @@
 
 extern const struct analyzer app_id_analyzer;
 extern const struct analyzer tunnel_door_analyzer;
+extern const struct analyzer tunnel_reverse_analyzer;
 extern const struct analyzer flow_timing_analyzer;
 extern const struct analyzer ssh_analyzer;
 extern const struct analyzer icmp_analyzer;
@@ -21,6 +22,7 @@ const struct analyzer *const analyzers[] = {
 	&icmp_analyzer,
 	&dns_tunnel_analyzer,
 	&tunnel_service_analyzer,
+	&tunnel_reverse_analyzer,
 	&stratum_analyzer,
 	&pool_names_analyzer,
 };

@@ -276,6 +276,73 @@ static void test_no_door_without_2xx(void **state)
 	assert_int_equal(fx->n_found, 0);
 }
 
+/* ---- item 2: role inversion ---- */
+
+static const uint8_t client_hello[] = {
+	0x16, 0x03, 0x01, 0x00, 0x2f, 0x01, 0x00, 0x00, 0x2b, 0x03, 0x03,
+	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
+	17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
+	0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x00,
+};
+
+static void test_reverse_http(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.1.5", "203.0.113.4", 7000);
+	const struct finding *f;
+
+	syn_handshake(&c);
+	text(&c, 0, "{\"agent\":\"x1\"}\n");   /* the agent says hello */
+	text(&c, 1, "GET /etc/passwd HTTP/1.1\r\nHost: agent\r\n\r\n");
+	text(&c, 0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+	f = find(fx, "tunnel.reverse_http");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "first_line"),
+			    "GET /etc/passwd HTTP/1.1");
+	assert_null(find(fx, "tunnel.reverse_tls"));
+}
+
+static void test_reverse_tls(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.1.6", "203.0.113.5", 4443);
+	const struct finding *f;
+
+	syn_handshake(&c);
+	data(&c, 1, client_hello, sizeof(client_hello), 1 * MS);
+	f = find(fx, "tunnel.reverse_tls");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);
+	assert_int_equal(f->host_is_orig, 1);
+}
+
+/* Ordinary clients, and a flow picked up without its SYN whose first
+ * packet happens to come from the server: not judged. */
+static void test_forward_roles_are_clean(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.1.7", "203.0.113.6", 80);
+
+	syn_handshake(&c);
+	text(&c, 0, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+	text(&c, 1, "HTTP/1.1 200 OK\r\n\r\n");
+	c = conn_new(fx, "10.0.1.7", "203.0.113.6", 443);
+	c.oport = 40002;
+	syn_handshake(&c);
+	data(&c, 0, client_hello, sizeof(client_hello), 1 * MS);
+	c = conn_new(fx, "203.0.113.6", "10.0.1.7", 40003);
+	c.oport = 8080;
+	text(&c, 0, "HTTP/1.1 200 OK\r\n\r\n");   /* mid-stream */
+	text(&c, 1, "GET / HTTP/1.1\r\n\r\n");
+	worker_finish(fx->wf.w);
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		fprintf(stderr, "unexpected: %s\n", fx->found[i].kind);
+	assert_int_equal(fx->n_found, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +351,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_door_inside_a_segment,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_door_without_2xx,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reverse_http, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_reverse_tls, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_forward_roles_are_clean,
 						setup, teardown),
 	};
 
