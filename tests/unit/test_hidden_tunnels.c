@@ -343,6 +343,160 @@ static void test_forward_roles_are_clean(void **state)
 	assert_int_equal(fx->n_found, 0);
 }
 
+/* ---- item 6: VPNs ---- */
+
+static int setup_gateway(void **state)
+{
+	static struct fixture fx;
+
+	memset(&fx, 0, sizeof(fx));
+	worker_fixture_config(&fx.wf);
+	fx.wf.cfg.flowtiming.enabled = false;
+	assert_int_equal(ip_prefix_parse("198.51.100.0/24",
+					 &fx.wf.cfg.tunnel.vpn_gateways.p[0]), 0);
+	fx.wf.cfg.tunnel.vpn_gateways.n = 1;
+	worker_fixture_start(&fx.wf);
+	*state = &fx;
+	return 0;
+}
+
+static struct conn udp_new(struct fixture *fx, const char *orig,
+			   const char *resp, uint16_t rport)
+{
+	struct conn c = conn_new(fx, orig, resp, rport);
+
+	c.proto = TW_PROTO_UDP;
+	c.oport = 51820;
+	return c;
+}
+
+static void wireguard_handshake(struct conn *c, bool answered_right)
+{
+	uint8_t init[148] = { 1, 0, 0, 0, 0xde, 0xad, 0xbe, 0xef };
+	uint8_t resp[92] = { 2, 0, 0, 0, 0x11, 0x22, 0x33, 0x44,
+			     0xde, 0xad, 0xbe, 0xef };
+
+	for (unsigned i = 8; i < sizeof(init); i++)
+		init[i] = (uint8_t)(i * 37);
+	if (!answered_right)
+		resp[8] = 0;
+	data(c, 0, init, sizeof(init), 1 * MS);
+	data(c, 1, resp, sizeof(resp), 1 * MS);
+	sized(c, 0, 32, 1 * MS);
+}
+
+/* P_CONTROL_HARD_RESET_CLIENT_V2 / SERVER_V2, with TCP's length first. */
+static void openvpn_handshake(struct conn *c, bool tcp)
+{
+	uint8_t cli[16] = { 0, 14, 7 << 3, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0 };
+	uint8_t srv[28] = { 0, 26, 8 << 3, 9, 9, 9, 9, 9, 9, 9, 9, 1, 0, 0, 0, 0,
+			    1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0 };
+
+	if (tcp) {
+		syn_handshake(c);
+		data(c, 0, cli, sizeof(cli), 1 * MS);
+		data(c, 1, srv, sizeof(srv), 1 * MS);
+	} else {
+		data(c, 0, cli + 2, sizeof(cli) - 2, 1 * MS);
+		data(c, 1, srv + 2, sizeof(srv) - 2, 1 * MS);
+	}
+}
+
+static void ike_sa_init(struct conn *c, bool nat_t)
+{
+	uint8_t m[4 + 28 + 16] = { 0 };
+	uint8_t *h = m + (nat_t ? 4 : 0);
+	uint32_t len = 28 + 16;
+
+	memcpy(h, "\x12\x34\x56\x78\x9a\xbc\xde\xf0", 8);
+	h[16] = 33;           /* next payload SA */
+	h[17] = 0x20;         /* IKEv2 */
+	h[18] = 34;           /* IKE_SA_INIT */
+	h[19] = 0x08;         /* initiator */
+	h[27] = (uint8_t)len;
+	data(c, 0, m, len + (nat_t ? 4 : 0), 1 * MS);
+	memcpy(h + 8, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+	h[19] = 0x20;         /* response */
+	data(c, 1, m, len + (nat_t ? 4 : 0), 1 * MS);
+}
+
+static void l2tp_sccrq(struct conn *c)
+{
+	uint8_t q[20] = { 0xc8, 0x02, 0, 20, 0, 0, 0, 0, 0, 0, 0, 0,
+			  0x80, 0x08, 0, 0, 0, 0, 0, 1 };
+
+	data(c, 0, q, sizeof(q), 1 * MS);
+	q[19] = 2;
+	q[4] = 0x12;
+	data(c, 1, q, sizeof(q), 1 * MS);
+}
+
+static void test_vpns(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = udp_new(fx, "10.0.2.5", "203.0.113.9", 51820);
+	const struct finding *f;
+
+	wireguard_handshake(&c, true);
+	f = find(fx, "tunnel.vpn");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_MEDIUM);
+	assert_string_equal(detail_str(f, "vpn"), "wireguard");
+
+	c = conn_new(fx, "10.0.2.5", "203.0.113.9", 443);
+	openvpn_handshake(&c, true);
+	f = find(fx, "tunnel.vpn");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);       /* TCP 443 */
+	assert_string_equal(detail_str(f, "vpn"), "openvpn");
+
+	c = udp_new(fx, "10.0.2.5", "203.0.113.9", 1194);
+	openvpn_handshake(&c, false);
+	f = find(fx, "tunnel.vpn");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_MEDIUM);
+
+	c = udp_new(fx, "10.0.2.5", "203.0.113.9", 4500);
+	c.oport = 4500;
+	ike_sa_init(&c, true);
+	f = find(fx, "tunnel.vpn");
+	assert_non_null(f);
+	assert_string_equal(detail_str(f, "vpn"), "ike");
+
+	c = udp_new(fx, "10.0.2.5", "203.0.113.9", 53);   /* L2TP on 53 */
+	l2tp_sccrq(&c);
+	f = find(fx, "tunnel.vpn");
+	assert_non_null(f);
+	assert_string_equal(detail_str(f, "vpn"), "l2tp");
+	assert_int_equal(f->severity, SEV_HIGH);
+}
+
+/* A gateway of ours, an unanswered or wrongly answered initiation, a
+ * stream that only looks like OpenVPN on one side: clean. */
+static void test_vpn_to_gateway_and_lookalikes_are_clean(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = udp_new(fx, "10.0.2.6", "198.51.100.20", 51820);
+
+	wireguard_handshake(&c, true);
+	c = conn_new(fx, "10.0.2.6", "198.51.100.20", 443);
+	openvpn_handshake(&c, true);
+	c = udp_new(fx, "10.0.2.6", "198.51.100.20", 500);
+	c.oport = 500;
+	ike_sa_init(&c, false);
+	c = udp_new(fx, "10.0.2.6", "203.0.113.10", 51820);
+	wireguard_handshake(&c, false);
+	c = conn_new(fx, "10.0.2.6", "203.0.113.10", 443);
+	syn_handshake(&c);
+	data(&c, 0, "\x00\x0e\x38" "abcdefgh\x00\x00\x00\x00\x00", 16, 1 * MS);
+	text(&c, 1, "HTTP/1.1 400 Bad Request\r\n\r\n");
+	worker_finish(fx->wf.w);
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		fprintf(stderr, "unexpected: %s\n", fx->found[i].kind);
+	assert_int_equal(fx->n_found, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +512,10 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_forward_roles_are_clean,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vpns, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_vpn_to_gateway_and_lookalikes_are_clean,
+			setup_gateway, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
