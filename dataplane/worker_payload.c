@@ -205,3 +205,8 @@ void an_add_nesting(struct an_ctx *c, const struct flow *f,
 					   (unsigned)__builtin_ctz(w->door_mask)));
 	finding_add_str(fd, "connect_target", target ? target : "?");
 }
+
+void an_count(struct an_ctx *c, enum tw_counter id)
+{
+	counter_inc(&c->worker->ctr, id);
+}

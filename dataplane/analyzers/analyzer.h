@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
 #include "verdict/findings.h"
@@ -102,6 +103,9 @@ uint32_t analyzers_payload_mask(void);
 /* Those with find_door, and those with on_inner_stream. */
 uint32_t analyzers_door_mask(void);
 uint32_t analyzers_inner_mask(void);
+/* Adds one to the worker's counter id (stats): what an analyzer measures
+ * that is no finding (worker_payload.c). */
+void an_count(struct an_ctx *c, enum tw_counter id);
 /* Door detail of a finding on a nested flow (worker_payload.c): adds
  * "connect_target" (host:port) when the flow's bytes came through an HTTP
  * proxy's CONNECT; nothing otherwise. */

@@ -7,6 +7,7 @@ extern const struct analyzer app_id_analyzer;
 extern const struct analyzer tunnel_door_analyzer;
 extern const struct analyzer tunnel_reverse_analyzer;
 extern const struct analyzer vpn_analyzer;
+extern const struct analyzer fully_encrypted_analyzer;
 extern const struct analyzer flow_timing_analyzer;
 extern const struct analyzer ssh_analyzer;
 extern const struct analyzer icmp_analyzer;
@@ -25,6 +26,7 @@ const struct analyzer *const analyzers[] = {
 	&tunnel_service_analyzer,
 	&tunnel_reverse_analyzer,
 	&vpn_analyzer,
+	&fully_encrypted_analyzer,
 	&stratum_analyzer,
 	&pool_names_analyzer,
 };

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "analyzers/fully_encrypted.h"
 #include "analyzers/ssh_wire.h"
 #include "config.h"
 #include "pkt_build.h"
@@ -497,6 +498,130 @@ static void test_vpn_to_gateway_and_lookalikes_are_clean(void **state)
 	assert_int_equal(fx->n_found, 0);
 }
 
+/* ---- item 4: fully encrypted first payloads ---- */
+
+/* Bytes from a fixed xorshift: popcount about 4, few printable runs. */
+static void random_bytes(uint8_t *out, uint32_t n, uint32_t seed)
+{
+	uint32_t x = seed * 2654435761u + 1;
+
+	for (uint32_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		out[i] = (uint8_t)(x >> 11);
+	}
+}
+
+static void test_gfw_rules(void **state)
+{
+	uint8_t b[600];
+	uint32_t pop;
+
+	(void)state;
+	random_bytes(b, sizeof(b), 7);
+	b[0] = 0x01;   /* not printable: Ex2 cannot apply */
+	assert_true(fep_looks_fully_encrypted(b, sizeof(b), &pop));
+	assert_in_range(pop, 350, 450);
+	/* Ex1: mostly zero bytes */
+	memset(b + 100, 0, 400);
+	assert_false(fep_looks_fully_encrypted(b, sizeof(b), &pop));
+	/* Ex2: six printable bytes first */
+	random_bytes(b, sizeof(b), 7);
+	memcpy(b, "abcdef", 6);
+	assert_false(fep_looks_fully_encrypted(b, sizeof(b), &pop));
+	/* Ex4: a run of 21 printable bytes */
+	random_bytes(b, sizeof(b), 7);
+	b[0] = 0x01;
+	memcpy(b + 200, "ABCDEFGHIJKLMNOPQRSTU", 21);
+	assert_false(fep_looks_fully_encrypted(b, sizeof(b), &pop));
+	/* Ex5: a TLS record header */
+	random_bytes(b, sizeof(b), 7);
+	memcpy(b, "\x17\x03\x03", 3);
+	assert_false(fep_looks_fully_encrypted(b, sizeof(b), &pop));
+	/* Ex6: a type byte and the payload's length first */
+	random_bytes(b, sizeof(b), 7);
+	b[0] = 0x25;
+	b[1] = sizeof(b) >> 8;
+	b[2] = sizeof(b) & 0xff;
+	assert_false(fep_looks_fully_encrypted(b, sizeof(b), &pop));
+	/* Ex3: more than half printable, no run over 20 */
+	for (unsigned i = 0; i < 300; i++)
+		b[i] = i % 20 == 19 ? 0x01 : (uint8_t)('A' + i % 20);
+	b[0] = 0x01;
+	assert_false(fep_looks_fully_encrypted(b, 300, &pop));
+}
+
+/* One new connection per proxied request, each opening with random
+ * bytes: reported once at tunnel.encrypted_min_flows. */
+static void test_encrypted_proxy(void **state)
+{
+	struct fixture *fx = *state;
+	const struct finding *f;
+	uint8_t b[300];
+
+	fx->n_found = 0;
+	for (unsigned i = 0; i < 4; i++) {
+		struct conn c = { fx->wf.w, "10.0.3.5", "203.0.113.30",
+				  (uint16_t)(41000 + i), 10086, TW_PROTO_TCP,
+				  { 1000, 9000 }, (100 + 30 * i) * SEC };
+
+		random_bytes(b, sizeof(b), 100 + i);
+		b[0] = 0x02;
+		syn_handshake(&c);
+		data(&c, 0, b, sizeof(b), 1 * MS);
+		random_bytes(b, 120, 200 + i);
+		data(&c, 1, b, 120, 1 * MS);
+	}
+	f = find(fx, "tunnel.encrypted_proxy");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_MEDIUM);
+	assert_int_equal(f->host_is_orig, 1);
+	fx->n_found = 0;
+	worker_finish(fx->wf.w);
+	assert_null(find(fx, "tunnel.encrypted_proxy"));   /* once only */
+}
+
+/* Random first payloads from a server-first protocol, and to a place
+ * that also gets recognised protocols: clean. */
+static void test_encrypted_lookalikes_are_clean(void **state)
+{
+	struct fixture *fx = *state;
+	uint8_t b[300];
+
+	for (unsigned i = 0; i < 4; i++) {
+		struct conn c = { fx->wf.w, "10.0.3.6", "203.0.113.31",
+				  (uint16_t)(42000 + i), 3306, TW_PROTO_TCP,
+				  { 1000, 9000 }, (100 + 30 * i) * SEC };
+
+		syn_handshake(&c);
+		random_bytes(b, 80, 300 + i);
+		data(&c, 1, b, 80, 1 * MS);     /* the server greets first */
+		random_bytes(b, sizeof(b), 400 + i);
+		b[0] = 0x02;
+		data(&c, 0, b, sizeof(b), 1 * MS);
+	}
+	for (unsigned i = 0; i < 6; i++) {
+		struct conn c = { fx->wf.w, "10.0.3.6", "203.0.113.32",
+				  (uint16_t)(43000 + i), 8443, TW_PROTO_TCP,
+				  { 1000, 9000 }, (300 + 30 * i) * SEC };
+
+		syn_handshake(&c);
+		if (i % 2) {
+			random_bytes(b, sizeof(b), 500 + i);
+			b[0] = 0x02;
+			data(&c, 0, b, sizeof(b), 1 * MS);
+		} else {
+			data(&c, 0, client_hello, sizeof(client_hello), 1 * MS);
+		}
+	}
+	worker_finish(fx->wf.w);
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		fprintf(stderr, "unexpected: %s\n", fx->found[i].kind);
+	assert_int_equal(fx->n_found, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +641,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_vpn_to_gateway_and_lookalikes_are_clean,
 			setup_gateway, teardown),
+		cmocka_unit_test(test_gfw_rules),
+		cmocka_unit_test_setup_teardown(test_encrypted_proxy, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_encrypted_lookalikes_are_clean, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
