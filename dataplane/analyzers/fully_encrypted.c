@@ -29,8 +29,9 @@
  * tunnel.encrypted_min_flows flows from one host to one destination
  * (address and port) tripped the rule and at most a quarter as many to it
  * were exempt: the destination speaks nothing recognisable to this host.
- * How rare the destination is across hosts is not weighed: workers see
- * host pairs, not all of a destination's clients.
+ * At a rare destination (verdict/prevalence.h: no other inside host
+ * talks to it, or the host reached it by an address no DNS answer named)
+ * the manager raises it to high (rare_severity).
  *
  * Memory: tunnel.encrypted_max_pairs entries of 40 bytes per worker. */
 #include <errno.h>
@@ -198,6 +199,9 @@ static void report(struct an_ctx *c, const struct flow *f,
 	struct finding fd;
 
 	finding_init(&fd, f, "tunnel.encrypted_proxy", SEV_MEDIUM);
+	/* a destination no other inside host talks to (or no DNS answer
+	 * named) makes it high: the manager's prevalence table decides */
+	fd.rare_severity = SEV_HIGH;
 	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
 	finding_summary(&fd, "%u connections to %s:%u open with fully encrypted bytes and no protocol (GFW rules, Wu et al. 2023): an encrypted proxy such as VMess, Shadowsocks or obfs4",
 			p->tripped, peer, f->resp_port);
