@@ -52,7 +52,10 @@ static void scan_and_analyze(struct worker *w, struct flow *f,
 		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, w,
 				&w->ctr);
 	}
-	for (unsigned i = 0; i < n_analyzers; i++) {
+	/* only the analyzers still wanting payload: one that let go of the
+	 * flow costs it nothing more */
+	for (uint32_t m = f->payload_wanted; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
 		const struct analyzer *a = analyzers[i];
 		struct an_ctx c;
 

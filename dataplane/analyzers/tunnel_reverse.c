@@ -138,7 +138,7 @@ static bool first_words_known(const struct flow *f, enum flow_dir_id dir,
 		orig += len;
 	else
 		resp += len;
-	return (f->app && orig && resp) || resp >= 128 || orig >= 1024;
+	return (f->app && orig && resp) || resp >= 128 || orig >= 256;
 }
 
 /* Matches arrive before the analyzers see the chunk that holds them: the
