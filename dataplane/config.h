@@ -167,6 +167,11 @@ struct tw_config {
 		bool enabled;
 		char names_file[TW_PATH_MAX]; /* patterns/services.txt */
 		uint32_t max_names;
+		/* VPN servers inside hosts may use (vpn.c); empty: none */
+		struct prefix_list vpn_gateways;
+		/* fully encrypted first payloads (fully_encrypted.c) */
+		uint32_t encrypted_min_flows; /* to one destination: a finding */
+		uint32_t encrypted_max_pairs; /* (host, destination) per worker */
 	} tunnel;
 
 	/* SSH (analyzers/ssh.c). */

@@ -219,6 +219,15 @@ const struct cfg_key cfg_keys[] = {
 	     "service domain list; empty: services.txt in scan.patterns_dir"),
 	UINT("tunnel.max_names", tunnel.max_names, 1, MILLION, 4096,
 	     "names loaded from tunnel.names_file"),
+	PREFIXES("tunnel.vpn_gateways", tunnel.vpn_gateways,
+		 "VPN servers inside hosts may use: a VPN to any other "
+		 "address is tunnel.vpn; empty: none"),
+	UINT("tunnel.encrypted_min_flows", tunnel.encrypted_min_flows, 2,
+	     MILLION, 3, "flows from one host to one destination whose first "
+	     "payload looks fully encrypted before tunnel.encrypted_proxy"),
+	UINT("tunnel.encrypted_max_pairs", tunnel.encrypted_max_pairs, 16,
+	     16 * MILLION, 4096, "host/destination pairs counted for "
+	     "tunnel.encrypted_proxy per worker (32 bytes each)"),
 
 	/* ssh: analyzers/ssh.c */
 	BOOL("ssh.enabled", ssh.enabled, 1, "run the SSH analyzer"),

@@ -58,6 +58,9 @@
 	X(SCAN_STREAMS_EXHAUSTED, "scan_streams_exhausted")                    \
 	X(SCAN_STREAMS_STOPPED, "scan_streams_stopped")                        \
 	X(SCAN_ERRORS, "scan_errors")                                          \
+	X(SCAN_INNER_STREAMS, "scan_inner_streams")                            \
+	X(FEP_CHECKED, "fully_encrypted_checked")                              \
+	X(FEP_TRIPPED, "fully_encrypted_tripped")                              \
 	X(SCAN_MATCHES, "scan_matches")                                        \
 	X(FINDINGS_EMITTED, "findings_emitted")                                \
 	X(FINDINGS_DROPPED_RING_FULL, "findings_dropped_ring_full")            \

@@ -423,6 +423,8 @@ struct worker *worker_create(const struct worker_options *opt,
 	analyzers_layout(&w->layout);
 	w->payload_mask = analyzers_payload_mask();
 	w->packet_mask = analyzers_packet_mask();
+	w->door_mask = analyzers_door_mask();
+	w->inner_mask = analyzers_inner_mask();
 	ftc = (struct flow_table_config){
 		.max_flows = cfg->flow.max_flows,
 		.an_state_size = w->layout.flow_total,

@@ -31,6 +31,8 @@ struct worker {
 	/* beacon events an analyzer offered for the flow being ended */
 	uint32_t end_ev_ms[WORKER_FLOW_EVENTS];
 	uint32_t end_n_ev;
+	uint32_t door_mask;              /* analyzers_door_mask() */
+	uint32_t inner_mask;             /* analyzers_inner_mask() */
 	/* the flow and direction being scanned, for the match callback */
 	struct flow *scan_flow;
 	enum flow_dir_id scan_dir;

@@ -3,6 +3,8 @@
  * of a flow ends at the byte limit or when every analyzer let go of it. */
 #include "worker_int.h"
 
+#include "analyzers/tunnel_door.h"
+
 #include "config.h"
 #include "flow/tcp_stream.h"
 #include "scan/app_id.h"
@@ -38,10 +40,10 @@ void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir)
 
 /* In-order bytes of one direction: scan first, so that analyzers see the
  * payload with every match up to its end already delivered. */
-void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
-		     const uint8_t *data, uint32_t len, bool gap)
+static void scan_and_analyze(struct worker *w, struct flow *f,
+			     enum flow_dir_id dir, const uint8_t *data,
+			     uint32_t len, bool gap)
 {
-	struct worker *w = ctx;
 	struct flow_stream *st = &f->side[dir].stream;
 
 	if (!st->scan_failed && !app_ends_scan(f->app)) {
@@ -50,7 +52,10 @@ void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
 		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, w,
 				&w->ctr);
 	}
-	for (unsigned i = 0; i < n_analyzers; i++) {
+	/* only the analyzers still wanting payload: one that let go of the
+	 * flow costs it nothing more */
+	for (uint32_t m = f->payload_wanted; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
 		const struct analyzer *a = analyzers[i];
 		struct an_ctx c;
 
@@ -60,6 +65,75 @@ void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
 		a->on_payload(&c, f, flow_an_state(w, f, i), dir, data, len,
 			      gap);
 	}
+}
+
+/* Where in data a tunnel's door opens, len when it does not. */
+static uint32_t find_door(struct worker *w, struct flow *f,
+			  enum flow_dir_id dir, const uint8_t *data,
+			  uint32_t len)
+{
+	for (uint32_t m = f->payload_wanted & w->door_mask; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		struct an_ctx c = worker_an_ctx(w, i);
+		uint32_t at = analyzers[i]->find_door(&c, f,
+						      flow_an_state(w, f, i),
+						      dir, data, len);
+
+		if (at != UINT32_MAX)
+			return at;
+	}
+	return UINT32_MAX;
+}
+
+/* A tunnel's door opened: both directions start over as a new stream.
+ * Their Hyperscan streams are closed (the app patterns are anchored at a
+ * stream's first byte, so a fresh stream makes them look at the inner
+ * protocol's opening), offsets count from the inner start, and the
+ * analyzers of stream contents start again with their bits set. */
+static void inner_stream_start(struct worker *w, struct flow *f)
+{
+	for (int d = FLOW_DIR_ORIG; d <= FLOW_DIR_RESP; d++) {
+		struct flow_stream *st = &f->side[d].stream;
+
+		scan_close(w, f, (enum flow_dir_id)d);
+		st->scan_stopped = 0;
+		st->inspected = 0;
+		st->done = 0;
+	}
+	for (uint32_t m = w->inner_mask; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		struct an_ctx c = worker_an_ctx(w, i);
+
+		f->payload_wanted |= (1u << i) & w->payload_mask;
+		f->packets_wanted |= (1u << i) & w->packet_mask;
+		analyzers[i]->on_inner_stream(&c, f, flow_an_state(w, f, i));
+	}
+	counter_inc(&w->ctr, TW_CTR_SCAN_INNER_STREAMS);
+}
+
+/* The chunk that holds a door is cut there: the bytes before it end the
+ * outer stream, those after start the inner one. tcp_stream.c adds the
+ * whole chunk to stream.inspected after this returns, so the offset is
+ * set to what makes that sum the inner bytes delivered (unsigned
+ * arithmetic wraps by definition). */
+void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
+		     const uint8_t *data, uint32_t len, bool gap)
+{
+	struct worker *w = ctx;
+	uint32_t at = UINT32_MAX;
+
+	if (f->payload_wanted & w->door_mask)
+		at = find_door(w, f, dir, data, len);
+	if (at == UINT32_MAX) {
+		scan_and_analyze(w, f, dir, data, len, gap);
+		return;
+	}
+	if (at)
+		scan_and_analyze(w, f, dir, data, at, gap);
+	inner_stream_start(w, f);
+	if (at < len)
+		scan_and_analyze(w, f, dir, data + at, len - at, false);
+	f->side[dir].stream.inspected = 0u - at;
 }
 
 /* Datagrams have no order to restore: each payload is the next bytes of
@@ -146,3 +220,17 @@ void an_payload_done(struct an_ctx *c, struct flow *f)
 {
 	f->payload_wanted &= ~(1u << c->index);
 }
+
+void an_add_nesting(struct an_ctx *c, const struct flow *f,
+		    struct finding *fd)
+{
+	struct worker *w = c->worker;
+	const char *target;
+
+	if (!f->nested || !w->door_mask)
+		return;
+	target = door_target(flow_an_state(w, (struct flow *)f,
+					   (unsigned)__builtin_ctz(w->door_mask)));
+	finding_add_str(fd, "connect_target", target ? target : "?");
+}
+

@@ -59,6 +59,14 @@ SCENARIOS=(
 	"benign_dot_queries 56 kdig asks unbound over DNS-over-TLS (853), ordinary and encoded-looking names"
 	"wire_vxlan_fabric 90 over a Linux vxlan link (VNI 42, UDP 4789, underlay 10.120.90.0/24): ssh -N -R with an operator typing back, and a Stratum miner, ~45 s"
 	"wire_frag_mtu576 91 veth MTU 576: ping -s 1400 / -s 3000 as IP fragments, and iodine IP-over-DNS (iodined keeps DF, its answers are not fragmented), ~30 s"
+	"hidden_ssh_proxytunnel 200 ssh -N -R through squid (proxytunnel ProxyCommand, CONNECT :443); an operator types back"
+	"benign_http_via_proxy 201 curl GETs, a 200 kB download and three HTTPS requests (CONNECT) through squid, irregular gaps"
+	"hidden_reverse_http 202 an agent dials out to :7000 and serves the HTTP requests sent back over that connection"
+	"vpn_openvpn_tcp443 203 OpenVPN (TLS mode, small PKI) over TCP 443, pings through it, keepalive 10 s"
+	"vpn_openvpn_udp 204 OpenVPN (TLS mode, small PKI) over UDP 1194, pings through it"
+	"vpn_wireguard 205 WireGuard from inside to outside:51820, pings through it"
+	"benign_vpn_gateway 206 an admin's WireGuard to the gateway listed in tests/traces/vpn_gateway.cfg"
+	"hidden_obfs4_curl 207 obfs4proxy carries a curl request every 8-14 s, one obfs4 connection each"
 )
 # Long-running service protocols (k 150-199) live in their own file.
 # shellcheck source=scripts/make-traces-apps.sh
@@ -91,6 +99,9 @@ ensure_packages()
 		[iodine]=iodine [dns2tcpc]=dns2tcp [ptunnel-ng]=ptunnel-ng
 		[traceroute]=traceroute [ping]=iputils-ping
 		[unbound]=unbound [kdig]=knot-dnsutils
+		[squid]=squid [proxytunnel]=proxytunnel [openvpn]=openvpn
+		[wg]=wireguard-tools [wireguard-go]=wireguard-go
+		[obfs4proxy]=obfs4proxy
 	)
 	local missing=() cmd
 
@@ -1352,6 +1363,356 @@ frag_traffic()
 	ip netns exec "$in" ping -c 2 -i 0.3 -s 3000 "10.20.$k.1" >/dev/null ||
 		log "$name: larger ping failed"
 	iodine_traffic
+}
+
+# ---------------------------------------------------------------- hidden tunnels (issue 12)
+
+# A squid of our own in the outside namespace on 10.20.k.1:3128 that lets
+# every client CONNECT anywhere; the services behind it listen on
+# 10.20.k.9 (an address on the outside namespace's loopback), so the
+# CONNECT target is not the proxy's address. Only inside <-> proxy is on
+# the tap.
+start_squid()
+{
+	local dir="$WORK_DIR/squid.$name" i
+
+	mkdir -p "$dir"
+	chmod 0777 "$dir"
+	cat >"$dir/squid.conf" <<-CONF
+	http_port 10.20.$k.1:3128
+	http_access allow all
+	cache deny all
+	pid_filename $dir/squid.pid
+	cache_log $dir/cache.log
+	access_log none
+	netdb_filename none
+	coredump_dir $dir
+	shutdown_lifetime 1 seconds
+	CONF
+	ip netns exec "$out" squid -N -f "$dir/squid.conf" \
+		>"$dir/stdout.log" 2>&1 &
+	for i in $(seq 1 100); do
+		ip netns exec "$out" ss -ltn | grep -q "10.20.$k.1:3128 " &&
+			return 0
+		sleep 0.1
+	done
+	cat "$dir/cache.log" >&2 || true
+	die "$name: squid did not start"
+}
+
+behind_proxy_address()
+{
+	ip -n "$out" addr add "10.20.$k.9/32" dev lo
+}
+
+# ssh -R from inside through the proxy: proxytunnel as ProxyCommand speaks
+# CONNECT 10.20.k.9:443 to squid; an operator outside logs back in.
+scenario_hidden_ssh_proxytunnel()
+{
+	ssh_record "$1" "$2" proxytunnel_servers proxytunnel_traffic
+}
+
+proxytunnel_servers()
+{
+	behind_proxy_address
+	start_sshd "$out" "10.20.$k.9" 443
+	start_sshd "$in" 127.0.0.1 22
+	start_squid
+}
+
+proxytunnel_traffic()
+{
+	log "$name: ssh -N -R via proxytunnel -> squid 10.20.$k.1:3128 -> 10.20.$k.9:443, operator types back"
+	# shellcheck disable=SC2046
+	ip netns exec "$in" ssh $(ssh_opts) -N -R 2222:127.0.0.1:22 \
+		-o "ProxyCommand=proxytunnel -q -p 10.20.$k.1:3128 -d %h:%p" \
+		-p 443 "root@10.20.$k.9" &
+	sleep 4
+	# shellcheck disable=SC2046
+	type_into "$k" 70 380 "$out" ssh $(ssh_opts) -tt -p 2222 \
+		root@127.0.0.1
+	sleep 2
+}
+
+# Plain HTTP through the same kind of proxy: GETs and one CONNECT to a
+# web server (curl -x), irregular gaps. Benign.
+scenario_benign_http_via_proxy()
+{
+	record "$1" "$2" "$SNAP_WHOLE" http_proxy_servers http_proxy_traffic
+}
+
+http_proxy_servers()
+{
+	local docroot="$WORK_DIR/docroot.$name"
+
+	behind_proxy_address
+	make_docroot "$docroot"
+	(cd "$docroot" && exec ip netns exec "$out" "$(python_bin)" \
+		-m http.server 80 --bind "10.20.$k.9" \
+		>"$WORK_DIR/$name.http.log" 2>&1) &
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 2 -subj /CN=www.example -keyout "$docroot/tls.key" \
+		-out "$docroot/tls.crt" 2>/dev/null
+	ip netns exec "$out" openssl s_server -quiet -www \
+		-accept "10.20.$k.9:443" -cert "$docroot/tls.crt" \
+		-key "$docroot/tls.key" >/dev/null 2>&1 &
+	start_squid
+	sleep 1
+}
+
+http_proxy_traffic()
+{
+	local gap
+
+	log "$name: curl -x squid 10.20.$k.1:3128 http://10.20.$k.9/ with irregular gaps"
+	for gap in 0.4 3.1 0.2 5.5 1.3 0; do
+		ip netns exec "$in" curl -s -o /dev/null --max-time 5 \
+			-x "http://10.20.$k.1:3128" "http://10.20.$k.9/index.html" ||
+			log "$name: GET failed"
+		sleep "$gap"
+	done
+	ip netns exec "$in" curl -s -o /dev/null --max-time 5 \
+		-x "http://10.20.$k.1:3128" "http://10.20.$k.9/update.bin" ||
+		log "$name: download failed"
+	# HTTPS the way browsers reach it through a proxy: CONNECT, then TLS
+	for gap in 1.1 2.7 0; do
+		ip netns exec "$in" curl -s -k -o /dev/null --max-time 5 \
+			-x "http://10.20.$k.1:3128" "https://10.20.$k.9/" ||
+			log "$name: HTTPS GET failed"
+		sleep "$gap"
+	done
+}
+
+# A reverse HTTP tunnel: tw_reverse_http.py on the inside dials out to
+# 10.20.k.1:7000 and serves the HTTP requests the outside sends back
+# over that connection (how ngrok-style agents look from outside).
+scenario_hidden_reverse_http()
+{
+	record "$1" "$2" "$SNAP_WHOLE" "" reverse_http_traffic
+}
+
+reverse_http_traffic()
+{
+	log "$name: agent 10.20.$k.2 dials 10.20.$k.1:7000, then answers requests from it"
+	ip netns exec "$out" timeout 60 "$(python_bin)" \
+		"$SCRIPT_DIR/tw_reverse_http.py" controller "10.20.$k.1" 7000 6 \
+		>"$WORK_DIR/$name.controller.log" 2>&1 &
+	sleep 1
+	ip netns exec "$in" timeout 60 "$(python_bin)" \
+		"$SCRIPT_DIR/tw_reverse_http.py" agent "10.20.$k.1" 7000 6 \
+		>"$WORK_DIR/$name.agent.log" 2>&1 || log "$name: agent failed"
+	sleep 1
+}
+
+# A small OpenVPN PKI (CA, server, client; EC keys) made with openssl.
+make_openvpn_pki()
+{
+	local d=$1
+
+	mkdir -p "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 2 -subj /CN=tw-ca -keyout "$d/ca.key" \
+		-out "$d/ca.crt" 2>/dev/null
+	for who in server client; do
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+			-nodes -subj "/CN=tw-$who" -keyout "$d/$who.key" \
+			-out "$d/$who.csr" 2>/dev/null
+		printf 'keyUsage=digitalSignature\nextendedKeyUsage=%s\n' \
+			"$([ $who = server ] && echo serverAuth || echo clientAuth)" \
+			>"$d/$who.ext"
+		openssl x509 -req -in "$d/$who.csr" -CA "$d/ca.crt" \
+			-CAkey "$d/ca.key" -CAcreateserial -days 2 \
+			-extfile "$d/$who.ext" -out "$d/$who.crt" 2>/dev/null
+	done
+}
+
+# OpenVPN in TLS mode (proto $ovpn_proto, port $ovpn_port) from inside to
+# outside, keepalive 10 s; pings cross the tunnel for a while.
+openvpn_scenario()
+{
+	record "$1" "$2" "$SNAP_WHOLE" openvpn_servers openvpn_traffic
+}
+
+openvpn_servers()
+{
+	local d="$WORK_DIR/ovpn.$name"
+
+	make_openvpn_pki "$d"
+	ip netns exec "$out" openvpn --dev tun --proto "$ovpn_server_proto" \
+		--local "10.20.$k.1" --port "$ovpn_port" --tls-server \
+		--ca "$d/ca.crt" --cert "$d/server.crt" --key "$d/server.key" \
+		--dh none --ifconfig 10.99.$k.1 10.99.$k.2 --keepalive 10 60 \
+		--verb 1 >"$d/server.log" 2>&1 &
+	sleep 1
+}
+
+openvpn_traffic()
+{
+	local d="$WORK_DIR/ovpn.$name" i
+
+	log "$name: openvpn ${ovpn_proto} 10.20.$k.2 -> 10.20.$k.1:$ovpn_port, pings inside"
+	ip netns exec "$in" openvpn --dev tun --proto "$ovpn_client_proto" \
+		--remote "10.20.$k.1" --port "$ovpn_port" --tls-client \
+		--ca "$d/ca.crt" --cert "$d/client.crt" --key "$d/client.key" \
+		--remote-cert-tls server --ifconfig 10.99.$k.2 10.99.$k.1 \
+		--keepalive 10 60 --verb 1 >"$d/client.log" 2>&1 &
+	for i in $(seq 1 100); do
+		ip netns exec "$in" ping -c1 -W1 "10.99.$k.1" >/dev/null 2>&1 &&
+			break
+		sleep 0.2
+	done
+	ip netns exec "$in" ping -c 10 -i 2 "10.99.$k.1" >/dev/null 2>&1 ||
+		log "$name: no ping through the tunnel"
+	sleep 15
+}
+
+scenario_vpn_openvpn_tcp443()
+{
+	local ovpn_proto=tcp ovpn_port=443
+	local ovpn_server_proto=tcp-server ovpn_client_proto=tcp-client
+
+	openvpn_scenario "$1" "$2"
+}
+
+scenario_vpn_openvpn_udp()
+{
+	local ovpn_proto=udp ovpn_port=1194
+	local ovpn_server_proto=udp ovpn_client_proto=udp
+
+	openvpn_scenario "$1" "$2"
+}
+
+# WireGuard between the namespaces (wireguard-tools, kernel module); the
+# inside peer pings through it. wg_port picks the outside peer's port.
+wireguard_scenario()
+{
+	record "$1" "$2" "$SNAP_WHOLE" wireguard_servers wireguard_traffic
+}
+
+# wg_link NS DEV: a WireGuard interface, the kernel's or (without the
+# module) wireguard-go's in the foreground, in the background.
+wg_link()
+{
+	local ns=$1 dev=$2 i
+
+	ip -n "$ns" link add "$dev" type wireguard 2>/dev/null && return 0
+	ip netns exec "$ns" env WG_PROCESS_FOREGROUND=1 wireguard-go "$dev" \
+		>"$WORK_DIR/$dev.log" 2>&1 &
+	for i in $(seq 1 50); do
+		ip -n "$ns" link show "$dev" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "$name: no WireGuard interface $dev"
+}
+
+wireguard_servers()
+{
+	local d="$WORK_DIR/wg.$name"
+
+	mkdir -p "$d"
+	chmod 0700 "$d"
+	wg genkey >"$d/out.key"
+	wg pubkey <"$d/out.key" >"$d/out.pub"
+	wg genkey >"$d/in.key"
+	wg pubkey <"$d/in.key" >"$d/in.pub"
+	wg_link "$out" wgo$k
+	ip netns exec "$out" wg set wgo$k listen-port "$wg_port" \
+		private-key "$d/out.key" peer "$(cat "$d/in.pub")" \
+		allowed-ips 10.98.$k.2/32
+	ip -n "$out" addr add 10.98.$k.1/24 dev wgo$k
+	ip -n "$out" link set wgo$k up
+}
+
+wireguard_traffic()
+{
+	local d="$WORK_DIR/wg.$name"
+
+	log "$name: wireguard 10.20.$k.2 -> 10.20.$k.1:$wg_port, pings inside"
+	wg_link "$in" wgi$k
+	ip netns exec "$in" wg set wgi$k private-key "$d/in.key" \
+		peer "$(cat "$d/out.pub")" allowed-ips 10.98.$k.0/24 \
+		endpoint "10.20.$k.1:$wg_port" persistent-keepalive 25
+	ip -n "$in" addr add 10.98.$k.2/24 dev wgi$k
+	ip -n "$in" link set wgi$k up
+	ip netns exec "$in" ping -c 10 -i 1 "10.98.$k.1" >/dev/null 2>&1 ||
+		log "$name: no ping through the tunnel"
+}
+
+scenario_vpn_wireguard()
+{
+	local wg_port=51820
+
+	wireguard_scenario "$1" "$2"
+}
+
+# An admin's WireGuard to the organisation's gateway: benign with
+# tests/traces/vpn_gateway.cfg (tunnel.vpn_gateways lists 10.20.k.1),
+# a VPN like any other without it.
+scenario_benign_vpn_gateway()
+{
+	local wg_port=51820
+
+	wireguard_scenario "$1" "$2"
+}
+
+# obfs4proxy (a fully encrypted pluggable transport) carries curl
+# requests: one new obfs4 connection per request every 8-14 s.
+scenario_hidden_obfs4_curl()
+{
+	record "$1" "$2" "$SNAP_WHOLE" obfs4_servers obfs4_traffic
+}
+
+obfs4_servers()
+{
+	local d="$WORK_DIR/obfs4.$name" docroot="$WORK_DIR/docroot.$name" i
+
+	mkdir -p "$d/server" "$d/client"
+	make_docroot "$docroot"
+	(cd "$docroot" && exec ip netns exec "$out" "$(python_bin)" \
+		-m http.server 8080 --bind 127.0.0.1 \
+		>"$WORK_DIR/$name.http.log" 2>&1) &
+	ip netns exec "$out" env TOR_PT_MANAGED_TRANSPORT_VER=1 \
+		TOR_PT_STATE_LOCATION="$d/server" \
+		TOR_PT_SERVER_TRANSPORTS=obfs4 \
+		TOR_PT_SERVER_BINDADDR="obfs4-10.20.$k.1:9443" \
+		TOR_PT_ORPORT=127.0.0.1:8080 \
+		obfs4proxy -enableLogging >"$d/server.out" 2>&1 &
+	for i in $(seq 1 50); do
+		[ -s "$d/server/obfs4_bridgeline.txt" ] && return 0
+		sleep 0.1
+	done
+	die "$name: obfs4proxy server did not start"
+}
+
+obfs4_traffic()
+{
+	local d="$WORK_DIR/obfs4.$name" cert args socks i
+
+	cert=$(sed -n 's/.*cert=\([^ ]*\).*/\1/p' \
+		"$d/server/obfs4_bridgeline.txt" | tail -1)
+	args="cert=$cert;iat-mode=0"
+	(exec ip netns exec "$in" env TOR_PT_MANAGED_TRANSPORT_VER=1 \
+		TOR_PT_STATE_LOCATION="$d/client" \
+		TOR_PT_CLIENT_TRANSPORTS=obfs4 \
+		obfs4proxy >"$d/client.out" 2>&1) &
+	for i in $(seq 1 50); do
+		socks=$(sed -n 's/^CMETHOD obfs4 socks5 //p' "$d/client.out")
+		[ -n "$socks" ] && break
+		sleep 0.1
+	done
+	[ -n "$socks" ] || die "$name: obfs4proxy client did not start"
+	log "$name: curl via obfs4 $socks -> 10.20.$k.1:9443, every 8-14 s"
+	RANDOM=4444
+	for i in $(seq 1 6); do
+		# SOCKS5 user and password together carry the bridge
+		# arguments; the SOCKS target is the obfs4 server, which hands
+		# the bytes to its ORPORT, the web server
+		ip netns exec "$in" curl -s -o /dev/null --max-time 10 \
+			--socks5 "$socks" --proxy-user "${args:0:16}:${args:16}" \
+			"http://10.20.$k.1:9443/index.html" ||
+			log "$name: GET failed"
+		sleep_ms_between 8000 14000
+	done
 }
 
 # ---------------------------------------------------------------- main

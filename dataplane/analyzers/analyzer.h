@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "counters.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
 #include "verdict/findings.h"
@@ -51,6 +52,20 @@ struct analyzer {
 			    enum flow_end_reason why);
 	/* Periodic, driven by packet time (offline) or the clock (live). */
 	void (*on_tick)(struct an_ctx *c);
+	/* Tunnels' doors (tunnel_door.c): called before the scan with each
+	 * in-order chunk while the analyzer wants payload; returns the
+	 * offset in data (0..len) at which the flow's inner stream starts
+	 * (a proxy answered CONNECT with 2xx), UINT32_MAX when it does not
+	 * start in these bytes. */
+	uint32_t (*find_door)(struct an_ctx *c, struct flow *f, void *st,
+			      enum flow_dir_id dir, const uint8_t *data,
+			      uint32_t len);
+	/* An inner stream starts: analyzers of stream contents reset their
+	 * flow state here and then see the inner bytes from the first one,
+	 * offsets (stream.inspected) counted from there, their payload and
+	 * packet bits set again. NULL: the analyzer keeps following the
+	 * outer flow as one (timing, sizes). */
+	void (*on_inner_stream)(struct an_ctx *c, struct flow *f, void *st);
 };
 
 /* registry.c */
@@ -88,6 +103,17 @@ void an_count(struct an_ctx *c, enum tw_counter id);
 void an_payload_done(struct an_ctx *c, struct flow *f);
 /* The analyzers that want payload when a flow starts. */
 uint32_t analyzers_payload_mask(void);
+/* Those with find_door, and those with on_inner_stream. */
+uint32_t analyzers_door_mask(void);
+uint32_t analyzers_inner_mask(void);
+/* Adds one to the worker's counter id (stats): what an analyzer measures
+ * that is no finding (worker_payload.c). */
+void an_count(struct an_ctx *c, enum tw_counter id);
+/* Door detail of a finding on a nested flow (worker_payload.c): adds
+ * "connect_target" (host:port) when the flow's bytes came through an HTTP
+ * proxy's CONNECT; nothing otherwise. */
+void an_add_nesting(struct an_ctx *c, const struct flow *f,
+		    struct finding *fd);
 
 /* Likewise for on_packet: every analyzer that has one is called for each
  * packet of a flow until it calls this for the flow, e.g. from on_flow_new

@@ -384,6 +384,14 @@ static void app_on_payload(struct an_ctx *c, struct flow *f, void *st,
 		an_payload_done(c, f);
 }
 
+/* A tunnel's door opened: the inner stream is labelled afresh. */
+static void app_on_inner_stream(struct an_ctx *c, struct flow *f, void *st)
+{
+	(void)c;
+	(void)st;
+	f->app = 0;
+}
+
 const struct analyzer app_id_analyzer = {
 	.name = "app_id",
 	.match_lo = APP_ID_FIRST,
@@ -391,4 +399,5 @@ const struct analyzer app_id_analyzer = {
 	.on_flow_new = app_on_flow_new,
 	.on_match = app_on_match,
 	.on_payload = app_on_payload,
+	.on_inner_stream = app_on_inner_stream,
 };

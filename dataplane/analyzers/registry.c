@@ -4,6 +4,10 @@
 #include "analyzers/analyzer.h"
 
 extern const struct analyzer app_id_analyzer;
+extern const struct analyzer tunnel_door_analyzer;
+extern const struct analyzer tunnel_reverse_analyzer;
+extern const struct analyzer vpn_analyzer;
+extern const struct analyzer fully_encrypted_analyzer;
 extern const struct analyzer flow_timing_analyzer;
 extern const struct analyzer ssh_analyzer;
 extern const struct analyzer icmp_analyzer;
@@ -14,11 +18,15 @@ extern const struct analyzer pool_names_analyzer;
 
 const struct analyzer *const analyzers[] = {
 	&app_id_analyzer,
+	&tunnel_door_analyzer,
 	&flow_timing_analyzer,
 	&ssh_analyzer,
 	&icmp_analyzer,
 	&dns_tunnel_analyzer,
 	&tunnel_service_analyzer,
+	&tunnel_reverse_analyzer,
+	&vpn_analyzer,
+	&fully_encrypted_analyzer,
 	&stratum_analyzer,
 	&pool_names_analyzer,
 };
@@ -35,7 +43,28 @@ uint32_t analyzers_payload_mask(void)
 	uint32_t mask = 0;
 
 	for (unsigned i = 0; i < n_analyzers; i++)
-		if (analyzers[i]->on_payload || analyzers[i]->on_match)
+		if (analyzers[i]->on_payload || analyzers[i]->on_match ||
+		    analyzers[i]->find_door)
+			mask |= 1u << i;
+	return mask;
+}
+
+uint32_t analyzers_door_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->find_door)
+			mask |= 1u << i;
+	return mask;
+}
+
+uint32_t analyzers_inner_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->on_inner_stream)
 			mask |= 1u << i;
 	return mask;
 }

@@ -14,7 +14,10 @@
  * both reported while the flow is open.
  *
  * The host of every finding is the TCP originator: the inside host that
- * dialled out is the one running the tunnel.
+ * dialled out is the one running the tunnel. Through an HTTP proxy's
+ * CONNECT (tunnel_door.c) the flow's inner stream is read as SSH from its
+ * first byte, the port judged is the CONNECT target's and the target is
+ * in the detail.
  *
  * Memory: every flow carries a 24-byte reference; an SSH flow takes a
  * session (about 450 bytes) from a per-worker table of ssh.max_sessions
@@ -151,7 +154,7 @@ static void handshake_findings(struct an_ctx *c, const struct flow *f,
 	st->handshake_reported = 1;
 	if (st->role_known && st->server_is_orig)
 		ssh_report_role_inversion(c, f, st);
-	if (!port_list_contains(&cfg->ssh.ports, f->resp_port))
+	if (!port_list_contains(&cfg->ssh.ports, flow_service_port(f)))
 		ssh_report_nonstandard_port(c, f, st);
 	if ((cfg->ssh.allowed_clients.n &&
 	     !prefix_list_contains(&cfg->ssh.allowed_clients, client)) ||
@@ -369,6 +372,25 @@ static void ssh_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 	r->sess = 0;
 }
 
+/* A proxy let the flow through (tunnel_door.c): SSH may start now. */
+static void ssh_on_inner_stream(struct an_ctx *c, struct flow *f,
+				void *state)
+{
+	struct ssh_ref *r = state;
+	struct ssh_pool *p = c->wstate;
+	struct ssh_flow *st = session_of(p, r);
+
+	if (st) {
+		pool_release(p, st);
+		stack_give(&p->sessions, r->sess);
+	}
+	memset(r, 0, sizeof(*r));
+	if (!c->cfg->ssh.enabled) {
+		an_payload_done(c, f);
+		an_packets_done(c, f);
+	}
+}
+
 static void ssh_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	(void)state;
@@ -417,4 +439,5 @@ const struct analyzer ssh_analyzer = {
 	.on_payload = ssh_on_payload,
 	.on_packet = ssh_on_packet,
 	.on_flow_end = ssh_on_flow_end,
+	.on_inner_stream = ssh_on_inner_stream,
 };

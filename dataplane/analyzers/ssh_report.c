@@ -69,8 +69,9 @@ void ssh_report_role_inversion(struct an_ctx *c, const struct flow *f,
 	finding_init(&fd, f, "ssh.role_inversion", SEV_HIGH);
 	finding_summary(&fd, "dialled out to %s:%u and serves SSH (%s) to it: connect-back",
 			addr_str(&f->resp_addr, peer, sizeof(peer)),
-			f->resp_port, software_or(server_parser(st)));
-	finding_add_int(&fd, "port", f->resp_port);
+			flow_service_port(f), software_or(server_parser(st)));
+	an_add_nesting(c, f, &fd);   /* first: kept when the detail is full */
+	finding_add_int(&fd, "port", flow_service_port(f));
 	finding_add_str(&fd, "ssh_server", "originator");
 	add_identity(&fd, st);
 	if (st->mac[0])
@@ -83,7 +84,7 @@ void ssh_report_nonstandard_port(struct an_ctx *c, const struct flow *f,
 				 const struct ssh_flow *st)
 {
 	bool evasive = port_list_contains(&c->cfg->ssh.evasive_ports,
-					  f->resp_port);
+					  flow_service_port(f));
 	char peer[64];
 	struct finding fd;
 
@@ -91,9 +92,10 @@ void ssh_report_nonstandard_port(struct an_ctx *c, const struct flow *f,
 		     evasive ? SEV_HIGH : SEV_MEDIUM);
 	finding_summary(&fd, "SSH to %s on port %u%s",
 			addr_str(&f->resp_addr, peer, sizeof(peer)),
-			f->resp_port,
+			flow_service_port(f),
 			evasive ? ", a port most firewalls pass" : "");
-	finding_add_int(&fd, "port", f->resp_port);
+	an_add_nesting(c, f, &fd);   /* first: kept when the detail is full */
+	finding_add_int(&fd, "port", flow_service_port(f));
 	finding_add_bool(&fd, "evasive_port", evasive);
 	finding_add_str(&fd, "ssh_server",
 			!st->role_known ? "unknown" :
@@ -120,10 +122,11 @@ void ssh_report_unexpected(struct an_ctx *c, const struct flow *f,
 	finding_summary(&fd, "SSH from %s to %s: %s not in ssh.%s", cbuf, sbuf,
 			bad_client ? cbuf : sbuf,
 			bad_client ? "allowed_clients" : "allowed_servers");
+	an_add_nesting(c, f, &fd);   /* first: kept when the detail is full */
 	finding_add_str(&fd, "client", cbuf);
 	finding_add_str(&fd, "server", sbuf);
 	finding_add_str(&fd, "not_allowed", bad_client ? "client" : "server");
-	finding_add_int(&fd, "port", f->resp_port);
+	finding_add_int(&fd, "port", flow_service_port(f));
 	add_identity(&fd, st);
 	an_emit(c, &fd);
 }
@@ -145,8 +148,9 @@ void ssh_report_reverse(struct an_ctx *c, const struct flow *f,
 	fd.first_ns = s->first_server_key_ns;
 	finding_summary(&fd, "reverse SSH session over the connection to %s:%u: %u keystrokes typed from the server side (%u B%s), %s typing",
 			addr_str(&f->resp_addr, peer, sizeof(peer)),
-			f->resp_port, s->keys[SSH_SERVER], ks,
+			flow_service_port(f), s->keys[SSH_SERVER], ks,
 			nested ? ", nested session" : "", typing);
+	an_add_nesting(c, f, &fd);   /* first: kept when the detail is full */
 	finding_add_int(&fd, "server_keystrokes", s->keys[SSH_SERVER]);
 	finding_add_int(&fd, "client_keystrokes", s->keys[SSH_CLIENT]);
 	finding_add_int(&fd, "keystroke_bytes", ks);
@@ -166,7 +170,7 @@ void ssh_report_keepalive(struct an_ctx *c, const struct flow *f,
 			  const struct ssh_flow *st)
 {
 	const struct ssh_infer *s = &st->inf;
-	bool odd_port = !port_list_contains(&c->cfg->ssh.ports, f->resp_port);
+	bool odd_port = !port_list_contains(&c->cfg->ssh.ports, flow_service_port(f));
 	double mean = (double)s->ka_sum_ms / 1000.0 / (double)(s->ka_events - 1);
 	char peer[64];
 	struct finding fd;
@@ -176,8 +180,9 @@ void ssh_report_keepalive(struct an_ctx *c, const struct flow *f,
 	fd.first_ns = s->auth_done_ns ? s->auth_done_ns : f->first_ns;
 	finding_summary(&fd, "idle SSH tunnel to %s:%u: only %u B keepalives every %.1f s from the %s, no typing",
 			addr_str(&f->resp_addr, peer, sizeof(peer)),
-			f->resp_port, s->ka_size, mean,
+			flow_service_port(f), s->ka_size, mean,
 			s->ka_side == SSH_CLIENT ? "client" : "server");
+	an_add_nesting(c, f, &fd);   /* first: kept when the detail is full */
 	finding_add_double(&fd, "interval_s", mean);
 	finding_add_double(&fd, "interval_spread_s",
 			   (double)(s->ka_max_ms - s->ka_min_ms) / 1000.0);
@@ -188,7 +193,7 @@ void ssh_report_keepalive(struct an_ctx *c, const struct flow *f,
 	finding_add_str(&fd, "auth", ssh_infer_auth_name(s));
 	finding_add_int(&fd, "bytes_client", (int64_t)s->bytes[SSH_CLIENT]);
 	finding_add_int(&fd, "bytes_server", (int64_t)s->bytes[SSH_SERVER]);
-	finding_add_int(&fd, "port", f->resp_port);
+	finding_add_int(&fd, "port", flow_service_port(f));
 	add_md5(&fd, "hassh", st->has_hassh, st->hassh);
 	an_emit(c, &fd);
 }

@@ -157,7 +157,7 @@ static json_t *stats_core_json(const struct report_stats *st, struct hosts *h)
 		" s:{s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I},"
 		" s:o,"
@@ -188,6 +188,9 @@ static json_t *stats_core_json(const struct report_stats *st, struct hosts *h)
 		"streams_stopped", CTR(SCAN_STREAMS_STOPPED),
 		"errors", CTR(SCAN_ERRORS),
 		"matches", CTR(SCAN_MATCHES),
+		"inner_streams", CTR(SCAN_INNER_STREAMS),
+		"fully_encrypted_checked", CTR(FEP_CHECKED),
+		"fully_encrypted_tripped", CTR(FEP_TRIPPED),
 		"apps", apps_json(st),
 		"findings",
 		"emitted", CTR(FINDINGS_EMITTED),

@@ -76,6 +76,10 @@ struct flow {
 	uint8_t responded;       /* the responder sent at least one packet */
 	uint8_t fin_seen[2];
 	uint16_t app;            /* app label id (scan/app_id.h), 0 = none yet */
+	uint8_t nested;          /* inner streams started: a tunnel's door
+				  * opened (tunnel_door.c), 0 = none */
+	uint16_t inner_port;     /* the door's target port (CONNECT host:port),
+				  * 0 = none: see flow_service_port() */
 	uint32_t payload_wanted; /* analyzers still inspecting payload, a bit
 				  * per analyzers[] row; 0 ends inspection */
 	uint32_t packets_wanted; /* analyzers whose on_packet this flow still
@@ -96,6 +100,13 @@ struct flow {
 static inline uint64_t flow_total_bytes(const struct flow *f)
 {
 	return f->side[0].bytes + f->side[1].bytes;
+}
+
+/* The port of the service the flow's bytes are for: a CONNECT target's
+ * when a proxy let the flow through, else the responder's. */
+static inline uint16_t flow_service_port(const struct flow *f)
+{
+	return f->inner_port ? f->inner_port : f->resp_port;
 }
 
 static inline uint64_t flow_duration_ns(const struct flow *f)

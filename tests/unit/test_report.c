@@ -365,7 +365,8 @@ static void test_stats(void **state)
 	assert_true(json_is_integer(json_object_get(o, "overlap_conflict")));
 	o = json_object_get(s, "scan");
 	KEYS(o, "streams_opened", "streams_exhausted",
-	     "streams_stopped", "errors", "matches");
+	     "streams_stopped", "errors", "matches", "inner_streams",
+	     "fully_encrypted_checked", "fully_encrypted_tripped");
 	assert_int_equal(json_integer_value(json_object_get(o, "matches")), 9);
 	o = json_object_get(s, "apps");
 	KEYS(o, "ssh", "tls", "other");
