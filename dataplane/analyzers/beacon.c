@@ -17,7 +17,8 @@
  *   or the IQR is tiny: below max(1 unit, 1 % of the median), 1 unit being
  *   1 ms or 1 byte. RITA's fixed "IQR < 10" assumes whole seconds; with
  *   a 1 ms floor alone, a few ms of network jitter on a 5 s beacon would
- *   count as skew, 1 % of the median absorbs it.
+ *   count as skew, 1 % of the median absorbs it. For intervals the
+ *   floor is 20 % of the median (INTERVAL_JITTER): a C2 agent's jitter.
  *   The MAD part is 1 when the median is below 1 unit. All sizes equal
  *   gives 1.
  * - Histogram part: the events are binned into B equal bins over their own
@@ -54,6 +55,12 @@
 #define BIMODAL_MIN_BINS 11
 #define BIMODAL_SENSITIVITY 0.05
 #define SKEW_REL_FLOOR 0.01
+/* Intervals clustered within this share of their median are a schedule,
+ * whatever their skew: C2 agents add jitter on purpose (commonly 10-30 %
+ * of the period), and the quartiles of a dozen jittered intervals are
+ * skewed by chance. An IQR of 0.2 of the median is uniform jitter of
+ * +-20 %; wider spreads are judged by their skew as before. */
+#define INTERVAL_JITTER 0.2
 #define NS_PER_MS 1e6
 
 static void sort_u64(uint64_t *v, unsigned n)
@@ -96,10 +103,11 @@ static double clamp01(double x)
 	return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x);
 }
 
-static double bowley_skew(double q1, double q2, double q3, double unit)
+static double bowley_skew(double q1, double q2, double q3, double unit,
+			  double rel_floor)
 {
 	double iqr = q3 - q1;
-	double floor = fmax(unit, SKEW_REL_FLOOR * q2);
+	double floor = fmax(unit, rel_floor * q2);
 
 	if (iqr < floor || q2 == q1 || q2 == q3)
 		return 0.0;
@@ -109,8 +117,8 @@ static double bowley_skew(double q1, double q2, double q3, double unit)
 /* Sorts v in place (scratch holds n doubles) and scores how tightly it
  * clusters; unit is the smallest meaningful difference (1 ms, 1 byte). */
 static double dispersion_part(double *v, unsigned n, double unit,
-			      double *scratch, double *median_out,
-			      double *mad_out)
+			      double rel_floor, double *scratch,
+			      double *median_out, double *mad_out)
 {
 	double q1, q2, q3, mad, skew, mad_part;
 
@@ -123,7 +131,7 @@ static double dispersion_part(double *v, unsigned n, double unit,
 	sort_double(scratch, n);
 	mad = quantile_sorted(scratch, n, 0.5);
 
-	skew = bowley_skew(q1, q2, q3, unit);
+	skew = bowley_skew(q1, q2, q3, unit, rel_floor);
 	mad_part = q2 < unit ? 1.0 : fmax(0.0, (q2 - mad) / q2);
 	if (median_out)
 		*median_out = q2;
@@ -260,12 +268,13 @@ int beacon_score(const uint64_t *ts_ns, const uint32_t *sizes, unsigned n,
 	if (m < BEACON_MIN_INTERVALS)
 		return 0;
 
-	r->ts_score = dispersion_part(iv, m, 1.0, scratch,
+	r->ts_score = dispersion_part(iv, m, 1.0, INTERVAL_JITTER, scratch,
 				      &r->interval_median_ms,
 				      &r->interval_mad_ms);
 	for (unsigned i = 0; i < n; i++)
 		sz[i] = (double)sizes[i];
-	r->size_score = dispersion_part(sz, n, 1.0, scratch, NULL, NULL);
+	r->size_score = dispersion_part(sz, n, 1.0, SKEW_REL_FLOOR, scratch,
+					NULL, NULL);
 
 	/* >= 3 intervals of >= 1 ms: the span is not zero. */
 	bins = hist_bins(n);
