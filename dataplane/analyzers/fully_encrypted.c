@@ -105,13 +105,17 @@ static bool length_header(const uint8_t *d, uint32_t len)
 bool fep_looks_fully_encrypted(const uint8_t *d, uint32_t len,
 			       uint32_t *pop_x100)
 {
+	/* bits set per nibble: the build targets no popcnt instruction, and
+	 * __builtin_popcount per byte became a libgcc call per byte */
+	static const uint8_t nibble_bits[16] = { 0, 1, 1, 2, 1, 2, 2, 3,
+						 1, 2, 2, 3, 2, 3, 3, 4 };
 	uint32_t bits = 0, printables = 0, run = 0, longest = 0;
 
 	*pop_x100 = 0;
 	if (len == 0)
 		return false;
 	for (uint32_t i = 0; i < len; i++) {
-		bits += (uint32_t)__builtin_popcount(d[i]);
+		bits += nibble_bits[d[i] & 15u] + nibble_bits[d[i] >> 4];
 		if (printable(d[i])) {
 			printables++;
 			if (++run > longest)
