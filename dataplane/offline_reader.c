@@ -92,7 +92,10 @@ static void send_decoded(struct offline *o, const struct pkt *p)
 
 	maybe_tick(o, p->ts_ns);
 	r = reserve_or_wait(o, &o->ow[i], (uint32_t)sizeof(*r));
-	memcpy(&r->pv, &pv, sizeof(pv));
+	if (pkt_view_has_tail(&pv))
+		memcpy(&r->pv, &pv, sizeof(pv));
+	else
+		memcpy(&r->pv, &pv, PKT_VIEW_HEAD_SIZE);
 	r->wirelen = p->wirelen;
 	r->verdict = verdict;
 	r->hash = verdict == TW_CTR_PKTS ? flow_view_hash(&pv) : 0;

@@ -40,9 +40,6 @@
 #define PPP_IPV4 0x0021
 #define PPP_IPV6 0x0057
 
-#define IPPROTO_IPIP 4
-#define IPPROTO_IPV6_IN 41
-#define IPPROTO_GRE 47
 
 #define GRE_F_CSUM 0x8000
 #define GRE_F_ROUTING 0x4000
@@ -476,7 +473,7 @@ static bool gre_inner(const uint8_t *gre, uint32_t cap, uint8_t ip_proto,
 static bool ip_in_ip(uint8_t proto, uint32_t cap, struct pkt_view *pv,
 		     struct decap_next *next)
 {
-	uint8_t inner = proto == IPPROTO_IPIP ? 4 : 6;
+	uint8_t inner = proto == DECAP_PROTO_IPIP ? 4 : 6;
 	enum decap_kind kind;
 
 	if (inner == pv->ip_version)
@@ -511,10 +508,10 @@ bool decap_next_layer(struct pkt_view *pv, uint8_t proto, uint32_t cap,
 			    dport))
 			return geneve_inner(l4, cap, pv, next);
 		return false;
-	case IPPROTO_GRE:
-		return gre_inner(l4, cap, IPPROTO_GRE, pv, next);
-	case IPPROTO_IPIP:
-	case IPPROTO_IPV6_IN:
+	case DECAP_PROTO_GRE:
+		return gre_inner(l4, cap, DECAP_PROTO_GRE, pv, next);
+	case DECAP_PROTO_IPIP:
+	case DECAP_PROTO_IPV6:
 		return ip_in_ip(proto, cap, pv, next);
 	default:
 		return false;

@@ -28,6 +28,18 @@ enum tw_counter decode_ethertype(const uint8_t *data, uint32_t cap,
 				 uint32_t type_off, struct l2_result *l2,
 				 struct pkt_view *pv);
 
+#define DECAP_PROTO_IPIP 4
+#define DECAP_PROTO_IPV6 41
+#define DECAP_PROTO_GRE 47
+
+/* Can an IP packet of this protocol carry another one? Checked before
+ * decap_next_layer(), so TCP and ICMP, most packets, never call it. */
+static inline bool decap_may_carry(uint8_t proto)
+{
+	return proto == TW_PROTO_UDP || proto == DECAP_PROTO_GRE ||
+	       proto == DECAP_PROTO_IPIP || proto == DECAP_PROTO_IPV6;
+}
+
 /* pv is an IP packet whose L4 (protocol proto, cap captured bytes at
  * pv->l4) may carry another packet. Returns true with next set when a
  * layer was removed; false when the packet is the one to analyse (a

@@ -323,7 +323,7 @@ static enum tw_counter decode_from_ip(const uint8_t *ip, uint32_t cap,
 				      struct pkt_view *pv)
 {
 	struct l3_result l3;
-	struct decap_next next = { 0, 0, TW_CTR_PKTS };
+	struct decap_next next;
 	enum tw_counter rc;
 
 	for (;;) {
@@ -338,8 +338,10 @@ static enum tw_counter decode_from_ip(const uint8_t *ip, uint32_t cap,
 		if (rc != TW_CTR_PKTS)
 			return rc;
 		pv->l4 = ip + l3.l4_off;
-		if (l3.no_l4 ||
-		    !decap_next_layer(pv, l3.proto, l3.cap_end - l3.l4_off,
+		if (l3.no_l4 || !decap_may_carry(l3.proto))
+			break;
+		next.drop = TW_CTR_PKTS;
+		if (!decap_next_layer(pv, l3.proto, l3.cap_end - l3.l4_off,
 				      &next))
 			break;
 		if (next.drop != TW_CTR_PKTS)
@@ -358,7 +360,7 @@ enum tw_counter decode_packet(const struct pkt *pkt, struct pkt_view *pv)
 	struct l2_result l2 = { 0 };
 	enum tw_counter rc;
 
-	memset(pv, 0, sizeof(*pv));
+	memset(pv, 0, PKT_VIEW_HEAD_SIZE);
 	pv->ts_ns = pkt->ts_ns;
 	if (!pkt->data)
 		return TW_CTR_DROP_L2_TRUNCATED;

@@ -5,6 +5,7 @@
 #define TW_DECODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "counters.h"
@@ -77,12 +78,11 @@ enum decap_left {
 
 /* What the decoder removed in front of the packet it reports: the
  * outermost tunnel's metadata (as Suricata's EVE "tunnel" object) and
- * the VLAN ids seen on the way in (EVE "vlan"). Zero for plain packets. */
+ * the VLAN ids seen on the way in (EVE "vlan"). The head is zero for
+ * plain packets; the tail is only written, and may only be read, where
+ * the head says it holds something (decode does not clear it: plain
+ * packets, nearly all, never pay for it). */
 struct pkt_tunnel {
-	struct ip_addr src, dst;  /* outermost tunnel's IP pair; zero when
-				   * it had none (MPLS, PPPoE on Ethernet) */
-	uint32_t id;              /* VNI, ERSPAN session, GRE key, MPLS label */
-	uint16_t vlan[2];         /* VLAN ids, outermost first */
 	uint16_t layers;          /* a bit per decap_kind removed */
 	uint8_t kind;             /* outermost decap_kind removed */
 	uint8_t has_id;           /* id is meaningful */
@@ -91,6 +91,12 @@ struct pkt_tunnel {
 	uint8_t left;             /* enum decap_left: a layer left in place */
 	uint8_t outer_proto;      /* IP protocol that carried the outermost
 				   * tunnel (UDP, GRE, 4, 41), 0 = none */
+	/* tail, guarded by the head: */
+	uint32_t id;              /* when has_id: VNI, ERSPAN session, GRE
+				   * key, MPLS label */
+	uint16_t vlan[2];         /* n_vlan ids, outermost first */
+	struct ip_addr src, dst;  /* when outer_proto: the outermost
+				   * tunnel's IP pair */
 };
 
 struct pkt_view {
@@ -124,8 +130,18 @@ struct pkt_view {
 	uint8_t retransmit;       /* set by tcp_stream: nothing new in here */
 	uint8_t overlap_conflict; /* set by tcp_stream: bytes differ from the
 				   * same sequence numbers seen before */
-	struct pkt_tunnel tunnel; /* layers removed in front of l3 */
+	struct pkt_tunnel tunnel; /* layers removed in front of l3; last */
 };
+
+/* What decode clears of a pkt_view: all but the tunnel's guarded tail. */
+#define PKT_VIEW_HEAD_SIZE \
+	(offsetof(struct pkt_view, tunnel) + offsetof(struct pkt_tunnel, id))
+
+/* Does pv's tunnel tail hold anything a copy must carry? */
+static inline bool pkt_view_has_tail(const struct pkt_view *pv)
+{
+	return pv->tunnel.depth || pv->tunnel.n_vlan;
+}
 
 /* Decodes pkt into pv, removing the encapsulations decap_configure()
  * enabled. Returns TW_CTR_PKTS when the packet is usable,

@@ -82,6 +82,12 @@ enum tw_counter decode_link(const struct pkt *pkt, struct l2_result *l2,
 	case TW_LINK_ETHERNET:
 		if (pkt->caplen < ETH_HDR_LEN)
 			return TW_CTR_DROP_L2_TRUNCATED;
+		/* untagged IP, nearly every frame: no walk */
+		if (ethertype_to_version(rd16(pkt->data + ETH_HDR_LEN - 2),
+					 &l2->ip_version) == TW_CTR_PKTS) {
+			l2->l3_off = ETH_HDR_LEN;
+			return TW_CTR_PKTS;
+		}
 		return decode_ethertype(pkt->data, pkt->caplen,
 					ETH_HDR_LEN - 2, l2, pv);
 	case TW_LINK_LINUX_SLL:
