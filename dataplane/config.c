@@ -4,12 +4,15 @@
  * lists. One key's value is applied by config_apply.c. Errors name file,
  * line and key. */
 #include "config_apply.h"
+#include "control/metrics.h"
+#include "twlog.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -117,6 +120,21 @@ static int cross_check(const struct load_ctx *c, const config_t *lc,
 				"least flowtiming.beacon_min_score (%g)",
 				cfg->flowtiming.beacon_strong_score,
 				cfg->flowtiming.beacon_min_score);
+	if (twlog_format_parse(cfg->log.format) < 0)
+		return cfg_fail(c->err, c->errlen,
+				where_key(lc, "log.format", c->path),
+				"log.format: '%s' is not \"text\" or \"json\"",
+				cfg->log.format);
+	if (twlog_level_parse(cfg->log.level) < 0)
+		return cfg_fail(c->err, c->errlen,
+				where_key(lc, "log.level", c->path),
+				"log.level: '%s' is not err, warning, notice, "
+				"info or debug", cfg->log.level);
+	if (metrics_listen_parse(cfg->metrics.listen, NULL, NULL) != 0)
+		return cfg_fail(c->err, c->errlen,
+				where_key(lc, "metrics.listen", c->path),
+				"metrics.listen: '%s' is not PORT, ADDR:PORT "
+				"or [ADDR6]:PORT", cfg->metrics.listen);
 	return 0;
 }
 
@@ -248,6 +266,19 @@ static int read_file(const struct load_ctx *c, config_t *lc)
 	return syntax_fail(c, &r);
 }
 
+/* A path key's built-in default. scan.patterns_dir's is the installed
+ * patterns (meson, from the prefix); TUNNELWATCH_PATTERNS_DIR replaces it
+ * for runs from a build tree (the tests, `meson devenv`). */
+static const char *path_default(const struct cfg_key *k)
+{
+	const char *env;
+
+	if (strcmp(k->name, "scan.patterns_dir") == 0 &&
+	    (env = getenv("TUNNELWATCH_PATTERNS_DIR")) && env[0])
+		return env;
+	return k->def_text;
+}
+
 void config_defaults(struct tw_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
@@ -270,7 +301,7 @@ void config_defaults(struct tw_config *cfg)
 			*(bool *)f = k->def != 0;
 			break;
 		case CFG_PATH:
-			snprintf(f, TW_PATH_MAX, "%s", k->def_text);
+			snprintf(f, TW_PATH_MAX, "%s", path_default(k));
 			break;
 		case CFG_TEXT:
 			snprintf(f, TW_TEXT_MAX, "%s", k->def_text);

@@ -234,6 +234,15 @@ struct tw_config {
 		uint32_t findings_kept;       /* latest findings for `findings` */
 		uint32_t flows_listed;        /* open flows per worker in answers */
 	} control;
+
+	/* The operators' log (twlog.h) and the metrics listener (issue 15). */
+	struct {
+		char format[TW_TEXT_MAX];     /* "text" or "json" */
+		char level[TW_TEXT_MAX];      /* "err" ... "debug" */
+	} log;
+	struct {
+		char listen[TW_TEXT_MAX];     /* "" off; "PORT", "ADDR:PORT" */
+	} metrics;
 };
 
 /* The decoder's settings from cfg->decap (for decap_configure()). */

@@ -316,6 +316,15 @@ const struct cfg_key cfg_keys[] = {
 	     "latest findings kept for `findings`"),
 	UINT("control.flows_listed", control.flows_listed, 1, 65536, 256,
 	     "open flows listed per worker by `flows` and `host`"),
+	TEXT("log.format", log.format, "text",
+	     "log lines on stderr: \"text\" or \"json\" (journald fields "
+	     "under systemd)"),
+	TEXT("log.level", log.level, "notice",
+	     "least important message logged: err, warning, notice, info, "
+	     "debug; --log-level overrides"),
+	TEXT("metrics.listen", metrics.listen, "",
+	     "HTTP metrics listener (live): \"PORT\" (127.0.0.1) or "
+	     "\"ADDR:PORT\"; empty: off"),
 };
 
 const size_t cfg_n_keys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);

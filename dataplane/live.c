@@ -19,7 +19,13 @@
 #include <rte_launch.h>
 #include <rte_ring.h>
 
+#ifdef TW_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
 #include "control/eve.h"
+#include "control/metrics.h"
+#include "control/metrics_http.h"
 #include "ring.h"
 #include "scan/hs_db.h"
 #include "worker.h"
@@ -28,6 +34,8 @@
 /* Any failure to start: nothing was watched (README, exit status). */
 #define LIVE_EXIT_START 2
 #define STOP_SLOW_NS (3ull * 1000000000ull)
+/* STATUS= for systemctl status, this often (wall clock) */
+#define STATUS_EVERY_NS (10ull * 1000000000ull)
 
 
 static uint64_t wall_ns(void)
@@ -59,13 +67,13 @@ static int worker_alloc(struct live *l, struct live_worker *lw, unsigned id)
 	lw->ans_max = cfg->control.flows_listed;
 	lw->ans = calloc(lw->ans_max, sizeof(*lw->ans));
 	if (!lw->findings || !lw->linear || !lw->ans) {
-		live_log("worker %u: out of memory\n", id);
+		live_err("worker %u: out of memory\n", id);
 		return -1;
 	}
 	lw->w = worker_create(&wo, cfg, l->db, lw->findings, err, sizeof(err));
 	atomic_store_explicit(&lw->db_in_use, l->db, memory_order_relaxed);
 	if (!lw->w) {
-		live_log("%s\n", err);
+		live_err("%s\n", err);
 		return -1;
 	}
 	if (id > 0 && l->lw[0].dispatches) {
@@ -75,7 +83,7 @@ static int worker_alloc(struct live *l, struct live_worker *lw, unsigned id)
 					    RING_F_SP_ENQ | RING_F_SC_DEQ |
 						    RING_F_EXACT_SZ);
 		if (!lw->inbox) {
-			live_log("worker %u: no memory for a %u-packet ring "
+			live_err("worker %u: no memory for a %u-packet ring "
 			     "(dpdk.dispatch_ring)\n", id,
 			     cfg->dpdk.dispatch_ring);
 			return -1;
@@ -120,7 +128,7 @@ static int workers_create(struct live *l)
 
 	l->n = cfg->dpdk.workers;
 	if (rte_lcore_count() < l->n + 1) {
-		live_log("dpdk.workers = %u needs %u lcores, the EAL has %u "
+		live_err("dpdk.workers = %u needs %u lcores, the EAL has %u "
 		     "(dpdk.lcores, or -l/--lcores in the EAL arguments)\n",
 		     l->n, l->n + 1, rte_lcore_count());
 		return -1;
@@ -159,7 +167,7 @@ static int workers_launch(struct live *l)
 	for (unsigned k = 0; k < l->n; k++) {
 		if (rte_eal_remote_launch(live_worker_main, &l->lw[k],
 					  l->lw[k].lcore) != 0) {
-			live_log("cannot launch worker %u on lcore %u\n", k,
+			live_err("cannot launch worker %u on lcore %u\n", k,
 			     l->lw[k].lcore);
 			return -1;
 		}
@@ -183,7 +191,7 @@ static void workers_note_slow(const struct live *l)
 {
 	for (unsigned k = 0; k < l->launched; k++)
 		if (!atomic_load_explicit(&l->lw[k].done, memory_order_acquire))
-			live_log("stopping: worker %u has not finished after "
+			live_warn("stopping: worker %u has not finished after "
 				 "%u s\n", k,
 				 (unsigned)(STOP_SLOW_NS / 1000000000ull));
 }
@@ -237,7 +245,7 @@ static void event_log_reopen(struct live *l)
 	if (!l->mgr.eve)
 		return;
 	if (eve_reopen(l->mgr.eve, err, sizeof(err)) != 0) {
-		live_log("SIGHUP: %s; still writing to the file open before\n",
+		live_warn("SIGHUP: %s; still writing to the file open before\n",
 			 err);
 		return;
 	}
@@ -276,12 +284,101 @@ static void note_input_end(struct live *l)
 					       : "flows kept open");
 }
 
+/* ---- systemd: Type=notify, STATUS=, WatchdogSec= (sd_notify is a no-op
+ * without NOTIFY_SOCKET, so a run by hand is unaffected) ---- */
+
+static void notify(const char *state)
+{
+#ifdef TW_HAVE_SYSTEMD
+	sd_notify(0, state);
+#else
+	(void)state;
+#endif
+}
+
+static void notify_status(struct live *l)
+{
+	uint64_t pkts = 0;
+	char msg[256];
+
+	for (unsigned k = 0; k < l->n; k++)
+		pkts += worker_counters(l->lw[k].w)->v[TW_CTR_PKTS];
+	snprintf(msg, sizeof(msg),
+		 "STATUS=watching %u port%s, %u worker%s: %llu packets, "
+		 "%u hosts, %llu findings", l->ports.n,
+		 l->ports.n == 1 ? "" : "s", l->n, l->n == 1 ? "" : "s",
+		 (unsigned long long)pkts, hosts_count(l->mgr.hosts),
+		 (unsigned long long)l->log.total);
+	notify(msg);
+}
+
+static void notify_ready(struct live *l)
+{
+#ifdef TW_HAVE_SYSTEMD
+	uint64_t usec = 0;
+
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec)
+		l->watchdog_ns = usec * 1000ull;
+#endif
+	notify("READY=1");
+	notify_status(l);
+	l->watchdog_last_ns = l->status_last_ns = wall_ns();
+}
+
+/* From the manager loop only: a wedged loop stops the pings and systemd
+ * restarts the appliance (WatchdogSec=). */
+static void notify_tick(struct live *l)
+{
+	uint64_t now;
+
+	if (!l->watchdog_ns && !getenv("NOTIFY_SOCKET"))
+		return;
+	now = wall_ns();
+	if (l->watchdog_ns && now - l->watchdog_last_ns >= l->watchdog_ns / 2) {
+		notify("WATCHDOG=1");
+		l->watchdog_last_ns = now;
+	}
+	if (now - l->status_last_ns >= STATUS_EVERY_NS) {
+		notify_status(l);
+		l->status_last_ns = now;
+	}
+}
+
+static char *metrics_render(void *ctx, size_t *len)
+{
+	struct live *l = ctx;
+	json_t *stats = l->backend.stats(l->backend.ctx);
+	char *text = metrics_text(stats, l->mgr.hosts, live_cfg(l), len);
+
+	json_decref(stats);
+	return text;
+}
+
+static int metrics_start(struct live *l)
+{
+	const struct tw_config *cfg = live_cfg(l);
+	char err[256];
+
+	if (!cfg->metrics.listen[0])
+		return 0;
+	l->http = metrics_http_start(cfg->metrics.listen, metrics_render, l,
+				     err, sizeof(err));
+	if (!l->http) {
+		live_err("%s\n", err);
+		return -1;
+	}
+	live_log("metrics on http://%s/metrics\n", cfg->metrics.listen);
+	return 0;
+}
+
 static void manager_loop(struct live *l)
 {
 	int wait_ms = LOOP_WAIT_MS;
 
 	for (;;) {
 		ctl_server_poll(l->ctl, wait_ms);
+		metrics_http_run(l->http);
+		notify_tick(l);
 		/* findings waiting: come back at once, the ring may be full */
 		wait_ms = live_drain(l) ? 0 : LOOP_WAIT_MS;
 		if (signals_take(l))
@@ -294,7 +391,16 @@ static void manager_loop(struct live *l)
 
 static void on_finding(void *ctx, const struct finding *f, int host_is_orig)
 {
-	finding_log_add(ctx, f, host_is_orig);
+	struct live *l = ctx;
+	char host[64];
+
+	finding_log_add(&l->log, f, host_is_orig);
+	if (twlog_level() < TWLOG_INFO)
+		return;
+	ip_addr_format(host_is_orig ? &f->orig : &f->resp, host, sizeof(host));
+	twlog_finding(TWLOG_INFO, f->kind, host, "finding %s %s host %s: %s", f->kind,
+		      severity_name((enum severity)f->severity), host,
+		      f->summary);
 }
 
 static void workers_free(struct live *l)
@@ -322,19 +428,19 @@ static int engine_start(struct live *l)
 		return -1;
 	l->db = hs_db_open(cfg, err, sizeof(err));
 	if (!l->db) {
-		live_log("patterns: %s\n", err);
+		live_err("patterns: %s\n", err);
 		return -1;
 	}
 	if (manager_init(&l->mgr, cfg, eve, err, sizeof(err)) != 0 ||
 	    manager_keep_flows(&l->mgr, err, sizeof(err)) != 0) {
-		live_log("%s\n", err);
+		live_err("%s\n", err);
 		return -1;
 	}
 	l->mgr.on_finding = on_finding;
-	l->mgr.on_finding_ctx = &l->log;
+	l->mgr.on_finding_ctx = l;
 	if (source_dpdk_open(cfg, cfg->dpdk.workers, &l->ports, err,
 			     sizeof(err)) != 0) {
-		live_log("%s\n", err);
+		live_err("%s\n", err);
 		return -1;
 	}
 	if (workers_create(l) != 0 || workers_launch(l) != 0)
@@ -352,10 +458,11 @@ static int live_unwind(struct live *l, int rc)
 
 	if (l->launched)
 		workers_stop(l);
+	metrics_http_stop(l->http);
 	ctl_server_close(l->ctl);
 	eve_errors = manager_eve_write_errors(&l->mgr);
 	if (l->mgr.hosts && manager_fini(&l->mgr) != 0) {
-		live_log("event log %s: %llu finding%s not written: %s\n",
+		live_err("event log %s: %llu finding%s not written: %s\n",
 			 live_eve_path(l), (unsigned long long)eve_errors,
 			 eve_errors == 1 ? "" : "s",
 			 strerror(errno ? errno : EIO));
@@ -385,7 +492,7 @@ int live_run(const struct tw_config *cfg, const struct live_options *o)
 	char err[1024];
 
 	if (!l) {
-		live_log("out of memory\n");
+		live_err("out of memory\n");
 		return LIVE_EXIT_START;
 	}
 	l->opt = o;
@@ -395,13 +502,13 @@ int live_run(const struct tw_config *cfg, const struct live_options *o)
 	l->fresh = malloc(sizeof(*cfg));
 	if (!l->cfgs[0] || !l->cfgs[1] || !l->fresh ||
 	    finding_log_init(&l->log, cfg->control.findings_kept) != 0) {
-		live_log("out of memory\n");
+		live_err("out of memory\n");
 		return live_unwind(l, LIVE_EXIT_START);
 	}
 	*l->cfgs[0] = *cfg;
 	l->started_ns = wall_ns();
 	if (signals_block(l) != 0) {
-		live_log("cannot set up signals: %s\n", strerror(errno));
+		live_err("cannot set up signals: %s\n", strerror(errno));
 		return live_unwind(l, LIVE_EXIT_START);
 	}
 	live_ctl_init(l);
@@ -409,11 +516,13 @@ int live_run(const struct tw_config *cfg, const struct live_options *o)
 	l->ctl = ctl_server_open(cfg, ctl_cmds_answer, &l->backend, err,
 				 sizeof(err));
 	if (!l->ctl) {
-		live_log("%s\n", err);
+		live_err("%s\n", err);
 		return live_unwind(l, LIVE_EXIT_START);
 	}
-	if (engine_start(l) != 0)
+	if (engine_start(l) != 0 || metrics_start(l) != 0)
 		return live_unwind(l, LIVE_EXIT_START);
+	notify_ready(l);
 	manager_loop(l);
+	notify("STOPPING=1");
 	return live_unwind(l, 0);
 }

@@ -3,12 +3,14 @@
  * dpdk.workers) unless the arguments already name them. */
 #include "live_int.h"
 
+#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_log.h>
 #include <rte_version.h>
 
 #define EAL_ARGS_MAX 128
@@ -54,6 +56,46 @@ static void derive_lcores(unsigned workers, char *out, size_t len)
 		snprintf(out + used, len - used, ")");
 }
 
+/* An af_packet port names a kernel interface: one that is not there
+ * fails here with its name, not deep in the EAL's probe (the sample
+ * config's eth1 on a machine without one). */
+static int ports_check_ifaces(const struct tw_config *cfg)
+{
+	for (unsigned i = 0; i < cfg->dpdk.ports.n; i++) {
+		const char *p = cfg->dpdk.ports.s[i], *at;
+		char name[IF_NAMESIZE + 1];
+		size_t n;
+
+		if (strncmp(p, "net_af_packet", 13) != 0 ||
+		    !(at = strstr(p, "iface=")))
+			continue;
+		at += 6;
+		n = strcspn(at, ",");
+		if (n == 0 || n > IF_NAMESIZE) {
+			live_err("dpdk.ports: \"%s\": iface= needs an interface "
+				 "name\n", p);
+			return -1;
+		}
+		memcpy(name, at, n);
+		name[n] = '\0';
+		if (if_nametoindex(name) == 0) {
+			live_err("dpdk.ports: \"%s\": no network interface "
+				 "'%s' here (`ip link` lists them); set dpdk.ports "
+				 "in %s\n", p, name, cfg->path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The EAL's log lines at their own level (DPDK's 1-8 are syslog's 0-7). */
+static int eal_msg_level(void)
+{
+	int lvl = rte_log_cur_msg_loglevel();
+
+	return lvl > 0 ? lvl - 1 : TWLOG_NOTICE;
+}
+
 int live_eal_start(struct live *l)
 {
 	const struct tw_config *cfg = live_cfg(l);
@@ -62,6 +104,14 @@ int live_eal_start(struct live *l)
 	char err[256];
 	int argc = 0;
 
+	FILE *eal_stream;
+
+	if (ports_check_ifaces(cfg) != 0)
+		return -1;
+	/* the EAL's lines through our logger, with time and level */
+	eal_stream = twlog_stream(eal_msg_level);
+	if (eal_stream)
+		rte_openlog_stream(eal_stream);
 	argv[argc++] = "tunnelwatch";
 	for (unsigned i = 0; i < cfg->dpdk.eal.n && argc < EAL_ARGS_MAX; i++)
 		argv[argc++] = (char *)cfg->dpdk.eal.s[i];
@@ -69,7 +119,7 @@ int live_eal_start(struct live *l)
 		argv[argc++] = l->opt->eal_argv[i];
 	if (source_dpdk_eal_args(cfg, argv, &argc, EAL_ARGS_MAX - 1, err,
 				 sizeof(err)) != 0) {
-		live_log("%s\n", err);
+		live_err("%s\n", err);
 		return -1;
 	}
 	if (!args_name_lcores(argv, argc)) {
@@ -82,7 +132,7 @@ int live_eal_start(struct live *l)
 	}
 	argv[argc] = NULL;
 	if (rte_eal_init(argc, argv) < 0) {
-		live_log("EAL init failed: %s (EAL arguments: dpdk.eal and after "
+		live_err("EAL init failed: %s (EAL arguments: dpdk.eal and after "
 		     "--)\n", rte_strerror(rte_errno));
 		return -1;
 	}

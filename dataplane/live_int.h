@@ -12,13 +12,18 @@
 #include "live.h"
 #include "live_worker.h"
 #include "manager.h"
+#include "twlog.h"
 
 struct hs_db;
+struct metrics_http;
 
 #define LIVE_RETIRED_MAX 4
 
-/* Operators read these on stderr (the journal under systemd). */
-#define live_log(...) fprintf(stderr, "tunnelwatch: " __VA_ARGS__)
+/* Operators read these on stderr with time and level, or in the journal
+ * under systemd (twlog.h). */
+#define live_log(...) twlog(TWLOG_NOTICE, __VA_ARGS__)
+#define live_warn(...) twlog(TWLOG_WARNING, __VA_ARGS__)
+#define live_err(...) twlog(TWLOG_ERR, __VA_ARGS__)
 
 struct live {
 	const struct live_options *opt;
@@ -45,6 +50,10 @@ struct live {
 	int input_end_logged;
 	uint64_t eve_reopened;        /* SIGHUPs that reopened the event log */
 	char engine[64];
+	/* issue 15: the metrics listener, systemd's watchdog and status */
+	struct metrics_http *http;
+	uint64_t watchdog_ns;         /* 0: no WatchdogSec= */
+	uint64_t watchdog_last_ns, status_last_ns;
 };
 
 static inline const struct tw_config *live_cfg(const struct live *l)

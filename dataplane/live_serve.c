@@ -16,6 +16,10 @@ static int flow_of_ip(void *ctx, const struct flow *f)
 	if (ip_addr_cmp(&f->orig_addr, &lw->req_ip) != 0 &&
 	    ip_addr_cmp(&f->resp_addr, &lw->req_ip) != 0)
 		return 0;
+	/* closed TCP flows wait out tcp_closed_timeout in the table: not
+	 * open, not listed */
+	if (f->tcp_state == FLOW_TCP_CLOSED)
+		return 0;
 	lw->ans_total++;
 	if (lw->ans_n == lw->ans_max)
 		return 0;

@@ -7,9 +7,14 @@
 
 #include "config.h"
 #include "offline.h"
+#include "twlog.h"
 
 #ifndef TW_VERSION
 #define TW_VERSION "0.1.0"
+#endif
+
+#ifndef TW_SYSCONF_DIR
+#define TW_SYSCONF_DIR "/etc/tunnelwatch"
 #endif
 
 #define MAX_READ_FILES 256
@@ -24,13 +29,16 @@ static void usage(FILE *out)
 		"       tunnelwatch --config FILE [-- EAL args]   (live appliance)\n"
 		"\n"
 		"  -r, --read FILE     pcap or pcapng trace (repeat for several)\n"
-		"  -c, --config FILE   libconfig file (config/offline.cfg, config/tunnelwatch.cfg)\n"
+		"  -c, --config FILE   libconfig file (" TW_SYSCONF_DIR "/offline.cfg,\n"
+		"                      " TW_SYSCONF_DIR "/tunnelwatch.cfg)\n"
 		"  -w, --workers N     worker threads (default engine.workers, 1)\n"
 		"  -e, --eve FILE      append one EVE-style JSON event per finding\n"
 		"  -j, --json          print the JSON report instead of the table\n"
 		"  -a, --all-hosts     list hosts without findings too\n"
 		"      --html FILE     also write the HTML report (timelines)\n"
 		"      --html-host IP  draw this host's timeline even if clean\n"
+		"      --log-level L   err, warning, notice, info, debug (default\n"
+		"                      log.level, notice); info logs each finding\n"
 		"  -V, --version       print the version\n"
 		"  -h, --help          this text\n");
 }
@@ -89,6 +97,7 @@ int main(int argc, char **argv)
 		{ "all-hosts", no_argument, NULL, 'a' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "html-host", required_argument, NULL, 'I' },
+		{ "log-level", required_argument, NULL, 'L' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -99,6 +108,7 @@ int main(int argc, char **argv)
 	struct decap_config dc;
 	struct offline_options o = { .files = files, .html_hosts = html_hosts };
 	const char *config_path = NULL;
+	int log_level = -1;
 	unsigned workers = 0;
 	char err[1024];
 	int c;
@@ -146,6 +156,15 @@ int main(int argc, char **argv)
 			}
 			o.n_html_hosts++;
 			break;
+		case 'L':
+			log_level = twlog_level_parse(optarg);
+			if (log_level < 0) {
+				fprintf(stderr,
+					"tunnelwatch: --log-level: '%s' is not err, "
+					"warning, notice, info or debug\n", optarg);
+				return 2;
+			}
+			break;
 		case 'V':
 			printf("tunnelwatch %s\n", TW_VERSION);
 			return 0;
@@ -163,6 +182,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tunnelwatch: %s\n", err);
 		return 2;
 	}
+	twlog_setup(log_level >= 0 ? log_level : twlog_level_parse(cfg.log.level),
+		    twlog_format_parse(cfg.log.format));
 	config_decap(&cfg, &dc);
 	decap_configure(&dc);  /* before any thread decodes */
 	if (o.n_files == 0) {

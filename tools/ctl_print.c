@@ -1,6 +1,7 @@
-/* tunnelwatch-ctl's tables: one printer per answer, columns aligned,
- * cells cut at CELL_MAX and kept to printable ASCII (summaries quote
- * bytes from the wire). */
+/* tunnelwatch-ctl's tables: one printer per answer, columns aligned as
+ * the offline table aligns them (numbers to the right), summaries cut at
+ * the offline table's 60 characters unless --wide, cells kept to
+ * printable ASCII (summaries quote bytes from the wire). */
 #include "ctl_print.h"
 
 #include <stdio.h>
@@ -8,12 +9,21 @@
 #include <string.h>
 
 #define MAX_COLS 10
-#define CELL_MAX 72    /* longer cells end in "..." */
+#define CELL_MAX 60    /* longer cells end in "..." (the offline table's) */
+#define CELL_WIDE 4096 /* --wide */
+
+static size_t cell_max = CELL_MAX;
+
+void print_set_wide(int wide)
+{
+	cell_max = wide ? CELL_WIDE : CELL_MAX;
+}
 
 /* ---- tables ---- */
 
 struct table {
 	int ncols;
+	unsigned right;        /* bit c: column c aligned right (numbers) */
 	size_t nrows, cap;
 	char **cells;          /* row-major, nrows * ncols */
 };
@@ -30,11 +40,11 @@ static void table_row(struct table *t, const char **vals)
 		}
 	}
 	for (int c = 0; c < t->ncols; c++) {
-		char buf[CELL_MAX + 1];
+		char buf[CELL_WIDE + 1];
 		const char *v = vals[c] ? vals[c] : "-";
 		size_t i;
 
-		for (i = 0; v[i] && i < CELL_MAX; i++)
+		for (i = 0; v[i] && i < cell_max; i++)
 			buf[i] = (v[i] >= 0x20 && v[i] < 0x7f) ? v[i] : '?';
 		buf[i] = '\0';
 		if (v[i] && i >= 3)
@@ -61,10 +71,13 @@ static void table_print(struct table *t)
 			const char *cell = t->cells[r * (size_t)t->ncols +
 						    (size_t)c];
 
-			if (c == t->ncols - 1)
+			int right = (t->right >> c) & 1;
+
+			if (c == t->ncols - 1 && !right)
 				printf("%s\n", cell);
 			else
-				printf("%-*s  ", w[c], cell);
+				printf(right ? "%*s%s" : "%-*s%s", w[c], cell,
+				       c == t->ncols - 1 ? "\n" : "  ");
 			free((void *)cell);
 		}
 	}
@@ -152,7 +165,7 @@ static void print_hosts(json_t *doc)
 {
 	static const char *head[] = { "VERDICT", "SCORE", "HOST", "FAMILIES",
 				      "STRONGEST EVIDENCE", "LAST SEEN (UTC)" };
-	struct table t = { .ncols = 6 };
+	struct table t = { .ncols = 6, .right = 1u << 1 };
 	json_t *hosts = json_object_get(doc, "hosts"), *h;
 	size_t i;
 
@@ -182,7 +195,8 @@ static void print_flows(json_t *obj)
 	static const char *head[] = { "PROTO", "ORIGINATOR", "RESPONDER", "APP",
 				      "STATE", "SECONDS", "PACKETS", "BYTES",
 				      "LAST SEEN (UTC)" };
-	struct table t = { .ncols = 9 };
+	struct table t = { .ncols = 9,
+			   .right = 1u << 5 | 1u << 6 | 1u << 7 };
 	json_t *flows = json_object_get(obj, "flows"), *f;
 	size_t i;
 
@@ -212,8 +226,18 @@ static void print_flows(json_t *obj)
 		printf("(list cut at control.flows_listed per worker)\n");
 }
 
+static void print_findings_table(json_t *findings, int with_host,
+				 int header);
+
 /* The host column is left out where the table is about one host. */
 static void print_findings(json_t *findings, int with_host)
+{
+	print_findings_table(findings, with_host, 1);
+}
+
+/* follow prints rows as they come: fixed widths instead of measured. */
+static void print_findings_table(json_t *findings, int with_host,
+				 int header)
 {
 	static const char *head[] = { "LAST SEEN (UTC)", "SEVERITY", "HOST",
 				      "KIND", "PEER", "COUNT", "SUMMARY" };
@@ -223,14 +247,17 @@ static void print_findings(json_t *findings, int with_host)
 	size_t i;
 	int n = 0;
 
-	if (json_array_size(findings) == 0) {
-		printf("no finding\n");
+	if (json_array_size(findings) == 0 && header >= 0) {
+		if (header)
+			printf("no finding\n");
 		return;
 	}
 	for (int c = 0; c < 7; c++)
 		if (c != 2 || with_host)
 			h[n++] = head[c];
-	table_row(&t, h);
+	t.right = 1u << (with_host ? 5 : 4); /* COUNT */
+	if (header)
+		table_row(&t, h);
 	json_array_foreach(findings, i, f) {
 		char last[32], peer[80], count[16];
 		const char *row[7];
@@ -303,15 +330,22 @@ static void print_flat(const char *prefix, json_t *v)
 static void print_help(json_t *doc)
 {
 	struct table t = { .ncols = 2 };
+	size_t i, was = cell_max;
 	json_t *c;
-	size_t i;
 
+	cell_max = CELL_WIDE;
 	json_array_foreach(json_object_get(doc, "commands"), i, c) {
 		const char *row[2] = { str(c, "usage"), str(c, "help") };
 
 		table_row(&t, row);
 	}
 	table_print(&t);
+	cell_max = was;
+}
+
+void print_findings_rows(json_t *findings, int header)
+{
+	print_findings_table(findings, 1, header);
 }
 
 void print_answer(const char *cmd, json_t *doc)

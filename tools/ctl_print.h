@@ -4,6 +4,10 @@
 
 #include <jansson.h>
 
+/* --wide: cells are not cut at 60 characters. */
+void print_set_wide(int wide);
+/* follow: one findings table per batch, the header only when asked. */
+void print_findings_rows(json_t *findings, int header);
 /* Prints doc, the answer to command cmd, on stdout. */
 void print_answer(const char *cmd, json_t *doc);
 

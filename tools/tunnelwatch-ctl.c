@@ -1,6 +1,6 @@
 /* tunnelwatch-ctl: the operator's client for the control socket.
  *
- *   tunnelwatch-ctl [--socket PATH] [--json] COMMAND [ARG]
+ *   tunnelwatch-ctl [--socket PATH] [--json] [--wide] COMMAND [ARG]
  *
  * Sends one command line, reads the one-line JSON answer and prints it as
  * aligned tables for people (ctl_print.c), or as it came with --json for
@@ -9,18 +9,22 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl_print.h"
 
 #define DEFAULT_SOCKET "/run/tunnelwatch/ctl.sock"
 #define ANSWER_TIMEOUT_S 30
+#define FOLLOW_POLL_MS 500
 
 /* ---- the socket ---- */
 
@@ -143,17 +147,142 @@ static int save_html(const char *path, json_t *doc)
 	return 0;
 }
 
+/* One command, one answer: the parsed document (and the line) or the
+ * exit status of a failure (2: the socket, 1: not JSON). */
+static int ask(const char *path, const char *line, json_t **doc,
+	       char **answer)
+{
+	json_error_t jerr;
+	int fd = connect_socket(path);
+
+	*doc = NULL;
+	*answer = NULL;
+	if (fd < 0)
+		return 2;
+	if (send_all(fd, line, strlen(line)) != 0) {
+		fprintf(stderr, "tunnelwatch-ctl: %s: cannot send: %s\n", path,
+			strerror(errno));
+		close(fd);
+		return 2;
+	}
+	*answer = read_line(fd);
+	close(fd);
+	if (!*answer)
+		return 2;
+	*doc = json_loads(*answer, 0, &jerr);
+	if (!*doc) {
+		fprintf(stderr, "tunnelwatch-ctl: the answer is not JSON: %s\n",
+			jerr.text);
+		return 1;
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* follow [SECONDS]: findings as they arrive (oldest first), until SIGINT
+ * or SIGTERM, the socket going away, or SECONDS. --json: one finding per
+ * line. */
+static int follow(const char *path, const char *secs, int json)
+{
+	uint64_t seen, t_end = 0;
+	int header = 1, rc;
+	char line[64], *answer;
+	json_t *doc;
+
+	if (secs) {
+		char *end;
+		double s = strtod(secs, &end);
+
+		if (*end || s <= 0 || s > 1e7) {
+			fprintf(stderr, "tunnelwatch-ctl: follow: '%s' is not a "
+				"number of seconds\n", secs);
+			return 2;
+		}
+		t_end = mono_ms() + (uint64_t)(s * 1000);
+	}
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
+	rc = ask(path, "findings 0\n", &doc, &answer);
+	if (rc) {
+		json_decref(doc);
+		free(answer);
+		return rc;
+	}
+	seen = (uint64_t)json_integer_value(json_object_get(doc, "total"));
+	json_decref(doc);
+	free(answer);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (!interrupted && (!t_end || mono_ms() < t_end)) {
+		json_t *fs, *f;
+		uint64_t lost;
+		size_t i;
+
+		snprintf(line, sizeof(line), "since %llu\n",
+			 (unsigned long long)seen);
+		rc = ask(path, line, &doc, &answer);
+		if (rc || json_object_get(doc, "error")) {
+			if (doc)
+				fprintf(stderr, "tunnelwatch-ctl: %s\n",
+					json_string_value(json_object_get(
+						doc, "error")));
+			json_decref(doc);
+			free(answer);
+			return rc ? rc : 1;
+		}
+		fs = json_object_get(doc, "findings");
+		lost = (uint64_t)json_integer_value(json_object_get(doc, "lost"));
+		if (lost)
+			fprintf(stderr, "tunnelwatch-ctl: %llu findings came and "
+				"went faster than followed "
+				"(control.findings_kept)\n",
+				(unsigned long long)lost);
+		if (json) {
+			json_array_foreach(fs, i, f) {
+				char *one = json_dumps(f, JSON_COMPACT);
+
+				printf("%s\n", one ? one : "{}");
+				free(one);
+			}
+		} else if (json_array_size(fs)) {
+			print_findings_rows(fs, header);
+			header = 0;
+		}
+		seen = (uint64_t)json_integer_value(json_object_get(doc, "total"));
+		json_decref(doc);
+		free(answer);
+		for (int k = 0; k < FOLLOW_POLL_MS / 50 && !interrupted; k++)
+			usleep(50 * 1000);
+	}
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: tunnelwatch-ctl [--socket PATH] [--json] COMMAND [ARG]\n"
+		"usage: tunnelwatch-ctl [--socket PATH] [--json] [--wide] COMMAND [ARG]\n"
 		"       tunnelwatch-ctl [--socket PATH] report --html FILE\n"
 		"\n"
-		"commands: help, version, stats, hosts, host IP, flows IP,\n"
-		"          findings [N], reset IP, report\n"
+		"commands: help, version, stats, metrics, hosts, host IP, flows IP,\n"
+		"          findings [N], follow [SECONDS], reset IP, report\n"
 		"  -s, --socket PATH  control socket (default $TUNNELWATCH_SOCKET"
 		" or " DEFAULT_SOCKET ")\n"
 		"  -j, --json         print the answer's JSON as it came\n"
+		"  -w, --wide         do not cut summaries at 60 characters\n"
 		"      --html FILE    report: write the HTML report to FILE\n"
 		"  -h, --help         this text\n");
 }
@@ -163,6 +292,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "wide", no_argument, NULL, 'w' },
 		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -170,12 +300,13 @@ int main(int argc, char **argv)
 	const char *path = getenv("TUNNELWATCH_SOCKET");
 	const char *html_path = NULL;
 	char line[512], *answer;
-	json_error_t jerr;
 	json_t *doc;
-	int c, fd, json = 0, rc = 0;
+	int c, json = 0, rc = 0;
 
-	while ((c = getopt_long(argc, argv, "s:jh", longopts, NULL)) != -1) {
-		if (c == 's') {
+	while ((c = getopt_long(argc, argv, "s:jwh", longopts, NULL)) != -1) {
+		if (c == 'w') {
+			print_set_wide(1);
+		} else if (c == 's') {
 			path = optarg;
 		} else if (c == 'H') {
 			html_path = optarg;
@@ -193,27 +324,17 @@ int main(int argc, char **argv)
 	}
 	if (!path || !path[0])
 		path = DEFAULT_SOCKET;
+	if (strcmp(argv[optind], "follow") == 0)
+		return follow(path, argc - optind == 2 ? argv[optind + 1] : NULL,
+			      json);
 	snprintf(line, sizeof(line), "%s%s%s\n", argv[optind],
 		 argc - optind == 2 ? " " : "",
 		 argc - optind == 2 ? argv[optind + 1] : "");
-	fd = connect_socket(path);
-	if (fd < 0)
+	rc = ask(path, line, &doc, &answer);
+	if (rc == 2) {
 		return 2;
-	if (send_all(fd, line, strlen(line)) != 0) {
-		fprintf(stderr, "tunnelwatch-ctl: %s: cannot send: %s\n", path,
-			strerror(errno));
-		close(fd);
-		return 2;
-	}
-	answer = read_line(fd);
-	close(fd);
-	if (!answer)
-		return 2;
-	doc = json_loads(answer, 0, &jerr);
-	if (!doc) {
-		fprintf(stderr, "tunnelwatch-ctl: the answer is not JSON: %s\n",
-			jerr.text);
-		rc = 1;
+	} else if (rc) {
+		/* said why */
 	} else if (json_object_get(doc, "error")) {
 		if (json)
 			printf("%s\n", answer);
@@ -224,6 +345,10 @@ int main(int argc, char **argv)
 		rc = save_html(html_path, doc);
 	} else if (json) {
 		printf("%s\n", answer);
+	} else if (strcmp(argv[optind], "metrics") == 0) {
+		json_t *m = json_object_get(doc, "metrics");
+
+		fwrite(json_string_value(m), 1, json_string_length(m), stdout);
 	} else {
 		print_answer(argv[optind], doc);
 	}

@@ -6,6 +6,7 @@
 
 #include "control/ctl_socket.h"
 #include "control/json_util.h"
+#include "control/metrics.h"
 #include "control/report.h"
 #include "manager.h"
 
@@ -26,7 +27,7 @@ struct ctl_cmd {
 	json_t *(*run)(struct ctl_backend *b, const char *arg);
 };
 
-#define N_COMMANDS 9
+#define N_COMMANDS 11
 static const struct ctl_cmd commands[N_COMMANDS + 1];
 
 /* ---- finding log ---- */
@@ -157,24 +158,92 @@ static json_t *finding_entry(const struct finding *f, int host_is_orig)
 	return obj;
 }
 
-/* The latest N findings, newest first. */
+/* Kept entries, newest first by their last_seen (workers deliver out of
+ * time order), then by arrival. */
+static const struct finding_log *sort_log;
+
+static int by_time_desc(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	const struct finding_log *l = sort_log;
+	uint64_t tx = l->f[x].last_ns, ty = l->f[y].last_ns;
+	uint32_t ax = (x + l->cap - l->next) % l->cap;
+	uint32_t ay = (y + l->cap - l->next) % l->cap;
+
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return ax > ay ? -1 : ax < ay;
+}
+
+/* The latest N findings, newest first (by time). */
 static json_t *cmd_findings(struct ctl_backend *b, const char *arg)
 {
 	const struct finding_log *l = b->log;
 	uint64_t have = l->total < l->cap ? l->total : l->cap;
 	uint64_t n = arg[0] ? strtoull(arg, NULL, 10) : FINDINGS_DEFAULT;
+	uint32_t *order = malloc((have ? have : 1) * sizeof(*order));
 	json_t *arr = json_array();
 
+	if (!order) {
+		json_decref(arr);
+		return NULL;
+	}
+	for (uint64_t i = 0; i < have; i++)
+		order[i] = (uint32_t)((l->next + l->cap - 1 - i) % l->cap);
+	sort_log = l;
+	qsort(order, have, sizeof(*order), by_time_desc);
 	if (n > have)
 		n = have;
-	for (uint64_t i = 0; arr && i < n; i++) {
-		uint32_t at = (uint32_t)((l->next + l->cap - 1 - i) % l->cap);
+	for (uint64_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, finding_entry(&l->f[order[i]],
+							 l->host_is_orig[order[i]]));
+	free(order);
+	return json_pack("{s:o, s:I}", "findings", arr, "total",
+			 json_int_u64(l->total));
+}
+
+/* Findings logged after the first SEQ (of `total`), oldest first: what
+ * `tunnelwatch-ctl follow` asks for again and again. "lost" counts those
+ * already overwritten (control.findings_kept). */
+static json_t *cmd_since(struct ctl_backend *b, const char *arg)
+{
+	const struct finding_log *l = b->log;
+	uint64_t seq = strtoull(arg, NULL, 10), first, lost = 0;
+	json_t *arr = json_array();
+
+	first = l->total > l->cap ? l->total - l->cap : 0;
+	if (seq > l->total)
+		seq = l->total;
+	if (seq < first) {
+		lost = first - seq;
+		seq = first;
+	}
+	for (uint64_t i = seq; arr && i < l->total; i++) {
+		uint32_t at = (uint32_t)(i % l->cap);
 
 		json_array_append_new(arr, finding_entry(&l->f[at],
 							 l->host_is_orig[at]));
 	}
-	return json_pack("{s:o, s:I}", "findings", arr, "total",
-			 json_int_u64(l->total));
+	return json_pack("{s:o, s:I, s:I}", "findings", arr, "total",
+			 json_int_u64(l->total), "lost", json_int_u64(lost));
+}
+
+/* Prometheus text exposition of stats, hosts and tables (metrics.h). */
+static json_t *cmd_metrics(struct ctl_backend *b, const char *arg)
+{
+	json_t *stats = b->stats(b->ctx), *doc;
+	size_t len = 0;
+	char *text;
+
+	(void)arg;
+	text = metrics_text(stats, b->mgr->hosts, b->mgr->cfg, &len);
+	json_decref(stats);
+	if (!text)
+		return json_pack("{s:s}", "error",
+				 "cannot build the metrics (out of memory)");
+	doc = json_pack("{s:s%}", "metrics", text, len);
+	free(text);
+	return doc;
 }
 
 static json_t *cmd_reset(struct ctl_backend *b, const char *arg)
@@ -223,7 +292,13 @@ static const struct ctl_cmd commands[N_COMMANDS + 1] = {
 	{ "flows", ARG_IP, "flows IP", "open flows of one address",
 	  cmd_flows },
 	{ "findings", ARG_COUNT, "findings [N]",
-	  "latest N findings, newest first (default 20)", cmd_findings },
+	  "latest N findings, newest first by time (default 20)", cmd_findings },
+	{ "since", ARG_COUNT, "since SEQ",
+	  "findings logged after the first SEQ (of total), oldest first "
+	  "(tunnelwatch-ctl follow)", cmd_since },
+	{ "metrics", ARG_NONE, "metrics",
+	  "Prometheus text exposition of the counters, hosts by verdict, "
+	  "findings by kind, table sizes", cmd_metrics },
 	{ "reset", ARG_IP, "reset IP", "forget one host's verdict and findings",
 	  cmd_reset },
 	{ "report", ARG_NONE, "report",

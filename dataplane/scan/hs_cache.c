@@ -23,8 +23,15 @@ int hs_cache_dir(const char *dir, char *out, size_t outlen)
 	const char *base = getenv("XDG_CACHE_HOME");
 	int n;
 
+	const char *unit = getenv("CACHE_DIRECTORY");
+
 	if (dir && dir[0])
 		n = snprintf(out, outlen, "%s", dir);
+	else if (unit && unit[0] == '/')
+		/* systemd's CacheDirectory= (/var/cache/tunnelwatch); the
+		 * first of a colon-separated list */
+		n = snprintf(out, outlen, "%.*s", (int)strcspn(unit, ":"),
+			     unit);
 	else if (base && base[0] == '/')
 		n = snprintf(out, outlen, "%s/tunnelwatch", base);
 	else if ((base = getenv("HOME")) && base[0] == '/')

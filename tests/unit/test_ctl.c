@@ -149,7 +149,7 @@ static void test_cmd_help_version_stats(void **state)
 
 	(void)state;
 	doc = ask("help");
-	assert_int_equal(json_array_size(json_object_get(doc, "commands")), 9);
+	assert_int_equal(json_array_size(json_object_get(doc, "commands")), 11);
 	json_decref(doc);
 	doc = ask("  version  ");
 	assert_string_equal(json_string_value(json_object_get(doc, "engine")),
@@ -161,6 +161,82 @@ static void test_cmd_help_version_stats(void **state)
 				 json_object_get(doc, "stats"), "packets")),
 			 42);
 	assert_int_equal(stats_calls, 1);
+	json_decref(doc);
+}
+
+static void add_finding_at(const char *host, const char *kind,
+			   uint64_t last_ns)
+{
+	struct finding f;
+	int is_orig;
+
+	finding_init(&f, NULL, kind, SEV_MEDIUM);
+	assert_int_equal(ip_addr_parse(host, &f.orig), 0);
+	assert_int_equal(ip_addr_parse("192.0.2.9", &f.resp), 0);
+	f.resp_port = 53;
+	f.proto = 17;
+	f.first_ns = last_ns;
+	f.last_ns = last_ns;
+	finding_summary(&f, "%s", kind);
+	is_orig = hosts_apply_finding(mgr.hosts, &f);
+	finding_log_add(&flog, &f, is_orig);
+}
+
+/* issue 15: metrics exposition, `since` for follow, findings by time */
+static void test_cmd_metrics_since_order(void **state)
+{
+	const char *text;
+	json_t *doc, *arr;
+	uint64_t total;
+
+	(void)state;
+	/* arrival order is not time order (workers deliver late) */
+	add_finding_at("10.0.1.1", "dns.tunnel", 1700000000300000000ull);
+	add_finding_at("10.0.1.2", "icmp.tunnel", 1700000000100000000ull);
+	add_finding_at("10.0.1.3", "tunnel.service", 1700000000200000000ull);
+	doc = ask("findings 3");
+	arr = json_object_get(doc, "findings");
+	assert_int_equal(json_array_size(arr), 3);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 0), "kind")),
+			    "dns.tunnel");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 1), "kind")),
+			    "tunnel.service");
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 2), "kind")),
+			    "icmp.tunnel");
+	total = (uint64_t)json_integer_value(json_object_get(doc, "total"));
+	json_decref(doc);
+
+	/* since: arrival order, oldest first; what fell out is "lost" */
+	doc = ask("since 0");
+	arr = json_object_get(doc, "findings");
+	assert_int_equal(json_array_size(arr), 4); /* the log keeps 4 */
+	assert_int_equal(json_integer_value(json_object_get(doc, "lost")),
+			 (json_int_t)(total - 4));
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 3), "kind")),
+			    "tunnel.service");
+	json_decref(doc);
+	doc = ask("since 999999");
+	assert_int_equal(json_array_size(json_object_get(doc, "findings")), 0);
+	assert_int_equal(json_integer_value(json_object_get(doc, "total")),
+			 (json_int_t)total);
+	json_decref(doc);
+	assert_error("since x");
+
+	doc = ask("metrics");
+	text = json_string_value(json_object_get(doc, "metrics"));
+	assert_non_null(text);
+	assert_non_null(strstr(text, "# TYPE tunnelwatch_packets_total "
+				     "counter\ntunnelwatch_packets_total 42\n"));
+	assert_non_null(strstr(text, "tunnelwatch_host_verdicts{verdict="
+				     "\"suspicious\"} "));
+	assert_non_null(strstr(text, "tunnelwatch_host_findings{kind="
+				     "\"dns.tunnel\",severity=\"medium\"} 1\n"));
+	assert_non_null(strstr(text, "tunnelwatch_table_capacity{table="
+				     "\"hosts\"} 32\n"));
 	json_decref(doc);
 }
 
@@ -486,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_errors),
 		cmocka_unit_test(test_cmd_help_version_stats),
 		cmocka_unit_test(test_cmd_hosts_host_reset),
+		cmocka_unit_test(test_cmd_metrics_since_order),
 		cmocka_unit_test(test_socket_mode_and_claim),
 		cmocka_unit_test(test_socket_abuse),
 		cmocka_unit_test(test_socket_idle_limits),
