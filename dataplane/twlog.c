@@ -112,7 +112,7 @@ static void json_str(char *out, size_t outlen, const char *s)
 
 static void emit(int level, const char *kind, const char *host, char *msg)
 {
-	char when[40], line[MSG_MAX * 2 + 256];
+	char when[96], line[MSG_MAX * 2 + 256];
 	size_t len = strlen(msg);
 	struct timespec ts;
 	struct tm tm;

@@ -158,7 +158,7 @@ static void walk_array(struct samples *ss, const json_t *arr,
 {
 	/* live.workers[] -> worker="k", live.ports[] -> port="k",
 	 * queues[] -> queue="k" */
-	char label[32], lab[LABELS_MAX_LEN], idx[16];
+	char label[32], lab[LABELS_MAX_LEN], idx[24];
 	size_t i;
 	json_t *el;
 
@@ -202,7 +202,7 @@ static void walk(struct samples *ss, const json_t *v, const char *path,
 			if (json_is_string(m)) {
 				/* a port's name, the event log's path: an
 				 * info family with the text as a label */
-				char info[NAME_MAX_LEN];
+				char info[NAME_MAX_LEN + 8];
 				bool is_port = strcmp(part, "port") == 0;
 
 				labels_add(lab, sizeof(lab), labels,
