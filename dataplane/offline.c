@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/source_pcap.h"
 #include "config.h"
@@ -256,10 +257,15 @@ int offline_run(const struct tw_config *cfg, const struct offline_options *opt)
 	}
 	o->db = hs_db_open(cfg, err, sizeof(err));
 	if (!o->db) {
-		fprintf(stderr, "tunnelwatch: patterns: %s\n", err);
+		/* a bad pattern file is a bad configuration (2), like a bad
+		 * config file: FILE:LINE: why, nothing read */
+		fprintf(stderr, "tunnelwatch: patterns: %s%s\n", err,
+			access(cfg->scan.patterns_dir, F_OK) == 0 ? "" :
+			" (set scan.patterns_dir, or install tunnelwatch: "
+			"meson install)");
 		free(o->sources);
 		free(o);
-		return 1;
+		return 2;
 	}
 	if (manager_init(&o->mgr, cfg, opt->eve_path, err, sizeof(err)) != 0 ||
 	    (opt->html_path &&

@@ -1,13 +1,20 @@
 # Shared by scripts/*.sh: Debian packages and the build.
 # shellcheck shell=bash
 
+# libmicrohttpd: the metrics listener; libsystemd: sd_notify and journald
+# fields; dpdk: dpdk-devbind.py and dpdk-hugepages.py for the live set-up.
 TW_BUILD_PACKAGES=(gcc pkg-config meson ninja-build python3
 	libdpdk-dev libhyperscan-dev libconfig-dev libcmocka-dev libpcap-dev
 	libjansson-dev libssl-dev
-	libpsl-dev publicsuffix)
+	libpsl-dev publicsuffix
+	libmicrohttpd-dev libsystemd-dev dpdk)
 # What only the tests need: netns and veth for the live tests, clang's
-# libFuzzer for the fuzz targets, Chromium to render the HTML report.
-TW_TEST_PACKAGES=(iproute2 clang libclang-rt-dev chromium)
+# libFuzzer for the fuzz targets, Chromium to render the HTML report,
+# prometheus (promtool and a server) for the metrics test, man-db and
+# systemd (systemd-analyze) for the install test, debhelper for the
+# Debian package.
+TW_TEST_PACKAGES=(iproute2 clang libclang-rt-dev chromium
+	prometheus man-db systemd debhelper)
 
 # Installs the Debian packages named in "$@" that are missing.
 tw_install_packages() {
