@@ -418,6 +418,28 @@ static void workers_free(struct live *l)
 	}
 }
 
+/* EVE's in_iface: the watched ports as the kernel or the EAL names them
+ * ("eth1" of net_af_packet0,iface=eth1; "net_pcap0"; a PCI address). */
+static void event_log_iface(struct live *l)
+{
+	const struct tw_config *cfg = live_cfg(l);
+	char names[128] = "";
+	size_t used = 0;
+
+	for (unsigned i = 0; i < cfg->dpdk.ports.n && used < sizeof(names);
+	     i++) {
+		const char *p = cfg->dpdk.ports.s[i], *at = strstr(p, "iface=");
+		int n;
+
+		if (at)
+			p = at + 6;
+		n = snprintf(names + used, sizeof(names) - used, "%s%.*s",
+			     i ? "," : "", (int)strcspn(p, ","), p);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	eve_set_iface(l->mgr.eve, names);
+}
+
 static int engine_start(struct live *l)
 {
 	const struct tw_config *cfg = live_cfg(l);
@@ -436,6 +458,7 @@ static int engine_start(struct live *l)
 		live_err("%s\n", err);
 		return -1;
 	}
+	event_log_iface(l);
 	l->mgr.on_finding = on_finding;
 	l->mgr.on_finding_ctx = l;
 	if (source_dpdk_open(cfg, cfg->dpdk.workers, &l->ports, err,

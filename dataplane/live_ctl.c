@@ -14,6 +14,7 @@
 #include <rte_cycles.h>
 #include <rte_pause.h>
 
+#include "control/eve.h"
 #include "control/html_report.h"
 #include "control/json_util.h"
 #include "flow/flow.h"
@@ -91,11 +92,13 @@ static json_t *control_json(struct live *l)
 /* The event log's health: a full disk must show here, not only at exit. */
 static json_t *output_json(struct live *l)
 {
-	return json_pack("{s:s, s:I, s:I}",
+	return json_pack("{s:s, s:I, s:I, s:I}",
 			 "eve_path", live_eve_path(l),
 			 "eve_write_errors",
 			 json_int_u64(manager_eve_write_errors(&l->mgr)),
-			 "eve_reopened", json_int_u64(l->eve_reopened));
+			 "eve_reopened", json_int_u64(l->eve_reopened),
+			 "eve_repeats_folded",
+			 json_int_u64(eve_repeats(l->mgr.eve)));
 }
 
 static json_t *live_stats(void *ctx)

@@ -49,6 +49,17 @@ void finding_init(struct finding *f, const struct flow *flow,
 	f->first_ns = flow->first_ns;
 	f->last_ns = flow->last_ns;
 	f->tunnel = flow->tunnel;
+	f->has_flow = 1;
+	f->app = flow->app;
+	f->flow_orig = flow->orig_addr;
+	f->flow_resp = flow->resp_addr;
+	f->flow_orig_port = flow->orig_port;
+	f->flow_resp_port = flow->resp_port;
+	f->flow_start_ns = flow->first_ns;
+	for (int d = 0; d < 2; d++) {
+		f->flow_pkts[d] = flow->side[d].pkts;
+		f->flow_bytes[d] = flow->side[d].bytes;
+	}
 }
 
 void finding_summary(struct finding *f, const char *fmt, ...)

@@ -47,6 +47,15 @@ struct finding {
 	char summary[FINDING_SUMMARY_MAX];
 	struct finding_kv detail[FINDING_DETAIL_MAX];
 	struct pkt_tunnel tunnel;  /* the flow's outer layers, if any */
+	/* The flow the finding was raised on, as it was then, for the event
+	 * log (EVE's 5-tuple, app_proto, flow{}): orig/resp above may name
+	 * another peer (a pool an answer resolved to). has_flow 0: none. */
+	uint8_t has_flow;
+	uint16_t app;              /* app label id (scan/app_id.h) */
+	uint16_t flow_orig_port, flow_resp_port;
+	struct ip_addr flow_orig, flow_resp;
+	uint64_t flow_start_ns;
+	uint64_t flow_pkts[2], flow_bytes[2]; /* [0] from the originator */
 };
 
 struct flow;

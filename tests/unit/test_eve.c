@@ -15,6 +15,14 @@
 
 #include "control/eve.h"
 #include "decode/decode.h"
+#include "flow/flow.h"
+#include "scan/app_id.h"
+
+/* app_id.c is not linked here: one label for the flow below */
+const char *app_name(uint16_t id)
+{
+	return id == 7 ? "ssh" : NULL;
+}
 
 #define T0 1704164645000000000ull /* 2024-01-02T03:04:05Z */
 
@@ -134,8 +142,18 @@ static void test_eve_alert_shape(void **state)
 		    num(alert, "signature_id") < 9100000);
 	assert_int_equal(num(alert, "rev"), 1);
 	assert_string_equal(str(alert, "signature"),
-			    "TUNNELWATCH ssh.reverse_session reverse shell "
-			    "over ssh");
+			    "TUNNELWATCH reverse SSH session: typing from the "
+			    "server's side");
+	/* Suricata 6+: source the peer, target the watched host */
+	assert_string_equal(str(json_object_get(alert, "source"), "ip"),
+			    "198.51.100.7");
+	assert_int_equal(num(json_object_get(alert, "source"), "port"), 40000);
+	assert_string_equal(str(json_object_get(alert, "target"), "ip"),
+			    "10.0.0.5");
+	assert_int_equal(num(json_object_get(alert, "target"), "port"), 2222);
+	/* no flow behind it (finding_init without one): no flow{} */
+	assert_null(json_object_get(ev, "flow"));
+	assert_null(json_object_get(ev, "in_iface"));
 	assert_string_equal(str(alert, "category"), "ssh");
 	assert_int_equal(num(alert, "severity"), 1);
 	tw = json_object_get(ev, "tunnelwatch");
@@ -143,6 +161,9 @@ static void test_eve_alert_shape(void **state)
 	assert_string_equal(str(tw, "family"), "ssh");
 	assert_string_equal(str(tw, "severity"), "high");
 	assert_string_equal(str(tw, "host"), "10.0.0.5");
+	assert_string_equal(str(tw, "peer"), "198.51.100.7");
+	assert_string_equal(str(tw, "event"), "new");
+	assert_string_equal(str(tw, "summary"), "reverse shell over ssh");
 	assert_true(json_is_false(json_object_get(tw, "host_is_src")));
 	assert_int_equal(num(tw, "count"), 3);
 	assert_string_equal(str(tw, "first_seen"),
@@ -242,6 +263,95 @@ static void test_signature_ids_distinct(void **state)
 	}
 }
 
+/* issue 15: the flow's own tuple, app_proto, flow{}, ICMP type, in_iface;
+ * one event per appearance and per severity rise. */
+static void test_eve_flow_fields_and_repeats(void **state)
+{
+	char err[128];
+	struct eve *e;
+	struct flow fl;
+	struct finding q, a, a2, a3, icmp;
+	json_t **lines, *flow, *tw;
+	unsigned n;
+
+	(void)state;
+	memset(&fl, 0, sizeof(fl));
+	assert_int_equal(ip_addr_parse("10.0.0.5", &fl.orig_addr), 0);
+	assert_int_equal(ip_addr_parse("10.0.0.53", &fl.resp_addr), 0);
+	fl.orig_port = 33333;
+	fl.resp_port = 53;
+	fl.proto = TW_PROTO_UDP;
+	fl.id = 77;
+	fl.app = 7;
+	fl.first_ns = T0;
+	fl.last_ns = T0 + 1000;
+	fl.side[0].pkts = 2;
+	fl.side[0].bytes = 150;
+	fl.side[1].pkts = 1;
+	fl.side[1].bytes = 300;
+	/* a DNS answer naming a pool: the finding's peer is the pool, the
+	 * event's 5-tuple the DNS flow's own */
+	finding_init(&a, &fl, "mining.pool_name", SEV_MEDIUM);
+	assert_int_equal(ip_addr_parse("203.0.113.9", &a.resp), 0);
+	a.resp_port = 0;
+	a2 = a;
+	a2.count = 2;
+	a2.last_ns = T0 + 5000;
+	a3 = a2;
+	a3.severity = SEV_HIGH;
+	q = a;
+	assert_int_equal(ip_addr_parse("10.0.0.53", &q.resp), 0);
+	fl.proto = TW_PROTO_ICMP;
+	finding_init(&icmp, &fl, "icmp.tunnel", SEV_MEDIUM);
+
+	e = eve_open(path, err, sizeof(err));
+	assert_non_null(e);
+	eve_set_iface(e, "eth1");
+	assert_int_equal(eve_write(e, &a, 1), 0);   /* new */
+	assert_int_equal(eve_write(e, &a2, 1), 0);  /* folded */
+	assert_int_equal(eve_write(e, &q, 1), 0);   /* another peer: new */
+	assert_int_equal(eve_write(e, &a3, 1), 0);  /* severity rose */
+	assert_int_equal(eve_write(e, &a2, 1), 0);  /* folded */
+	assert_int_equal(eve_write(e, &icmp, 1), 0);
+	assert_int_equal(eve_repeats(e), 2);
+	assert_int_equal(eve_close(e), 0);
+
+	lines = read_lines(&n);
+	assert_int_equal(n, 4);
+	assert_string_equal(str(lines[0], "in_iface"), "eth1");
+	assert_string_equal(str(lines[0], "src_ip"), "10.0.0.5");
+	assert_int_equal(num(lines[0], "src_port"), 33333);
+	assert_string_equal(str(lines[0], "dest_ip"), "10.0.0.53");
+	assert_int_equal(num(lines[0], "dest_port"), 53);
+	assert_string_equal(str(lines[0], "app_proto"), "ssh");
+	flow = json_object_get(lines[0], "flow");
+	assert_int_equal(num(flow, "pkts_toserver"), 2);
+	assert_int_equal(num(flow, "pkts_toclient"), 1);
+	assert_int_equal(num(flow, "bytes_toserver"), 150);
+	assert_int_equal(num(flow, "bytes_toclient"), 300);
+	assert_string_equal(str(flow, "start"),
+			    "2024-01-02T03:04:05.000000+0000");
+	tw = json_object_get(lines[0], "tunnelwatch");
+	assert_string_equal(str(tw, "peer"), "203.0.113.9");
+	assert_true(json_is_true(json_object_get(tw, "host_is_src")));
+	assert_string_equal(str(lines[1], "dest_ip"), "10.0.0.53");
+	tw = json_object_get(lines[2], "tunnelwatch");
+	assert_string_equal(str(tw, "event"), "severity_raised");
+	assert_string_equal(str(tw, "severity"), "high");
+	assert_int_equal(num(tw, "count"), 1 + 2 + 2);
+	assert_string_equal(str(tw, "last_seen"),
+			    "2024-01-02T03:04:05.000005Z");
+	assert_string_equal(str(json_object_get(lines[2], "alert"),
+				"signature"),
+			    str(json_object_get(lines[0], "alert"),
+				"signature"));
+	assert_int_equal(num(lines[3], "icmp_type"), 8);
+	assert_int_equal(num(lines[3], "icmp_code"), 0);
+	assert_null(json_object_get(lines[3], "app_proto"));
+	for (unsigned i = 0; i < n; i++)
+		json_decref(lines[i]);
+}
+
 static void test_eve_errors(void **state)
 {
 	char err[128] = "";
@@ -258,6 +368,7 @@ static void test_eve_errors(void **state)
 	/* One write per line: each failed write shows at once, is counted,
 	 * the next one is tried afresh, and close reports it. */
 	assert_int_equal(eve_write(e, &f, 1), -1);
+	/* not written: the same finding again is tried again */
 	assert_int_equal(eve_write(e, &f, 1), -1);
 	assert_int_equal(eve_write_errors(e), 2);
 	assert_int_equal(eve_last_error(e), ENOSPC);
@@ -275,6 +386,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_eve_orientation_severity_append, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signature_ids_distinct,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eve_flow_fields_and_repeats,
 						setup, teardown),
 		cmocka_unit_test(test_eve_errors),
 	};
