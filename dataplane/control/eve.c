@@ -223,28 +223,23 @@ static void signature_text(const char *kind, char *buf, size_t len)
 	snprintf(buf, len, "TUNNELWATCH %s", kind ? kind : "");
 }
 
-static json_t *endpoint_json(const struct ip_addr *ip, uint16_t port,
-			     bool ports)
+/* {"ip": ...}: Suricata's schema (etc/schema.json) allows nothing else
+ * in alert.source and alert.target; the ports are the event's own. */
+static json_t *endpoint_json(const struct ip_addr *ip)
 {
 	char addr[64];
-	json_t *o = json_pack("{s:s}", "ip",
-			      ip_addr_format(ip, addr, sizeof(addr)));
 
-	if (o && ports)
-		json_object_set_new(o, "port", json_integer(port));
-	return o;
+	return json_pack("{s:s}", "ip", ip_addr_format(ip, addr, sizeof(addr)));
 }
 
 /* Suricata 6+: source the attacker's side, target the protected asset:
  * here the peer and the watched host. */
 static json_t *alert_json(const struct finding *f, const char *family,
-			  int host_is_orig, bool ports)
+			  int host_is_orig)
 {
 	char sig[160];
 	const struct ip_addr *host = host_is_orig ? &f->orig : &f->resp;
 	const struct ip_addr *peer = host_is_orig ? &f->resp : &f->orig;
-	uint16_t host_port = host_is_orig ? f->orig_port : f->resp_port;
-	uint16_t peer_port = host_is_orig ? f->resp_port : f->orig_port;
 
 	signature_text(f->kind, sig, sizeof(sig));
 	return json_pack("{s:s, s:i, s:I, s:i, s:s, s:s, s:i, s:o, s:o}",
@@ -255,8 +250,8 @@ static json_t *alert_json(const struct finding *f, const char *family,
 			 "signature", sig,
 			 "category", family,
 			 "severity", eve_severity(f->severity),
-			 "source", endpoint_json(peer, peer_port, ports),
-			 "target", endpoint_json(host, host_port, ports));
+			 "source", endpoint_json(peer),
+			 "target", endpoint_json(host));
 }
 
 /* What an event says beyond one report: counts summed since the finding
@@ -310,6 +305,36 @@ static json_t *flow_json(const struct finding *f)
 			 "bytes_toserver", (json_int_t)(f->flow_bytes[0] & INT64_MAX),
 			 "bytes_toclient", (json_int_t)(f->flow_bytes[1] & INT64_MAX),
 			 "start", eve_timestamp(f->flow_start_ns, ts, sizeof(ts)));
+}
+
+/* Suricata's tunnel object has src_ip, dest_ip, src_port, dest_port,
+ * proto, depth (and pcap_cnt, pkt_src) only: the encapsulation's type and
+ * ids (vni, erspan_session, gre_key ...) go to tunnelwatch.tunnel. */
+static void tunnel_split(json_t *ev)
+{
+	static const char *const suricata[] = { "src_ip", "dest_ip", "src_port",
+						"dest_port", "proto", "depth",
+						"pcap_cnt", "pkt_src" };
+	json_t *t = json_object_get(ev, "tunnel"), *ours, *v;
+	const char *k;
+	void *tmp;
+
+	if (!json_is_object(t))
+		return;
+	ours = json_object();
+	if (!ours)
+		return;
+	json_object_foreach_safe(t, tmp, k, v) {
+		bool keep = false;
+
+		for (size_t i = 0; i < sizeof(suricata) / sizeof(suricata[0]); i++)
+			keep = keep || strcmp(k, suricata[i]) == 0;
+		if (keep)
+			continue;
+		json_object_set(ours, k, v);
+		json_object_del(t, k);
+	}
+	json_object_set_new(json_object_get(ev, "tunnelwatch"), "tunnel", ours);
 }
 
 static json_t *event_json(const struct eve *e, const struct finding *f,
@@ -367,7 +392,7 @@ static json_t *event_json(const struct eve *e, const struct finding *f,
 		goto fail;
 	if (json_add_tunnel(ev, &f->tunnel) ||
 	    json_object_set_new(ev, "alert",
-				alert_json(f, family, host_is_orig, ports)) ||
+				alert_json(f, family, host_is_orig)) ||
 	    (f->has_flow &&
 	     json_object_set_new(ev, "flow", flow_json(f))) ||
 	    json_object_set_new(ev, "tunnelwatch",
@@ -375,6 +400,7 @@ static json_t *event_json(const struct eve *e, const struct finding *f,
 						 ip_addr_cmp(host, s_ip) == 0,
 						 why)))
 		goto fail;
+	tunnel_split(ev);
 	return ev;
 fail:
 	json_decref(ev);

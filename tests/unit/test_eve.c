@@ -147,10 +147,9 @@ static void test_eve_alert_shape(void **state)
 	/* Suricata 6+: source the peer, target the watched host */
 	assert_string_equal(str(json_object_get(alert, "source"), "ip"),
 			    "198.51.100.7");
-	assert_int_equal(num(json_object_get(alert, "source"), "port"), 40000);
+	assert_null(json_object_get(json_object_get(alert, "source"), "port"));
 	assert_string_equal(str(json_object_get(alert, "target"), "ip"),
 			    "10.0.0.5");
-	assert_int_equal(num(json_object_get(alert, "target"), "port"), 2222);
 	/* no flow behind it (finding_init without one): no flow{} */
 	assert_null(json_object_get(ev, "flow"));
 	assert_null(json_object_get(ev, "in_iface"));
