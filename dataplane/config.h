@@ -254,6 +254,14 @@ void config_defaults(struct tw_config *cfg);
  * "FILE:LINE: KEY: what is wrong" into err. */
 int config_load(const char *path, struct tw_config *cfg, char *err,
 		unsigned errlen);
+/* SIGHUP: copies into dst (the running configuration) every key of src
+ * that a running appliance takes, and the suppression list; the names of
+ * those that changed go to changed, those that differ but wait for a
+ * restart to restart (", "-separated). Returns how many changed. */
+unsigned config_reload_merge(struct tw_config *dst,
+			     const struct tw_config *src, char *changed,
+			     size_t changed_len, char *restart,
+			     size_t restart_len);
 /* Writes cfg to out in the config file's own syntax (it loads back), one
  * commented line per key. Returns 0, or -1 on a write error. */
 int config_print(const struct tw_config *cfg, FILE *out);

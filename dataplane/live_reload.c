@@ -1,32 +1,56 @@
 /* SIGHUP: reload what can change without dropping a flow. */
 #include "live_int.h"
 
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "analyzers/name_list.h"
 #include "scan/hs_db.h"
 
 
-/* What a reload may change: thresholds, home_net, the flow-timing
- * analyzer's parameters and the pattern directory (compiled here, taken
- * by each worker for its new flows). Sizes (tables, rings, pools), ports
- * and the other paths were fixed at start and stay. */
-static void reloadable_copy(struct tw_config *dst, const struct tw_config *src)
+/* The name lists the workers will read: checked here first, so that a
+ * bad one refuses the reload instead of failing in every worker. */
+static int lists_check(const struct tw_config *cfg, char *err, size_t errlen)
 {
-	uint32_t pairs = dst->flowtiming.beacon_max_pairs;
+	static const struct {
+		size_t file_off, max_off, on_off;
+		const char *deflt, *what;
+	} lists[] = {
+		{ offsetof(struct tw_config, mining.pools_file),
+		  offsetof(struct tw_config, mining.max_pool_names),
+		  offsetof(struct tw_config, mining.enabled), "pools.txt",
+		  "mining pools" },
+		{ offsetof(struct tw_config, tunnel.names_file),
+		  offsetof(struct tw_config, tunnel.max_names),
+		  offsetof(struct tw_config, tunnel.enabled), "services.txt",
+		  "tunnel services" },
+	};
 
-	dst->hosts.home_net = src->hosts.home_net;
-	dst->hosts.suspicious_score = src->hosts.suspicious_score;
-	dst->hosts.alert_score = src->hosts.alert_score;
-	dst->hosts.prevalence_min_hosts = src->hosts.prevalence_min_hosts;
-	memcpy(dst->hosts.suppress_file, src->hosts.suppress_file,
-	       sizeof(dst->hosts.suppress_file));
-	dst->suppress = src->suppress;
-	dst->flowtiming = src->flowtiming;
-	dst->flowtiming.beacon_max_pairs = pairs;
-	memcpy(dst->scan.patterns_dir, src->scan.patterns_dir,
-	       sizeof(dst->scan.patterns_dir));
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		const char *file = (const char *)cfg + lists[i].file_off;
+		uint32_t max;
+		bool on;
+		char path[TW_PATH_MAX + 16], why[256];
+		struct name_list *nl = NULL;
+
+		memcpy(&max, (const char *)cfg + lists[i].max_off, sizeof(max));
+		memcpy(&on, (const char *)cfg + lists[i].on_off, sizeof(on));
+		if (!on)
+			continue;
+		if (file[0])
+			snprintf(path, sizeof(path), "%s", file);
+		else
+			snprintf(path, sizeof(path), "%s/%s",
+				 cfg->scan.patterns_dir, lists[i].deflt);
+		if (name_list_load(path, max, &nl, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "%s: %s", lists[i].what, why);
+			return -1;
+		}
+		name_list_free(nl);
+	}
+	return 0;
 }
 
 static bool reload_pending(const struct live *l)
@@ -66,6 +90,7 @@ void live_reload(struct live *l)
 {
 	const char *path = l->opt->config_path;
 	struct tw_config *next = l->cfgs[1 - l->cur];
+	static char changed[2048], restart[1024];
 	char err[1024];
 	struct hs_db *db;
 
@@ -76,6 +101,10 @@ void live_reload(struct live *l)
 	if (reload_pending(l)) {
 		live_log("SIGHUP: a worker has not taken the previous reload yet; "
 		     "try again\n");
+		return;
+	}
+	if (lists_check(l->fresh, err, sizeof(err)) != 0) {
+		live_log("SIGHUP: %s; keeping the running configuration\n", err);
 		return;
 	}
 	db = hs_db_open(l->fresh, err, sizeof(err));
@@ -95,7 +124,8 @@ void live_reload(struct live *l)
 	l->retired[l->n_retired++] = l->db;
 	l->db = db;
 	*next = *live_cfg(l);
-	reloadable_copy(next, l->fresh);
+	config_reload_merge(next, l->fresh, changed, sizeof(changed), restart,
+			    sizeof(restart));
 	l->cfg_gen++;
 	for (unsigned k = 0; k < l->n; k++) {
 		l->lw[k].cfg_next = next;
@@ -106,11 +136,13 @@ void live_reload(struct live *l)
 	l->mgr.cfg = next;
 	hosts_set_config(l->mgr.hosts, next);
 	l->cur = 1 - l->cur;
-	live_log("SIGHUP: %s reloaded (generation %llu): thresholds, home_net, "
-	     "%u suppressions, flowtiming, %u patterns from %s for new flows (sizes, ports "
-	     "and paths apply at restart)\n",
-	     path, (unsigned long long)l->cfg_gen, next->suppress.n,
-	     hs_db_pattern_count(db),
-	     l->fresh->scan.patterns_dir);
+	live_log("SIGHUP: %s reloaded (generation %llu): changed: %s; %u "
+		 "suppressions, name lists read again, %u patterns from %s "
+		 "for new flows\n",
+		 path, (unsigned long long)l->cfg_gen,
+		 changed[0] ? changed : "nothing", next->suppress.n,
+		 hs_db_pattern_count(db), l->fresh->scan.patterns_dir);
+	if (restart[0])
+		live_warn("SIGHUP: %s: these differ but take effect at the "
+			  "next start: %s\n", path, restart);
 }
-

@@ -60,6 +60,9 @@ void live_worker_serve(struct live_worker *lw)
 		char err[256];
 
 		worker_set_config(lw->w, lw->cfg_next);
+		if (worker_reload_files(lw->w))
+			atomic_fetch_add_explicit(&lw->patterns_failed, 1,
+						  memory_order_relaxed);
 		if (lw->db_next && lw->db_next != db) {
 			if (worker_set_patterns(lw->w, lw->db_next, err,
 						sizeof(err)) == 0)

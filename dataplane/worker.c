@@ -498,6 +498,19 @@ void worker_set_config(struct worker *w, const struct tw_config *cfg)
 	w->cfg = cfg;
 }
 
+int worker_reload_files(struct worker *w)
+{
+	int failed = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->worker_reload &&
+		    analyzers[i]->worker_reload(w->an_wstate +
+							w->layout.worker_off[i],
+						w->cfg) != 0)
+			failed++;
+	return failed;
+}
+
 /* The table is this worker's own: its flows are not const to it. */
 static int close_old_streams(void *ctx, const struct flow *cf)
 {

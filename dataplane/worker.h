@@ -95,6 +95,9 @@ int worker_foreach_flow(struct worker *w,
 /* Analyzers read cfg from now on (SIGHUP reload of thresholds); tables
  * keep the sizes they were created with. */
 void worker_set_config(struct worker *w, const struct tw_config *cfg);
+/* SIGHUP: the analyzers read their files again (name lists) under the
+ * configuration set last; returns how many failed (they keep the old). */
+int worker_reload_files(struct worker *w);
 /* Live SIGHUP: scans with db from now on. Streams opened with the old
  * database are closed (their end-of-data matches delivered) and those
  * flow directions are not scanned further; new flows use db. 0, or -1

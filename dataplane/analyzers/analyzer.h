@@ -66,6 +66,10 @@ struct analyzer {
 	 * packet bits set again. NULL: the analyzer keeps following the
 	 * outer flow as one (timing, sizes). */
 	void (*on_inner_stream)(struct an_ctx *c, struct flow *f, void *st);
+	/* SIGHUP (issue 15): cfg is the new configuration; take again what
+	 * was read from files at worker_init (name lists). 0, or -1 with
+	 * the old state kept. NULL: nothing to take. */
+	int (*worker_reload)(void *wstate, const struct tw_config *cfg);
 };
 
 /* registry.c */

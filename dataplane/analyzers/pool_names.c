@@ -417,6 +417,28 @@ static int pn_worker_init(void *wstate, const struct tw_config *cfg)
 	return hello_bufs_init(&w->hello, cfg->mining.hello_buffers);
 }
 
+/* SIGHUP: the pool list again (a new pool name applies to new queries). */
+static int pn_worker_reload(void *wstate, const struct tw_config *cfg)
+{
+	struct pn_worker *w = wstate;
+	char path[TW_PATH_MAX + 16], err[256];
+	struct name_list *next = NULL;
+
+	if (!w->names)
+		return 0; /* mining was off at start */
+	if (cfg->mining.pools_file[0])
+		snprintf(path, sizeof(path), "%s", cfg->mining.pools_file);
+	else
+		snprintf(path, sizeof(path), "%s/pools.txt",
+			 cfg->scan.patterns_dir);
+	if (name_list_load(path, cfg->mining.max_pool_names, &next, err,
+			   sizeof(err)) != 0)
+		return -1;
+	name_list_free(w->names);
+	w->names = next;
+	return 0;
+}
+
 static void pn_worker_fini(void *wstate)
 {
 	struct pn_worker *w = wstate;
@@ -432,6 +454,7 @@ const struct analyzer pool_names_analyzer = {
 	.worker_state_size = sizeof(struct pn_worker),
 	.worker_init = pn_worker_init,
 	.worker_fini = pn_worker_fini,
+	.worker_reload = pn_worker_reload,
 	.on_flow_new = pn_on_flow_new,
 	.on_packet = pn_on_packet,
 	.on_payload = pn_on_payload,

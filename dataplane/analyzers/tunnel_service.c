@@ -269,6 +269,28 @@ static int ts_worker_init(void *wstate, const struct tw_config *cfg)
 	return 0;
 }
 
+/* SIGHUP: the service list again. */
+static int ts_worker_reload(void *wstate, const struct tw_config *cfg)
+{
+	struct ts_worker *w = wstate;
+	char path[TW_PATH_MAX + 16], err[256];
+	struct name_list *next = NULL;
+
+	if (!w->names)
+		return 0; /* off at start */
+	if (cfg->tunnel.names_file[0])
+		snprintf(path, sizeof(path), "%s", cfg->tunnel.names_file);
+	else
+		snprintf(path, sizeof(path), "%s/services.txt",
+			 cfg->scan.patterns_dir);
+	if (name_list_load(path, cfg->tunnel.max_names, &next, err,
+			   sizeof(err)) != 0)
+		return -1;
+	name_list_free(w->names);
+	w->names = next;
+	return 0;
+}
+
 static void ts_worker_fini(void *wstate)
 {
 	struct ts_worker *w = wstate;
@@ -285,6 +307,7 @@ const struct analyzer tunnel_service_analyzer = {
 	.match_hi = TUNNEL_ID_LAST,
 	.worker_init = ts_worker_init,
 	.worker_fini = ts_worker_fini,
+	.worker_reload = ts_worker_reload,
 	.on_flow_new = ts_on_flow_new,
 	.on_packet = ts_on_packet,
 	.on_payload = ts_on_payload,
