@@ -13,6 +13,9 @@ metrics.listen = 127.0.0.1:PORT, log.format = "json", log.level = "info":
               with the appliance's value, and up == 1 (bounded waits)
   logs        every stderr line is JSON with time and level; findings are
               logged at info with their kind and host
+  systemd     with NOTIFY_SOCKET and WATCHDOG_USEC set (as systemd sets
+              them for Type=notify, WatchdogSec=1s): READY=1, STATUS= and
+              WATCHDOG=1 arrive on the socket, pings at least every 0.5 s
   ctl extras  `since 0` returns the kept findings oldest first,
               `findings` is newest first by time, `follow 1` returns after
               about a second, `--wide` does not cut summaries
@@ -90,13 +93,33 @@ def main():
                  'log = { format = "json"; level = "info"; };\n')
         cfg = twlive.cfg_text([f"net_pcap0,rx_pcap={args.trace}"], wd,
                               extra=extra)
-        try:
-            app = twlive.Appliance(args.binary, cfg, wd)
-        except SystemExit:
-            raise
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(os.path.join(wd, "notify.sock"))
+        notify.settimeout(0.2)
+        env = dict(os.environ, NOTIFY_SOCKET=os.path.join(wd, "notify.sock"),
+                   WATCHDOG_USEC="1000000")
+        app = twlive.Appliance(args.binary, cfg, wd, env=env)
         stats = app.wait_input_end()
         if "without libmicrohttpd" in app.stderr():
             twlive.skip("built without libmicrohttpd")
+
+        # ---- sd_notify: READY=1, STATUS=, WATCHDOG=1 ----
+        msgs, end = [], time.monotonic() + 3
+        while time.monotonic() < end:
+            try:
+                msgs.append(notify.recv(4096).decode())
+            except socket.timeout:
+                pass
+        notify.close()
+        text = "\n".join(msgs)
+        pings = sum(m.count("WATCHDOG=1") for m in msgs)
+        if "READY=1" not in text or "STATUS=watching 1 port" not in text:
+            twlive.fail(f"sd_notify: no READY=1 and STATUS=: {msgs[:5]}")
+        if pings < 4:
+            twlive.fail(f"sd_notify: {pings} WATCHDOG=1 in 3 s with "
+                        f"WatchdogSec=1s: {msgs[:8]}")
+        print(f"ok: sd_notify READY=1, STATUS=, {pings} watchdog pings in "
+              f"3 s")
 
         # ---- tunnelwatch-ctl metrics ----
         r = subprocess.run([args.ctl, "--socket", app.sock, "metrics"],

@@ -92,7 +92,8 @@ control = {{
 class Appliance:
     """tunnelwatch --config FILE as a child; stderr kept in workdir."""
 
-    def __init__(self, binary, cfg, workdir, netns=None, eve=None):
+    def __init__(self, binary, cfg, workdir, netns=None, eve=None,
+                 env=None):
         self.workdir = workdir
         self.sock = os.path.join(workdir, "ctl.sock")
         path = os.path.join(workdir, "tw.cfg")
@@ -104,7 +105,8 @@ class Appliance:
         if netns:
             cmd = ["ip", "netns", "exec", netns] + cmd
         self.log = open(os.path.join(workdir, "tw.stderr"), "w+")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=self.log,
+                                     env=env)
         self.wait_socket()
 
     def stderr(self):
