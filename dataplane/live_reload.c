@@ -103,14 +103,15 @@ void live_reload(struct live *l)
 		     "try again\n");
 		return;
 	}
-	if (lists_check(l->fresh, err, sizeof(err)) != 0) {
-		live_log("SIGHUP: %s; keeping the running configuration\n", err);
-		return;
-	}
 	db = hs_db_open(l->fresh, err, sizeof(err));
 	if (!db) {
 		live_log("SIGHUP: patterns: %s; keeping the running "
 		     "configuration\n", err);
+		return;
+	}
+	if (lists_check(l->fresh, err, sizeof(err)) != 0) {
+		hs_db_free(db);
+		live_log("SIGHUP: %s; keeping the running configuration\n", err);
 		return;
 	}
 	retired_free(l);

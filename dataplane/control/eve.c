@@ -118,6 +118,9 @@ int eve_reopen(struct eve *e, char *err, unsigned errlen)
 		return -1;
 	close(e->fd);
 	e->fd = fd;
+	/* a rotated log stands alone: findings still reported are logged
+	 * afresh in the new file */
+	memset(e->seen, 0, EVE_SEEN_SLOTS * sizeof(*e->seen));
 	return 0;
 }
 

@@ -17,7 +17,7 @@ struct eve *eve_open(const char *path, char *err, unsigned errlen);
  * next line is tried afresh. */
 int eve_write(struct eve *e, const struct finding *f, int host_is_orig);
 /* Opens the path again (logrotate moved the file away) and switches to
- * it; -1 with err and the old file kept when it cannot be opened. */
+ * it, forgetting which findings were logged (the new file stands alone); -1 with err and the old file kept when it cannot be opened. */
 int eve_reopen(struct eve *e, char *err, unsigned errlen);
 /* Live: the ports, as in_iface on every event. */
 void eve_set_iface(struct eve *e, const char *in_iface);
