@@ -156,7 +156,7 @@ static json_t *flow_info_json(const struct live_flow_info *fi)
 	obj = json_pack(
 		"{s:I, s:s, s:s, s:i, s:s, s:i, s:s, s:s, s:o, s:o, s:o,"
 		" s:I, s:I, s:I, s:I, s:b}",
-		"flow_id", json_int_u64(fi->id),
+		"flow_id", (json_int_t)(fi->id & INT64_MAX),
 		"proto", json_proto_name(fi->proto, false, proto, sizeof(proto)),
 		"orig_ip", ip_addr_format(&fi->orig, orig, sizeof(orig)),
 		"orig_port", (int)fi->orig_port,

@@ -370,9 +370,14 @@ void print_answer(const char *cmd, json_t *doc)
 		       "tunnelwatch-ctl report --html FILE\n",
 		       (long long)json_integer_value(json_object_get(doc, "bytes")));
 	else if (!strcmp(cmd, "reset"))
-		printf("%s: %s\n", str(doc, "reset"),
+		printf("%s: %s (findings of %lld open flow%s kept)\n",
+		       str(doc, "reset"),
 		       json_is_true(json_object_get(doc, "found")) ?
-			       "state cleared" : "unknown host, nothing to clear");
+			       "state cleared" : "unknown host, nothing to clear",
+		       (long long)json_integer_value(
+			       json_object_get(doc, "kept_open")),
+		       json_integer_value(json_object_get(doc, "kept_open")) == 1
+			       ? "" : "s");
 	else
 		print_flat("", doc);
 }

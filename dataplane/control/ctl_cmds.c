@@ -246,13 +246,29 @@ static json_t *cmd_metrics(struct ctl_backend *b, const char *arg)
 	return doc;
 }
 
+/* Forgets the host's verdict and findings, but not those of its flows
+ * still open (the workers say which): their evidence is current. */
 static json_t *cmd_reset(struct ctl_backend *b, const char *arg)
 {
+	uint64_t ids[1024];
+	unsigned n = 0, kept = 0;
 	struct ip_addr ip;
+	json_t *open, *fl;
+	size_t i;
+	int rc;
 
 	ip_addr_parse(arg, &ip);
-	return json_pack("{s:s, s:b}", "reset", arg, "found",
-			 hosts_reset(b->mgr->hosts, &ip) == 0);
+	open = b->flows ? b->flows(b->ctx, &ip) : NULL;
+	json_array_foreach(json_object_get(open, "flows"), i, fl) {
+		json_t *id = json_object_get(fl, "flow_id");
+
+		if (json_is_integer(id) && n < sizeof(ids) / sizeof(ids[0]))
+			ids[n++] = (uint64_t)json_integer_value(id);
+	}
+	json_decref(open);
+	rc = hosts_reset_keep_open(b->mgr->hosts, &ip, ids, n, &kept);
+	return json_pack("{s:s, s:b, s:i}", "reset", arg, "found", rc == 0,
+			 "kept_open", (int)kept);
 }
 
 /* The HTML report as one JSON string: tunnelwatch-ctl --html FILE
@@ -299,7 +315,8 @@ static const struct ctl_cmd commands[N_COMMANDS + 1] = {
 	{ "metrics", ARG_NONE, "metrics",
 	  "Prometheus text exposition of the counters, hosts by verdict, "
 	  "findings by kind, table sizes", cmd_metrics },
-	{ "reset", ARG_IP, "reset IP", "forget one host's verdict and findings",
+	{ "reset", ARG_IP, "reset IP",
+	  "forget one host's verdict and findings but those of flows still open",
 	  cmd_reset },
 	{ "report", ARG_NONE, "report",
 	  "the HTML report (timelines) as a JSON string; tunnelwatch-ctl "

@@ -460,6 +460,34 @@ int hosts_reset(struct hosts *h, const struct ip_addr *ip)
 	return 0;
 }
 
+int hosts_reset_keep_open(struct hosts *h, const struct ip_addr *ip,
+			  const uint64_t *open_ids, unsigned n_open,
+			  unsigned *kept)
+{
+	struct host *hst = lookup(h, ip);
+	struct finding *keep;
+	unsigned n = 0;
+
+	*kept = 0;
+	if (!hst)
+		return -1;
+	keep = n_open && hst->n_findings
+		       ? malloc(hst->n_findings * sizeof(*keep)) : NULL;
+	for (uint32_t j = 0; keep && j < hst->n_findings; j++)
+		for (unsigned k = 0; k < n_open; k++)
+			if ((hst->findings[j].f.flow_id & INT64_MAX) ==
+			    open_ids[k]) {
+				keep[n++] = hst->findings[j].f;
+				break;
+			}
+	entry_free(h, (uint32_t)(hst - h->entries));
+	for (unsigned i = 0; i < n; i++)
+		hosts_apply_finding(h, &keep[i]);
+	free(keep);
+	*kept = n;
+	return 0;
+}
+
 void hosts_set_config(struct hosts *h, const struct tw_config *cfg)
 {
 	h->home_net = cfg->hosts.home_net;

@@ -85,6 +85,13 @@ struct prevalence *hosts_prevalence(struct hosts *h);
 void hosts_note_seen(struct hosts *h, const struct ip_addr *ip, uint64_t ts_ns);
 /* Forgets one host; returns 0, or -1 when it is unknown. */
 int hosts_reset(struct hosts *h, const struct ip_addr *ip);
+/* `reset IP` live: forgets the host's findings but those of flows still
+ * open (open_ids: flow ids as `flows` lists them, the low 63 bits), which are taken again, so a reset does not
+ * blind the host table to a tunnel that is still up; *kept says how
+ * many. -1 when the host is not in the table. */
+int hosts_reset_keep_open(struct hosts *h, const struct ip_addr *ip,
+			  const uint64_t *open_ids, unsigned n_open,
+			  unsigned *kept);
 
 /* Live SIGHUP: new thresholds and home_net; every verdict is recomputed. */
 void hosts_set_config(struct hosts *h, const struct tw_config *cfg);

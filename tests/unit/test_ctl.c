@@ -38,6 +38,7 @@ static struct finding_log flog;
 static struct ctl_backend backend;
 static char dir[64];
 static int stats_calls, flows_calls;
+static json_int_t open_flow_id; /* the stub's one open flow, 0: none */
 
 static json_t *stub_stats(void *ctx)
 {
@@ -51,6 +52,10 @@ static json_t *stub_flows(void *ctx, const struct ip_addr *ip)
 	(void)ctx;
 	(void)ip;
 	flows_calls++;
+	if (open_flow_id)
+		return json_pack("{s:[{s:I}], s:i, s:b, s:i}", "flows",
+				 "flow_id", open_flow_id, "total", 1,
+				 "truncated", 0, "workers_unanswered", 0);
 	return json_pack("{s:[], s:i, s:b, s:i}", "flows", "total", 0,
 			 "truncated", 0, "workers_unanswered", 0);
 }
@@ -225,6 +230,40 @@ static void test_cmd_metrics_since_order(void **state)
 			 (json_int_t)total);
 	json_decref(doc);
 	assert_error("since x");
+
+	/* reset keeps what flows still open found (issue 15) */
+	{
+		struct finding f;
+
+		finding_init(&f, NULL, "ssh.reverse_session", SEV_HIGH);
+		assert_int_equal(ip_addr_parse("10.0.2.1", &f.orig), 0);
+		assert_int_equal(ip_addr_parse("192.0.2.7", &f.resp), 0);
+		f.resp_port = 22;
+		f.proto = 6;
+		f.flow_id = 0x8000000000000123ull; /* listed as 0x123 */
+		f.first_ns = f.last_ns = 1700000000000000000ull;
+		hosts_apply_finding(mgr.hosts, &f);
+		f.kind = "flow.beacon";
+		f.flow_id = 0x456;
+		hosts_apply_finding(mgr.hosts, &f);
+	}
+	open_flow_id = 0x123;
+	doc = ask("reset 10.0.2.1");
+	assert_int_equal(json_integer_value(json_object_get(doc, "kept_open")),
+			 1);
+	json_decref(doc);
+	open_flow_id = 0;
+	doc = ask("host 10.0.2.1");
+	arr = json_object_get(json_object_get(doc, "host"), "findings");
+	assert_int_equal(json_array_size(arr), 1);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(arr, 0), "kind")),
+			    "ssh.reverse_session");
+	json_decref(doc);
+	doc = ask("reset 10.0.2.1");
+	assert_int_equal(json_integer_value(json_object_get(doc, "kept_open")),
+			 0);
+	json_decref(doc);
 
 	doc = ask("metrics");
 	text = json_string_value(json_object_get(doc, "metrics"));
