@@ -174,19 +174,18 @@ def client(host, port, path):
         sys.exit("no upgrade: %r" % head[:80])
     sock.settimeout(None)
     reader = Reader(sock)
-    stdin, stdout = sys.stdin.buffer.raw, sys.stdout.buffer.raw
 
     def down():
         while True:
             p = reader.next()
             if p is None:
                 os._exit(0)
-            stdout.write(p)
-            stdout.flush()
+            while p:
+                p = p[os.write(1, p):]
 
     threading.Thread(target=down, daemon=True).start()
     while True:
-        data = os.read(stdin.fileno(), 65536)
+        data = os.read(0, 65536)
         if not data:
             break
         sock.sendall(frame(data, masked=True))

@@ -19,14 +19,15 @@
  *  R4 binary packet arithmetic: before NEWKEYS every SSH packet is a
  *     multiple of 8 bytes (RFC 4253, 6), and both directions of a TLS
  *     connection add the same per-record overhead. So the record lengths
- *     of the unmerged KEXINITs, the client's key exchange init and the
- *     server's reply are all congruent modulo 8; with TLS 1.3 (told from
- *     the client's first encrypted record being application data, its
+ *     of the unmerged KEXINITs and the client's key exchange init are
+ *     congruent modulo 8, the server's reply modulo 4 (OpenSSH sends its
+ *     first encrypted packet, EXT_INFO, with it: 4 mod 8 under every
+ *     AEAD or encrypt-then-MAC cipher); with TLS 1.3 (told from the
+ *     client's first encrypted record being application data, its
  *     Finished) the overhead is known, 17 bytes (AEAD tag and the inner
- *     content type, no padding), and the congruence is checked against
- *     17 mod 8 itself. Three to four independent congruences: about one
- *     HTTPS connection in 512 to 4096 that passes R1-R3 passes R4 by
- *     chance.
+ *     content type, no padding), and the congruences are checked against
+ *     17 itself. Two to four independent congruences: about one HTTPS
+ *     connection in 32 to 2048 that passes R1-R3 passes R4 by chance.
  *
  * All four hold: tunnel.ssh_in_tls (high). The session is then followed
  * with ssh_infer.c on the records' plaintext sizes (length minus the
@@ -99,7 +100,7 @@ bool tin_ssh_handshake(const struct tin_records *r, bool tls13,
 		       struct tin_shape *out)
 {
 	uint32_t o = tls13 ? TIN_OVERHEAD_13 : TIN_OVERHEAD_12;
-	uint32_t cong[4], n_cong = 0;
+	uint32_t cong[4], n_cong = 0, base;
 	unsigned ci = 0, si = 0;
 	struct tin_shape s;
 
@@ -154,14 +155,17 @@ bool tin_ssh_handshake(const struct tin_records *r, bool tls13,
 	s.client_kex = P(0, ci);
 	s.server_kex = P(1, si);
 	cong[n_cong++] = r->len[0][ci];
-	cong[n_cong++] = r->len[1][si];
 #undef P
-	/* R4 */
+	/* R4: the reply may carry the server's first encrypted packet too
+	 * (OpenSSH sends EXT_INFO right after NEWKEYS), 4 mod 8 with every
+	 * AEAD or encrypt-then-MAC cipher: modulo 4 for that record */
+	base = tls13 ? TIN_OVERHEAD_13 : cong[0];
 	for (uint32_t i = 0; i < n_cong; i++)
-		if ((cong[i] & 7) != (tls13 ? (TIN_OVERHEAD_13 & 7) :
-					      (cong[0] & 7)))
+		if (((cong[i] - base) & 7) != 0)
 			return false;
-	s.congruent = n_cong;
+	if (((r->len[1][si] - base) & 3) != 0)
+		return false;
+	s.congruent = n_cong + 1;
 	if (out)
 		*out = s;
 	return true;

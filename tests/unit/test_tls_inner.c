@@ -26,13 +26,14 @@ static struct tin_records recs(const uint16_t *c, unsigned nc,
 	return r;
 }
 
-/* OpenSSH 9.2 client and server through TLS 1.3: banner 41, KEXINIT
- * 1536/1080, sntrup761x25519 init 1208, reply+NEWKEYS 1560; two session
+/* OpenSSH 9.2 client and server through socat's TLS 1.3, as recorded
+ * in hidden_ssh_in_tls: banner 41, KEXINIT 1560/1088, sntrup761x25519
+ * init 1208, reply + NEWKEYS + EXT_INFO 1564 (4 mod 8); two session
  * tickets from the server first. */
-static const uint16_t ssh_c[] = { 41 + O13, 1536 + O13, 1208 + O13,
-				  16 + O13, 44 + O13, 84 + O13 };
-static const uint16_t ssh_s[] = { 250 + O13, 250 + O13, 41 + O13,
-				  1080 + O13, 1560 + O13, 44 + O13 };
+static const uint16_t ssh_c[] = { 41 + O13, 1560 + O13, 1208 + O13,
+				  16 + O13, 44 + O13, 60 + O13 };
+static const uint16_t ssh_s[] = { 233 + O13, 233 + O13, 41 + O13,
+				  1088 + O13, 1564 + O13, 44 + O13 };
 
 static void test_ssh_tls13(void **state)
 {
@@ -43,8 +44,8 @@ static void test_ssh_tls13(void **state)
 	assert_true(tin_ssh_handshake(&r, true, &s));
 	assert_int_equal(s.client_banner, 41);
 	assert_int_equal(s.server_banner, 41);
-	assert_int_equal(s.client_kexinit, 1536);
-	assert_int_equal(s.server_kex, 1560);
+	assert_int_equal(s.client_kexinit, 1560);
+	assert_int_equal(s.server_kex, 1564);
 	assert_int_equal(s.tickets, 2);
 	assert_int_equal(s.congruent, 4);
 	assert_int_equal(s.merged, 0);
@@ -53,8 +54,8 @@ static void test_ssh_tls13(void **state)
 /* The server's banner and KEXINIT read at once: one record. */
 static void test_ssh_merged(void **state)
 {
-	static const uint16_t s_merged[] = { 250 + O13, 41 + 1080 + O13,
-					     1560 + O13, 44 + O13 };
+	static const uint16_t s_merged[] = { 233 + O13, 41 + 1088 + O13,
+					     1564 + O13, 44 + O13 };
 	struct tin_records r = recs(ssh_c, 6, s_merged, 4);
 	struct tin_shape s;
 
@@ -93,6 +94,10 @@ static void test_not_congruent(void **state)
 	memcpy(c, ssh_c, sizeof(c));
 	c[2] = (uint16_t)(c[2] + 3);
 	r = recs(c, 6, ssh_s, 6);
+	assert_false(tin_ssh_handshake(&r, true, NULL));
+	/* the server's reply 2 mod 4: no */
+	r = recs(ssh_c, 6, ssh_s, 6);
+	r.len[1][4] = (uint16_t)(r.len[1][4] + 2);
 	assert_false(tin_ssh_handshake(&r, true, NULL));
 }
 
