@@ -71,7 +71,7 @@ SCENARIOS=(
 	"hidden_ssh_httptunnel 209 ssh -N -R over httptunnel (htc -s as ProxyCommand, hts on port 80); an operator types back"
 	"hidden_ssh_websocket 210 ssh -N -R over a WebSocket on port 80 (tw_websocket.py client/bridge); an operator types back"
 	"benign_https_browsing 211 curl fetches a page and its resources over HTTPS keep-alive connections, irregular gaps"
-	"benign_tls_download 212 curl downloads 300 kB over HTTPS at 20 kB/s (one ~15 s TLS connection)"
+	"benign_tls_download 212 curl downloads 150 kB over HTTPS at 10 kB/s (one ~15 s TLS connection)"
 	"benign_websocket_chat 213 a python3-websockets chat: short messages both ways for ~60 s (permessage-deflate)"
 )
 # Long-running service protocols (k 150-199) live in their own file.
@@ -1807,7 +1807,7 @@ ws_bridge_server()
 }
 
 # An HTTPS web server (HTTP/1.1 keep-alive over TLS 1.3) on 443 with a
-# page, its resources and a 300 kB file.
+# page, its resources and a 150 kB file.
 https_server()
 {
 	local docroot="$WORK_DIR/docroot.$name" i
@@ -1815,8 +1815,8 @@ https_server()
 	make_docroot "$docroot"
 	head -c 4000 /dev/urandom | base64 >"$docroot/app.js"
 	head -c 9000 /dev/urandom | base64 >"$docroot/style.css"
-	head -c 30000 /dev/urandom >"$docroot/logo.png"
-	head -c 307200 /dev/urandom >"$docroot/big.bin"
+	head -c 8000 /dev/urandom >"$docroot/logo.png"
+	head -c 153600 /dev/urandom >"$docroot/big.bin"
 	tls_cert "$WORK_DIR/tls.$name" www.example.com
 	ip netns exec "$out" "$(python_bin)" "$SCRIPT_DIR/tw_https.py" \
 		"10.20.$k.1" 443 "$docroot" "$WORK_DIR/tls.$name.crt" \
@@ -1855,8 +1855,8 @@ scenario_benign_tls_download()
 
 tls_download_traffic()
 {
-	log "$name: curl downloads 300 kB over HTTPS at 20 kB/s"
-	ip netns exec "$in" curl -sk -o /dev/null --limit-rate 20k \
+	log "$name: curl downloads 150 kB over HTTPS at 10 kB/s"
+	ip netns exec "$in" curl -sk -o /dev/null --limit-rate 10k \
 		--max-time 40 "https://10.20.$k.1/big.bin" ||
 		log "$name: download failed"
 }
