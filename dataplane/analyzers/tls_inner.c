@@ -6,10 +6,14 @@
  *
  *  R1 banners: each side's first application record is a short line,
  *     12..TIN_BANNER_MAX bytes of plaintext ("SSH-2.0-OpenSSH_9.2p1
- *     Debian-2+deb12u3\r\n" is 41), or the banner and the KEXINIT in one
- *     record (TIN_KEXINIT_MIN+12..TIN_KEXINIT_MAX+TIN_BANNER_MAX bytes);
- *     on the server side up to two records of 101..599 bytes may come
- *     first (TLS 1.3 session tickets, which travel as application data).
+ *     Debian-2+deb12u3\r\n" is 41); the server's may be one record with
+ *     its KEXINIT (TIN_KEXINIT_MIN+12..TIN_KEXINIT_MAX+TIN_BANNER_MAX
+ *     bytes), the client's never is: OpenSSH, PuTTY and libssh wait for
+ *     the server's banner before they send KEXINIT, so the server's
+ *     banner record also arrives before the client's second record (an
+ *     HTTP/2 client sends its requests without waiting); on the server
+ *     side up to two records of 101..599 bytes may come first (TLS 1.3
+ *     session tickets, which travel as application data).
  *  R2 KEXINITs: unless merged with the banner, each side's next record is
  *     TIN_KEXINIT_MIN..TIN_KEXINIT_MAX bytes (the algorithm lists).
  *  R3 the client's next record (the key exchange init: 48 bytes for
@@ -108,24 +112,17 @@ bool tin_ssh_handshake(const struct tin_records *r, bool tls13,
 	if (r->n[0] < 3 || r->n[1] < 2)
 		return false;
 #define P(side, i) (r->len[side][i] > o ? r->len[side][i] - o : 0)
-	/* R1, client: a banner, or banner and KEXINIT together */
-	if (in(P(0, 0), 12, TIN_BANNER_MAX)) {
-		s.client_banner = P(0, 0);
-		ci = 1;
-		/* R2 */
-		if (!in(P(0, 1), TIN_KEXINIT_MIN, TIN_KEXINIT_MAX))
-			return false;
-		s.client_kexinit = P(0, 1);
-		cong[n_cong++] = r->len[0][1];
-		ci = 2;
-	} else if (in(P(0, 0), TIN_KEXINIT_MIN + 12,
-		      TIN_KEXINIT_MAX + TIN_BANNER_MAX)) {
-		s.client_kexinit = P(0, 0);
-		s.merged |= 1;
-		ci = 1;
-	} else {
+	/* R1, client: a banner on its own (the client waits for the
+	 * server's banner before it sends KEXINIT) */
+	if (!in(P(0, 0), 12, TIN_BANNER_MAX))
 		return false;
-	}
+	s.client_banner = P(0, 0);
+	/* R2 */
+	if (!in(P(0, 1), TIN_KEXINIT_MIN, TIN_KEXINIT_MAX))
+		return false;
+	s.client_kexinit = P(0, 1);
+	cong[n_cong++] = r->len[0][1];
+	ci = 2;
 	/* R1, server: session tickets first, then the banner */
 	while (si < 2 && si < r->n[1] && in(P(1, si), TIN_BANNER_MAX + 1, 599))
 		si++;
@@ -148,6 +145,9 @@ bool tin_ssh_handshake(const struct tin_records *r, bool tls13,
 	} else {
 		return false;
 	}
+	/* R1: ... and so the server's banner came first */
+	if (r->order[1][s.merged ? si - 1 : si - 2] > r->order[0][1])
+		return false;
 	/* R3 */
 	if (ci >= r->n[0] || !in(P(0, ci), 32, 2048) || si >= r->n[1] ||
 	    !in(P(1, si), 64, 4096))
@@ -317,7 +317,11 @@ static void record(struct an_ctx *c, struct flow *f, struct tin_flow *t,
 		return;
 	}
 	if (t->n_app[dir] < TIN_RECORDS)
+	{
 		t->rec.len[dir][t->n_app[dir]] = (uint16_t)len;
+		t->rec.order[dir][t->n_app[dir]] =
+			(uint8_t)(t->rec.n[0] + t->rec.n[1]);
+	}
 	t->n_app[dir]++;
 	t->rec.n[dir] = t->n_app[dir] < TIN_RECORDS ? t->n_app[dir] :
 						      TIN_RECORDS;

@@ -16,9 +16,11 @@
 #define TIN_OVERHEAD_12 24   /* TLS 1.2 AES-GCM: explicit nonce + tag */
 
 /* The first application records' lengths (record header's length field)
- * of each direction, originator first. */
+ * of each direction, originator first, and their order of arrival across
+ * both directions (0, 1, 2 ...). */
 struct tin_records {
 	uint16_t len[2][TIN_RECORDS];
+	uint8_t order[2][TIN_RECORDS];
 	uint8_t n[2];
 };
 
@@ -29,7 +31,7 @@ struct tin_shape {
 	uint32_t client_kex, server_kex;
 	uint32_t congruent;    /* record lengths checked modulo 8 */
 	uint32_t tickets;      /* server records skipped before the banner */
-	uint32_t merged;       /* 1: client banner+KEXINIT, 2: server's */
+	uint32_t merged;       /* 2: the server's banner and KEXINIT in one */
 };
 
 /* Do these records carry an SSH handshake (rules R1-R4)? out, if not

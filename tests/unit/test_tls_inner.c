@@ -21,6 +21,12 @@ static struct tin_records recs(const uint16_t *c, unsigned nc,
 	memset(&r, 0, sizeof(r));
 	memcpy(r.len[0], c, nc * sizeof(*c));
 	memcpy(r.len[1], s, ns * sizeof(*s));
+	/* the server's records arrive first (test_client_does_not_wait
+	 * sets its own order) */
+	for (unsigned i = 0; i < TIN_RECORDS; i++) {
+		r.order[1][i] = (uint8_t)i;
+		r.order[0][i] = (uint8_t)(100 + i);
+	}
 	r.n[0] = (uint8_t)nc;
 	r.n[1] = (uint8_t)ns;
 	return r;
@@ -63,6 +69,39 @@ static void test_ssh_merged(void **state)
 	assert_true(tin_ssh_handshake(&r, true, &s));
 	assert_int_equal(s.merged, 2);
 	assert_int_equal(s.congruent, 3);
+}
+
+/* The client's banner and KEXINIT in one record: OpenSSH never writes
+ * them together (it waits for the server's banner), HTTP requests may
+ * look like it. */
+static void test_client_merged_is_not_ssh(void **state)
+{
+	static const uint16_t c_merged[] = { 41 + 1560 + O13, 1208 + O13,
+					     16 + O13, 44 + O13 };
+	struct tin_records r = recs(c_merged, 4, ssh_s, 6);
+
+	(void)state;
+	assert_false(tin_ssh_handshake(&r, true, NULL));
+}
+
+/* The order of arrival as recorded: ticket, client banner, ticket,
+ * server banner and KEXINIT, client KEXINIT ... passes; a client whose
+ * KEXINIT does not wait for the server's banner (as an HTTP/2 client
+ * sends its requests) does not. */
+static void test_client_waits_for_banner(void **state)
+{
+	static const uint8_t oc[] = { 1, 5, 6, 8, 9, 11 };
+	static const uint8_t os[] = { 0, 2, 3, 4, 7, 10 };
+	struct tin_records r = recs(ssh_c, 6, ssh_s, 6);
+
+	(void)state;
+	memcpy(r.order[0], oc, sizeof(oc));
+	memcpy(r.order[1], os, sizeof(os));
+	assert_true(tin_ssh_handshake(&r, true, NULL));
+	r.order[0][1] = 2;      /* the client's KEXINIT before the banner */
+	r.order[1][1] = 1;
+	r.order[1][2] = 3;
+	assert_false(tin_ssh_handshake(&r, true, NULL));
 }
 
 /* TLS 1.2 (overhead unknown): the congruences are relative. */
@@ -128,6 +167,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ssh_tls13),
 		cmocka_unit_test(test_ssh_merged),
+		cmocka_unit_test(test_client_merged_is_not_ssh),
+		cmocka_unit_test(test_client_waits_for_banner),
 		cmocka_unit_test(test_ssh_tls12),
 		cmocka_unit_test(test_not_congruent),
 		cmocka_unit_test(test_https_shapes),
