@@ -48,7 +48,10 @@
  * are walked; a record header that is not TLS (out of order, a gap) or
  * lies beyond the captured bytes ends the walk. After a verdict that is
  * not SSH, or TIN_RECORDS records without one, the flow costs nothing
- * more; a session found keeps walking, records only.
+ * more, and most stop earlier: each record is checked against R1-R3 as
+ * it comes (tin_may_be_ssh), so an HTTPS request larger than a banner
+ * ends the walk at the client's first record; a session found keeps
+ * walking, records only.
  *
  * Memory: 48 bytes per flow; a session found takes a slot (about 200
  * bytes) from a per-worker pool of ssh.max_sessions. */
@@ -169,6 +172,28 @@ bool tin_ssh_handshake(const struct tin_records *r, bool tls13,
 	if (out)
 		*out = s;
 	return true;
+}
+
+bool tin_may_be_ssh(const struct tin_records *r, bool tls13)
+{
+	uint32_t o = tls13 ? TIN_OVERHEAD_13 : TIN_OVERHEAD_12;
+	unsigned si = 0;
+
+#define P(side, i) (r->len[side][i] > o ? r->len[side][i] - o : 0)
+	if ((r->n[0] >= 1 && !in(P(0, 0), 12, TIN_BANNER_MAX)) ||
+	    (r->n[0] >= 2 && !in(P(0, 1), TIN_KEXINIT_MIN, TIN_KEXINIT_MAX)) ||
+	    (r->n[0] >= 3 && !in(P(0, 2), 32, 2048)))
+		return false;
+	while (si < 2 && si < r->n[1] && in(P(1, si), TIN_BANNER_MAX + 1, 599))
+		si++;
+	if (si >= r->n[1])
+		return true;
+	if (in(P(1, si), 12, TIN_BANNER_MAX))
+		return si + 1 >= r->n[1] ||
+		       in(P(1, si + 1), TIN_KEXINIT_MIN, TIN_KEXINIT_MAX);
+	return in(P(1, si), TIN_KEXINIT_MIN + 12,
+		  TIN_KEXINIT_MAX + TIN_BANNER_MAX);
+#undef P
 }
 
 /* ---- the engine side ---- */
@@ -325,8 +350,10 @@ static void record(struct an_ctx *c, struct flow *f, struct tin_flow *t,
 	t->n_app[dir]++;
 	t->rec.n[dir] = t->n_app[dir] < TIN_RECORDS ? t->n_app[dir] :
 						      TIN_RECORDS;
-	if (t->rec.n[FLOW_DIR_ORIG] >= TIN_JUDGE_AT &&
-	    t->rec.n[FLOW_DIR_RESP] >= TIN_JUDGE_AT)
+	if (!tin_may_be_ssh(&t->rec, t->tls13))
+		done(c, f, t);   /* most HTTPS ends here, at a record or two */
+	else if (t->rec.n[FLOW_DIR_ORIG] >= TIN_JUDGE_AT &&
+		 t->rec.n[FLOW_DIR_RESP] >= TIN_JUDGE_AT)
 		judge(c, f, t);
 	else if (t->n_app[dir] >= 4 * TIN_RECORDS)
 		done(c, f, t);   /* one side talks, the other does not */
@@ -339,7 +366,7 @@ static void walk(struct an_ctx *c, struct flow *f, struct tin_flow *t,
 	uint32_t wire = pv->payload_wire_len, cap = pv->payload_len, i = 0;
 
 	while (i < wire && t->phase != TIN_DONE) {
-		uint8_t *h = t->hdr[dir];
+		const uint8_t *h;
 		uint32_t len;
 
 		if (t->left[dir]) {
@@ -354,10 +381,16 @@ static void walk(struct an_ctx *c, struct flow *f, struct tin_flow *t,
 			done(c, f, t);
 			return;
 		}
-		h[t->hdr_len[dir]++] = pv->payload[i++];
-		if (t->hdr_len[dir] < 5)
-			continue;
-		t->hdr_len[dir] = 0;
+		if (t->hdr_len[dir] == 0 && cap - i >= 5) {
+			h = pv->payload + i;   /* read in place */
+			i += 5;
+		} else {
+			t->hdr[dir][t->hdr_len[dir]++] = pv->payload[i++];
+			if (t->hdr_len[dir] < 5)
+				continue;
+			t->hdr_len[dir] = 0;
+			h = t->hdr[dir];
+		}
 		len = (uint32_t)h[3] << 8 | h[4];
 		if (h[0] < REC_CCS || h[0] > REC_APP || h[1] != 3 ||
 		    h[2] > 4 || len == 0 || len > 16384 + 2048) {

@@ -39,4 +39,8 @@ struct tin_shape {
 bool tin_ssh_handshake(const struct tin_records *r, bool tls13,
 		       struct tin_shape *out);
 
+/* Could the records seen so far still be an SSH handshake (R1-R3 on the
+ * prefix)? False ends the walk early. */
+bool tin_may_be_ssh(const struct tin_records *r, bool tls13);
+
 #endif

@@ -134,6 +134,28 @@ static bool header_byte(struct door *d, enum flow_dir_id dir, uint8_t b)
 	return false;
 }
 
+/* Header bytes of one side from data[i]: the offset just past the empty
+ * line that ends them, UINT32_MAX when they go on past len. A line's
+ * first DOOR_LINE_MAX bytes are read one by one, its rest skipped to the
+ * line feed (memchr); the skipped line is taken to end in CR LF. */
+static uint32_t header_bytes(struct door *d, enum flow_dir_id dir,
+			     const uint8_t *data, uint32_t i, uint32_t len)
+{
+	while (i < len) {
+		if (d->line_len >= DOOR_LINE_MAX - 1 && data[i] != '\n') {
+			const uint8_t *nl = memchr(data + i, '\n', len - i);
+
+			if (!nl)
+				return UINT32_MAX;
+			i = (uint32_t)(nl - data);
+			d->eoh[dir] = 1;
+		}
+		if (header_byte(d, dir, data[i++]))
+			return i;
+	}
+	return UINT32_MAX;
+}
+
 static bool method_is(const struct door *d, const char *m)
 {
 	size_t n = strlen(m);
@@ -210,9 +232,13 @@ static uint32_t request_bytes(struct flow *f, struct door *d,
 				d->u.target[d->target_len++] = (char)b;
 			}
 			break;
-		case DOOR_HEADERS:
-			if (!header_byte(d, FLOW_DIR_ORIG, b))
-				break;
+		case DOOR_HEADERS: {
+			uint32_t end = header_bytes(d, FLOW_DIR_ORIG, data, i,
+						    len);
+
+			if (end == UINT32_MAX)
+				return UINT32_MAX;
+			i = end - 1;    /* the empty line's last byte */
 			if (d->method != M_BODY) {
 				d->phase[FLOW_DIR_ORIG] = DOOR_WAIT;
 				return UINT32_MAX; /* pipelined bytes stay outer */
@@ -229,6 +255,7 @@ static uint32_t request_bytes(struct flow *f, struct door *d,
 				return i + 1;
 			*stop = true;
 			return UINT32_MAX;
+		}
 		case DOOR_BODY_PEEK:
 			if (body_peek(f, d, FLOW_DIR_ORIG, data + i, len - i))
 				return i;
@@ -301,8 +328,10 @@ static uint32_t answer_bytes(struct flow *f, struct door *d,
 			}
 			continue;
 		}
-		if (!header_byte(d, FLOW_DIR_RESP, b))
-			continue;
+		i = header_bytes(d, FLOW_DIR_RESP, data, i, len);
+		if (i == UINT32_MAX)
+			return UINT32_MAX;
+		i--;                    /* the empty line's last byte */
 		k = answer_door(d);
 		if (k == DOOR_K_NONE) {
 			*stop = true;

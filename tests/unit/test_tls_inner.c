@@ -160,6 +160,19 @@ static void test_https_shapes(void **state)
 	assert_false(tin_ssh_handshake(&r, true, NULL));
 	r = recs(ssh_c, 2, ssh_s, 6);
 	assert_false(tin_ssh_handshake(&r, true, NULL));
+	/* the prefixes: SSH's may go on, HTTPS ends at its first records */
+	for (unsigned n = 0; n <= 6; n++) {
+		r = recs(ssh_c, n, ssh_s, n);
+		assert_true(tin_may_be_ssh(&r, true));
+	}
+	r = recs(c1, 1, s1, 0);
+	assert_true(tin_may_be_ssh(&r, true));   /* curl's GET: banner-sized */
+	r = recs(c1, 2, s1, 3);
+	assert_false(tin_may_be_ssh(&r, true));
+	r = recs(c2, 0, s2, 1);
+	assert_true(tin_may_be_ssh(&r, true));   /* SETTINGS: banner-sized */
+	r = recs(c2, 0, s2, 2);
+	assert_false(tin_may_be_ssh(&r, true));
 }
 
 int main(void)
