@@ -158,6 +158,54 @@ uint32_t htc_unwrap(struct frame_dec *x, const uint8_t *in, uint32_t len,
 	return o;
 }
 
+uint32_t htc_walk(struct frame_dec *x, const uint8_t *in, uint32_t len)
+{
+	uint32_t i = 0;
+
+	while (i < len && !(x->flags & FD_DEAD)) {
+		uint8_t b = in[i];
+
+		switch (x->state) {
+		case HT_TYPE:
+			i++;
+			if (b == HTC_PAD1 || b == HTC_CLOSE ||
+			    b == HTC_DISCONNECT)
+				break;
+			if (b < HTC_OPEN || b > HTC_ERROR)
+				return dead(x, i);
+			x->flags = (uint8_t)((x->flags & ~FD_SKIP) |
+					     (b != HTC_DATA ? FD_SKIP : 0));
+			x->state = HT_LEN0;
+			break;
+		case HT_LEN0:
+			i++;
+			x->left = b;
+			x->state = HT_LEN1;
+			break;
+		case HT_LEN1:
+			i++;
+			x->left = (x->left << 8) | b;
+			x->state = x->left ? HT_DATA : HT_TYPE;
+			if (x->left && !(x->flags & FD_SKIP)) {
+				x->flags |= FD_RECORD;
+				return i;
+			}
+			break;
+		default: { /* HT_DATA */
+			uint32_t k = len - i < x->left ? len - i : x->left;
+
+			/* the record's length was reported; left counts down */
+			x->left -= k;
+			i += k;
+			if (x->left == 0)
+				x->state = HT_TYPE;
+			break;
+		}
+		}
+	}
+	return i;
+}
+
 bool htc_body_start(const uint8_t *p, uint32_t len)
 {
 	uint32_t n;

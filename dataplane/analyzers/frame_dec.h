@@ -44,6 +44,7 @@ enum {
 	FD_SKIP = 1u << 1,     /* this frame's payload is not inner data */
 	FD_MASKED = 1u << 2,   /* this frame's payload is masked */
 	FD_OPAQUE = 1u << 3,   /* compressed (RSV1): the inner bytes are hidden */
+	FD_RECORD = 1u << 4,   /* htc_walk: a DATA record's header just ended */
 };
 
 /* Decode len bytes of a direction; returns the inner bytes written to
@@ -52,6 +53,12 @@ uint32_t ws_unwrap(struct frame_dec *x, const uint8_t *in, uint32_t len,
 		   uint8_t *out);
 uint32_t htc_unwrap(struct frame_dec *x, const uint8_t *in, uint32_t len,
 		    uint8_t *out);
+
+/* httptunnel's records by size only: consumes bytes up to and including
+ * the end of the next DATA record's header, then returns with FD_RECORD
+ * set and x->left its length (the caller clears the flag); else consumes
+ * everything. Returns the bytes consumed. */
+uint32_t htc_walk(struct frame_dec *x, const uint8_t *in, uint32_t len);
 
 /* Does an HTTP body starting with these bytes look like httptunnel's
  * records? The first record is judged (an OPEN with a short argument, a

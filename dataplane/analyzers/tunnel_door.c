@@ -35,21 +35,48 @@
  * inside a CONNECT opens a second door, no deeper than DOOR_DEPTH; a
  * framed door is the last.
  *
+ * httptunnel's two connections are joined for SSH's sizes and timing:
+ * past the door, the framed direction's records are walked in each
+ * segment's own bytes (on_packet, only for these flows), each DATA
+ * record's length is an inner packet, and the pair (client, server,
+ * port; both connections land on one worker) feeds one ssh_infer.c
+ * session: keystrokes typed from the server's side, echoed in the
+ * other connection, are ssh.reverse_session (carrier httptunnel).
+ *
  * Cost: flows that are not HTTP leave at their first byte; a framed
  * flow's bytes are decoded only while some analyzer inspects it (within
- * flow.inspect_bytes). Memory: about 190 bytes per flow, no per-worker
- * state.
+ * flow.inspect_bytes); only httptunnel flows get packet calls. Memory:
+ * about 200 bytes per flow; per worker HTC_PAIRS sessions (~15 kB).
  *
- * Not done: chunked bodies and raw (unframed) long-polling bodies; the
- * two connections of an httptunnel are not joined, so SSH sizes and
- * timing (reverse sessions) are not judged through it. */
+ * Not done: chunked bodies and raw (unframed) long-polling bodies. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzers/analyzer.h"
+#include "analyzers/ssh_infer.h"
 #include "analyzers/tunnel_door.h"
+#include "config.h"
+#include "scan/app_id.h"
 
 #define DOOR_DEPTH 2
+#define HTC_PAIRS 64         /* httptunnels followed at once per worker */
+
+/* One httptunnel's two connections joined (the client's bytes in a
+ * POST, the server's in a GET's answer, between the same two hosts and
+ * port, so on the same worker): SSH's sizes and timing read across both
+ * as one session (ssh_infer.c), from the DATA records' lengths. */
+struct htc_pair {
+	struct ip_addr client, server;
+	uint16_t port;
+	uint8_t used;
+	uint8_t reported;
+	uint64_t last_ns;
+	struct ssh_infer inf;
+};
+
+struct door_worker {
+	struct htc_pair pair[HTC_PAIRS];
+};
 #define DOOR_BODY_MIN 1024   /* a long-polling body is declared large */
 
 static const char http_version[] = "HTTP/";
@@ -371,8 +398,161 @@ static uint32_t door_find(struct an_ctx *c, struct flow *f, void *state,
 static void door_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	(void)state;
+	/* packets only behind an httptunnel door: the worker sets the bit
+	 * again when an inner stream starts */
+	an_packets_done(c, f);
 	if (f->proto != TW_PROTO_TCP)
 		an_payload_done(c, f);
+}
+
+static struct htc_pair *pair_of(struct door_worker *w, const struct flow *f,
+				uint64_t now)
+{
+	struct htc_pair *old = &w->pair[0];
+
+	for (unsigned i = 0; i < HTC_PAIRS; i++) {
+		struct htc_pair *p = &w->pair[i];
+
+		if (p->used && p->port == f->resp_port &&
+		    memcmp(&p->client, &f->orig_addr, sizeof(p->client)) == 0 &&
+		    memcmp(&p->server, &f->resp_addr, sizeof(p->server)) == 0)
+			return p;
+		if (!p->used || (old->used && p->last_ns < old->last_ns))
+			old = p;
+	}
+	memset(old, 0, sizeof(*old));
+	old->used = 1;
+	old->client = f->orig_addr;
+	old->server = f->resp_addr;
+	old->port = f->resp_port;
+	old->last_ns = now;
+	/* the login's sizes are not judged: keystrokes from the start */
+	old->inf.auth = SSH_AUTH_UNKNOWN;
+	return old;
+}
+
+static struct ssh_infer_cfg infer_cfg(const struct tw_config *cfg)
+{
+	return (struct ssh_infer_cfg){
+		cfg->ssh.keystroke_max_bytes, cfg->ssh.echo_max_ns,
+		cfg->ssh.reverse_min_keystrokes, cfg->ssh.keepalive_min_events,
+		cfg->ssh.keepalive_min_interval_ns,
+		cfg->ssh.keepalive_max_jitter,
+	};
+}
+
+static void report_reverse(struct an_ctx *c, const struct flow *f,
+			   const struct htc_pair *p)
+{
+	char peer[64];
+	const char *typing;
+	struct finding fd;
+	double cv;
+
+	typing = ssh_infer_typing(&p->inf, SSH_SERVER, &cv);
+	finding_init(&fd, f, "ssh.reverse_session", SEV_HIGH);
+	if (p->inf.first_server_key_ns)
+		fd.first_ns = p->inf.first_server_key_ns;
+	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
+	finding_summary(&fd, "reverse SSH session over httptunnel to %s:%u: %u keystrokes typed from the server side (%u B), %s typing",
+			peer, f->resp_port, p->inf.keys[SSH_SERVER],
+			p->inf.key_size[SSH_SERVER], typing);
+	an_add_nesting(c, f, &fd);
+	finding_add_str(&fd, "carrier", "httptunnel");
+	finding_add_int(&fd, "server_keystrokes", p->inf.keys[SSH_SERVER]);
+	finding_add_int(&fd, "client_keystrokes", p->inf.keys[SSH_CLIENT]);
+	finding_add_int(&fd, "keystroke_bytes", p->inf.key_size[SSH_SERVER]);
+	finding_add_str(&fd, "typing", typing);
+	finding_add_double(&fd, "typing_gap_cv", cv);
+	an_emit(c, &fd);
+}
+
+/* One inner packet (a DATA record) of an httptunnel half. */
+static void pair_record(struct an_ctx *c, const struct flow *f,
+			const struct door *d, uint32_t len, uint64_t ts)
+{
+	struct door_worker *w = c->wstate;
+	struct htc_pair *p = pair_of(w, f, ts);
+	struct ssh_infer_cfg icfg = infer_cfg(c->cfg);
+	/* the POST carries the client's bytes, the answer the server's */
+	enum ssh_side side = d->body_dir == FLOW_DIR_ORIG ? SSH_CLIENT :
+							    SSH_SERVER;
+
+	p->last_ns = ts;
+	if ((ssh_infer_packet(&p->inf, &icfg, side, len, ts) &
+	     SSH_INF_REVERSE) && !p->reported) {
+		p->reported = 1;
+		report_reverse(c, f, p);
+	}
+}
+
+/* Behind an httptunnel door, the framed direction's records are read
+ * from each segment's own bytes (past flow.inspect_bytes too): the
+ * length of each DATA record is an inner packet's size. Only when the
+ * inner stream is SSH; a gap or trimmed bytes end it. */
+static void door_on_packet(struct an_ctx *c, struct flow *f, void *state,
+			   const struct pkt_view *pv, enum flow_dir_id dir)
+{
+	struct door *d = state;
+	struct frame_dec *x = &d->u.f.walk;
+
+	if (dir != d->body_dir || pv->payload_wire_len == 0 || pv->retransmit)
+		return;
+	if (d->walk_start) {
+		/* the door's own segment: its records were decoded with the
+		 * payload; go on from where that decoder stands */
+		*x = d->u.f.dec[dir];
+		d->walk_start = 0;
+		return;
+	}
+	if (!d->inner_ssh && f->app) {
+		if (strcmp(app_label(f), "ssh") != 0 || !c->cfg->ssh.enabled) {
+			an_packets_done(c, f);
+			return;
+		}
+		d->inner_ssh = 1;
+	} else if (!d->inner_ssh && !f->payload_wanted) {
+		an_packets_done(c, f);   /* inspected, and no label came */
+		return;
+	}
+	if (pv->payload_len < pv->payload_wire_len || (x->flags & FD_DEAD)) {
+		an_packets_done(c, f);
+		return;
+	}
+	for (uint32_t i = 0; i < pv->payload_len;) {
+		uint32_t n = htc_walk(x, pv->payload + i, pv->payload_len - i);
+
+		i += n;
+		if (x->flags & FD_DEAD) {
+			an_packets_done(c, f);
+			return;
+		}
+		if (x->flags & FD_RECORD) {   /* a DATA record's header ended */
+			x->flags &= (uint8_t)~FD_RECORD;
+			if (d->inner_ssh)
+				pair_record(c, f, d, x->left, pv->ts_ns);
+		}
+	}
+}
+
+static void door_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
+			     enum flow_end_reason why)
+{
+	struct door *d = state;
+	struct door_worker *w = c->wstate;
+	struct ssh_infer_cfg icfg;
+	struct htc_pair *p;
+
+	(void)why;
+	if (!d->inner_ssh)
+		return;
+	icfg = infer_cfg(c->cfg);
+	p = pair_of(w, f, f->last_ns);
+	if ((ssh_infer_finish(&p->inf, &icfg) & SSH_INF_REVERSE) &&
+	    !p->reported) {
+		p->reported = 1;
+		report_reverse(c, f, p);
+	}
 }
 
 /* The door analyzer watches the inner stream of a CONNECT for a second
@@ -389,8 +569,13 @@ static void door_on_inner_stream(struct an_ctx *c, struct flow *f,
 	d->opened = 1;
 	d->kind = kept.kind;
 	f->framing = kept.framing_next;
-	if (f->framing == TW_FRAMING_HTTPTUNNEL) /* one direction framed */
-		d->u.dec[!kept.body_dir].flags = FD_DEAD;
+	d->body_dir = kept.body_dir;
+	if (f->framing == TW_FRAMING_HTTPTUNNEL) { /* one direction framed */
+		d->u.f.dec[!kept.body_dir].flags = FD_DEAD;
+		d->walk_start = 1;
+	} else {
+		an_packets_done(c, f);
+	}
 	if (f->framing || f->nested >= DOOR_DEPTH)
 		door_give_up(c, f, d);
 }
@@ -413,7 +598,7 @@ static uint32_t door_unwrap(struct an_ctx *c, struct flow *f, void *state,
 			    uint32_t len, bool gap, uint8_t *out)
 {
 	struct door *d = state;
-	struct frame_dec *x = &d->u.dec[dir];
+	struct frame_dec *x = &d->u.f.dec[dir];
 
 	(void)c;
 	if (gap)
@@ -443,7 +628,10 @@ const char *door_kind_name(const void *state)
 const struct analyzer tunnel_door_analyzer = {
 	.name = "tunnel_door",
 	.flow_state_size = sizeof(struct door),
+	.worker_state_size = sizeof(struct door_worker),
 	.on_flow_new = door_on_flow_new,
+	.on_packet = door_on_packet,
+	.on_flow_end = door_on_flow_end,
 	.on_payload = door_on_payload,
 	.find_door = door_find,
 	.unwrap = door_unwrap,

@@ -35,9 +35,14 @@ struct door {
 	uint8_t line_len;
 	char line[DOOR_LINE_MAX];
 	uint32_t content_length;
+	uint8_t walk_start;     /* httptunnel: take up the decoder's state */
+	uint8_t inner_ssh;      /* httptunnel: the inner stream is SSH */
 	union {
 		char target[DOOR_TARGET_MAX];   /* while the request is read */
-		struct frame_dec dec[2];        /* once a framed door opened */
+		struct {
+			struct frame_dec dec[2]; /* once a framed door opened */
+			struct frame_dec walk;   /* httptunnel records by packet */
+		} f;
 	} u;
 	char opened_target[DOOR_TARGET_MAX];
 };

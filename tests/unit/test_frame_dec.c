@@ -137,6 +137,42 @@ static void test_htc_records(void **state)
 	}
 }
 
+/* Sizes only: each DATA record's length once its header is read, over
+ * any split; OPEN, PADDING and PAD1 are no inner packets. */
+static void test_htc_walk(void **state)
+{
+	uint8_t wire[256];
+	uint32_t n = 0;
+
+	(void)state;
+	n += htc_rec(wire + n, HTC_OPEN, "", 0);
+	n += htc_rec(wire + n, HTC_DATA, inner, 17);
+	wire[n++] = HTC_PAD1;
+	n += htc_rec(wire + n, HTC_PADDING, "\0\0\0\0", 4);
+	n += htc_rec(wire + n, HTC_DATA, inner + 17, 23);
+	for (uint32_t cut = 0; cut <= n; cut++) {
+		struct frame_dec x;
+		uint32_t sizes[4], ns = 0;
+		const uint32_t ends[2] = { cut, n };
+		uint32_t i = 0;
+
+		memset(&x, 0, sizeof(x));
+		for (unsigned part = 0; part < 2; part++)
+			while (i < ends[part]) {
+				i += htc_walk(&x, wire + i, ends[part] - i);
+				if (x.flags & FD_RECORD) {
+					x.flags &= (uint8_t)~FD_RECORD;
+					assert_true(ns < 4);
+					sizes[ns++] = x.left;
+				}
+			}
+		assert_int_equal(ns, 2);
+		assert_int_equal(sizes[0], 17);
+		assert_int_equal(sizes[1], 23);
+		assert_int_equal(x.flags & FD_DEAD, 0);
+	}
+}
+
 /* An HTTP answer where a record should be: dead, nothing written. */
 static void test_htc_not_records(void **state)
 {
@@ -177,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_ws_every_split),
 		cmocka_unit_test(test_ws_opaque_and_dead),
 		cmocka_unit_test(test_htc_records),
+		cmocka_unit_test(test_htc_walk),
 		cmocka_unit_test(test_htc_not_records),
 		cmocka_unit_test(test_inner_len),
 	};

@@ -391,11 +391,15 @@ static void test_websocket_chat_is_clean(void **state)
 
 /* httptunnel: the client's bytes in a POST body, the server's in the
  * body of a GET's answer, each as DATA records after an OPEN. Each
- * connection holds one side of SSH, and is SSH to port 80. */
+ * connection holds one side of SSH, and is SSH to port 80; an operator
+ * typing from the server's side shows across the two: keystrokes in the
+ * answer, their echoes in the POST. */
 static void test_ssh_over_httptunnel(void **state)
 {
+	static const uint32_t gaps_ms[] = { 90, 310, 150, 240, 120, 380, 200 };
 	struct fixture *fx = *state;
 	struct conn c = conn_new(fx, "10.0.0.10", "203.0.113.82", 80);
+	struct conn g = c;
 	uint8_t pl[1024], k[1024];
 	uint32_t n = ssh_packet(k, pl, ssh_kexinit_payload(pl, ssh_client_lists));
 	const struct finding *f;
@@ -416,22 +420,36 @@ static void test_ssh_over_httptunnel(void **state)
 	assert_string_equal(detail_str(f, "door"), "http_body");
 	assert_string_equal(detail_str(f, "ssh_server"), "responder");
 
-	c = conn_new(fx, "10.0.0.10", "203.0.113.82", 80);
-	c.oport = 40003;
-	syn_handshake(&c);
-	text(&c, 0, "GET /index.html?crap=1766 HTTP/1.1\r\nHost: 203.0.113.82:80\r\n"
+	g.oport = 40003;
+	g.ts = c.ts;
+	fx->n_found = 0;
+	syn_handshake(&g);
+	text(&g, 0, "GET /index.html?crap=1766 HTTP/1.1\r\nHost: 203.0.113.82:80\r\n"
 		    "Connection: close\r\n\r\n");
-	text(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 102400\r\n"
+	text(&g, 1, "HTTP/1.1 200 OK\r\nContent-Length: 102400\r\n"
 		    "Connection: close\r\nContent-Type: text/html\r\n\r\n");
-	c.framing = TF_HTC;
-	text(&c, 1, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
-	data(&c, 1, k, n, 1 * MS);
-	msg(&c, 1, SSH_MSG_KEX_31);
-	msg(&c, 1, SSH_MSG_NEWKEYS);
+	g.framing = TF_HTC;
+	text(&g, 1, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	data(&g, 1, k, n, 1 * MS);
+	msg(&g, 1, SSH_MSG_KEX_31);
+	msg(&g, 1, SSH_MSG_NEWKEYS);
 	f = find(fx, "ssh.nonstandard_port");
 	assert_non_null(f);
 	assert_string_equal(detail_str(f, "door"), "http_body");
 	assert_string_equal(detail_str(f, "ssh_server"), "responder");
+	assert_null(find(fx, "ssh.reverse_session"));
+
+	for (unsigned i = 0; i < 30; i++) {      /* one clock for both */
+		sized(&g, 1, 76, gaps_ms[i % 7] * MS);
+		c.ts = g.ts;
+		sized(&c, 0, 76, 1 * MS);
+		g.ts = c.ts;
+	}
+	worker_finish(fx->wf.w);
+	f = find(fx, "ssh.reverse_session");
+	assert_non_null(f);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "carrier"), "httptunnel");
 }
 
 /* Downloads and uploads whose bodies are no httptunnel records, and a
