@@ -27,10 +27,11 @@
  * travels in the detail (an_add_nesting) and a CONNECT target's port in
  * f->inner_port.
  *
- * Parsing is incremental and byte by byte over the first request and
- * answer of each flow only: the method, its target, the header lines'
- * first DOOR_LINE_MAX bytes (Content-Length, "websocket"), the end of the
- * headers; the answer's status, headers and end. Anything else (another
+ * Parsing is incremental over the first request and answer of each flow
+ * only: the method, its target, the request's header lines' first
+ * DOOR_LINE_MAX bytes (Content-Length, "websocket"), the rest of each
+ * line skipped with memchr; the answer's status, its Content-Length and
+ * the end of its headers, its other lines skipped. Anything else (another
  * method, a gap, an answer that opens nothing) ends the watch. A CONNECT
  * inside a CONNECT opens a second door, no deeper than DOOR_DEPTH; a
  * framed door is the last.
@@ -148,13 +149,18 @@ static void header_line(struct door *d)
 	d->line_len = 0;
 }
 
-/* One header byte of either side; true at the end of the headers. */
+/* One header byte of either side; true at the end of the headers. Of
+ * the answer's header lines only Content-Length is read: a line that
+ * starts otherwise is skipped from its first byte. */
 static bool header_byte(struct door *d, enum flow_dir_id dir, uint8_t b)
 {
 	if (end_of_headers_byte(&d->eoh[dir], b))
 		return true;
 	if (b == '\n')
 		header_line(d);
+	else if (b != '\r' && dir == FLOW_DIR_RESP && d->line_len == 0 &&
+		 (b | 0x20) != 'c')
+		d->line_len = DOOR_LINE_MAX - 1;
 	else if (b != '\r' && d->line_len < DOOR_LINE_MAX - 1)
 		d->line[d->line_len++] =
 			(char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
@@ -329,7 +335,7 @@ static enum door_kind answer_door(const struct door *d)
 		return DOOR_K_WEBSOCKET;
 	if (d->method == M_GET && d->status == 200 &&
 	    d->content_length >= DOOR_BODY_MIN)
-		return DOOR_K_BODY;
+		return DOOR_K_BODY;     /* if the body starts with records */
 	return DOOR_K_NONE;
 }
 
