@@ -73,6 +73,7 @@ SCENARIOS=(
 	"benign_https_browsing 211 curl fetches a page and its resources over HTTPS keep-alive connections, irregular gaps"
 	"benign_tls_download 212 curl downloads 150 kB over HTTPS at 10 kB/s (one ~15 s TLS connection)"
 	"benign_websocket_chat 213 a python3-websockets chat: short messages both ways for ~60 s (permessage-deflate)"
+	"hidden_ssh_in_tls12 214 as hidden_ssh_in_tls with TLS 1.2 (socat max-version=TLS1.2): the record overhead is not known in advance"
 )
 # Long-running service protocols (k 150-199) live in their own file.
 # shellcheck source=scripts/make-traces-apps.sh
@@ -1769,8 +1770,18 @@ socat_tls_server()
 {
 	tls_cert "$WORK_DIR/tls.$name" www.example.com
 	ip netns exec "$out" socat \
-		"OPENSSL-LISTEN:443,bind=10.20.$k.1,reuseaddr,fork,cert=$WORK_DIR/tls.$name.crt,key=$WORK_DIR/tls.$name.key,verify=0" \
+		"OPENSSL-LISTEN:443,bind=10.20.$k.1,reuseaddr,fork,cert=$WORK_DIR/tls.$name.crt,key=$WORK_DIR/tls.$name.key,verify=0${tls_max:+,max-version=$tls_max}" \
 		TCP:127.0.0.1:22 2>/dev/null &
+}
+
+# The same with TLS 1.2 (ECDHE-ECDSA-AES256-GCM-SHA384: 24 bytes per
+# record, told by the congruences alone).
+scenario_hidden_ssh_in_tls12()
+{
+	local wrap_server=socat_tls_server tls_max=TLS1.2
+	local wrap_proxy="socat - OPENSSL:10.20.$2.1:443,verify=0"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
 }
 
 # SSH over httptunnel: hts on 80 forwards to sshd; htc -s is the
