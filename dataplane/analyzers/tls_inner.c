@@ -40,6 +40,9 @@
  * side (bursts driven from the far side): ssh.reverse_session, detail
  * carrier "tls".
  *
+ * Behind a proxy's CONNECT the walk starts over with the inner stream,
+ * the CONNECT target in the detail.
+ *
  * Records are found from the TCP segments' own bytes (on_packet), not
  * from the reassembled stream, so flow.inspect_bytes (which a server's
  * certificate chain alone may exhaust) does not bound them: a header
@@ -410,16 +413,32 @@ static void tin_on_packet(struct an_ctx *c, struct flow *f, void *state,
 	if (pv->payload_wire_len == 0 || pv->retransmit)
 		return;
 	if (t->phase == TIN_START) {
-		/* TLS by its first bytes (the pattern ran on this packet),
-		 * from the client: anything else is not walked */
-		if (dir != FLOW_DIR_ORIG || !f->app ||
-		    strcmp(app_label(f), "tls") != 0 || f->nested) {
+		/* TLS by the client's first bytes (the pattern ran on this
+		 * packet): anything else is not walked. Behind a proxy's
+		 * door the answer that opened it comes first: waited out. */
+		if (dir != FLOW_DIR_ORIG)
+			return;
+		if (!f->app || strcmp(app_label(f), "tls") != 0) {
 			done(c, f, t);
 			return;
 		}
 		t->phase = TIN_WALK;
 	}
 	walk(c, f, t, dir, pv);
+}
+
+/* Through a proxy's CONNECT (tunnel_door.c) TLS starts over. */
+static void tin_on_inner_stream(struct an_ctx *c, struct flow *f,
+				void *state)
+{
+	struct tin_flow *t = state;
+	struct tin_worker *w = c->wstate;
+
+	if (t->sess)
+		slot_pool_put(&w->sessions, t->sess);
+	memset(t, 0, sizeof(*t));
+	if (f->framing || !c->cfg->ssh.enabled)
+		an_packets_done(c, f);   /* framed: no record headers to walk */
 }
 
 static void tin_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
@@ -474,4 +493,5 @@ const struct analyzer tls_inner_analyzer = {
 	.on_flow_new = tin_on_flow_new,
 	.on_packet = tin_on_packet,
 	.on_flow_end = tin_on_flow_end,
+	.on_inner_stream = tin_on_inner_stream,
 };

@@ -503,9 +503,10 @@ static void tls_rec(struct conn *c, int from_resp, uint8_t type,
 /* The TLS 1.3 handshake as the tap sees it: ClientHello, ServerHello,
  * CCS and the encrypted flight, the client's CCS and Finished, two
  * session tickets. */
-static void tls13_handshake(struct conn *c)
+static void tls13_handshake(struct conn *c, bool syn)
 {
-	syn_handshake(c);
+	if (syn)
+		syn_handshake(c);
 	data(c, 0, client_hello, sizeof(client_hello), 1 * MS);
 	tls_rec(c, 1, 22, 90, 1 * MS);
 	tls_rec(c, 1, 20, 1, 0);
@@ -523,7 +524,7 @@ static void test_ssh_in_tls(void **state)
 	static const uint32_t gaps_ms[] = { 90, 310, 150, 240, 120, 380, 200 };
 	const struct finding *f;
 
-	tls13_handshake(&c);
+	tls13_handshake(&c, true);
 	tls_rec(&c, 0, 23, 41 + 17, 1 * MS);      /* banners */
 	tls_rec(&c, 1, 23, 41 + 17, 0);
 	tls_rec(&c, 0, 23, 1536 + 17, 1 * MS);    /* KEXINITs */
@@ -550,6 +551,34 @@ static void test_ssh_in_tls(void **state)
 	assert_string_equal(detail_str(f, "carrier"), "tls");
 }
 
+/* The same through a proxy's CONNECT: the walk starts with the inner
+ * stream, the target in the detail. */
+static void test_ssh_in_tls_through_connect(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.14", "10.0.0.1", 3128);
+	const struct finding *f;
+
+	syn_handshake(&c);
+	text(&c, 0, "CONNECT tls.example.net:443 HTTP/1.1\r\n\r\n");
+	text(&c, 1, "HTTP/1.1 200 Connection established\r\n\r\n");
+	tls13_handshake(&c, false);
+	tls_rec(&c, 0, 23, 41 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 41 + 17, 0);
+	tls_rec(&c, 0, 23, 1560 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 1088 + 17, 0);
+	tls_rec(&c, 0, 23, 1208 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 1564 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 16 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 84 + 17, 1 * MS);
+	f = find(fx, "tunnel.ssh_in_tls");
+	assert_non_null(f);
+	assert_string_equal(detail_str(f, "connect_target"),
+			    "tls.example.net:443");
+}
+
 /* HTTPS: a request and a large answer; then a keep-alive page load with
  * small requests and answers: not SSH. */
 static void test_https_is_not_ssh(void **state)
@@ -557,7 +586,7 @@ static void test_https_is_not_ssh(void **state)
 	struct fixture *fx = *state;
 	struct conn c = conn_new(fx, "10.0.0.13", "203.0.113.85", 443);
 
-	tls13_handshake(&c);
+	tls13_handshake(&c, true);
 	for (unsigned i = 0; i < 6; i++) {
 		tls_rec(&c, 0, 23, 95 + 17, 400 * MS);
 		tls_rec(&c, 1, 23, 230 + 17, 1 * MS);
@@ -934,6 +963,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_https_is_not_ssh, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ssh_in_tls_through_connect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reverse_http, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reverse_tls, setup,
