@@ -37,8 +37,9 @@
  * with ssh_infer.c on the records' plaintext sizes (length minus the
  * overhead: 17 with TLS 1.3, 24 otherwise, as AES-GCM adds): keystroke-
  * sized records answered by same-size echoes, typed from the server's
- * side (bursts driven from the far side): ssh.reverse_session, detail
- * carrier "tls".
+ * side (bursts driven from the far side): ssh.reverse_session; records
+ * of one size at a fixed period and nothing else (autossh's keepalives):
+ * ssh.keepalive_tunnel (high: SSH hidden in TLS); detail carrier "tls".
  *
  * Behind a proxy's CONNECT the walk starts over with the inner stream,
  * the CONNECT target in the detail.
@@ -274,6 +275,30 @@ static void report_reverse(struct an_ctx *c, const struct flow *f,
 	an_emit(c, &fd);
 }
 
+static void report_keepalive(struct an_ctx *c, const struct flow *f,
+			     const struct tin_session *s)
+{
+	const struct ssh_infer *i = &s->inf;
+	double mean = (double)i->ka_sum_ms / 1000.0 / (double)(i->ka_events - 1);
+	char peer[64];
+	struct finding fd;
+
+	finding_init(&fd, f, "ssh.keepalive_tunnel", SEV_HIGH);
+	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
+	finding_summary(&fd, "idle SSH tunnel inside TLS to %s:%u: only %u B keepalive records every %.1f s from the %s, no typing",
+			peer, flow_service_port(f), i->ka_size, mean,
+			i->ka_side == SSH_CLIENT ? "client" : "server");
+	an_add_nesting(c, f, &fd);
+	finding_add_str(&fd, "carrier", "tls");
+	finding_add_double(&fd, "interval_s", mean);
+	finding_add_int(&fd, "keepalives", i->ka_events);
+	finding_add_int(&fd, "keepalive_bytes", i->ka_size);
+	finding_add_str(&fd, "sent_by", i->ka_side == SSH_CLIENT ? "client" :
+								   "server");
+	finding_add_int(&fd, "port", flow_service_port(f));
+	an_emit(c, &fd);
+}
+
 /* Both sides have shown enough records: SSH or not. */
 static void judge(struct an_ctx *c, struct flow *f, struct tin_flow *t)
 {
@@ -310,10 +335,15 @@ static void session_record(struct an_ctx *c, struct flow *f,
 	 * TLS would show as the server's banner coming first, not judged */
 	enum ssh_side side = dir == FLOW_DIR_ORIG ? SSH_CLIENT : SSH_SERVER;
 
+	unsigned ev;
+
 	s->records[dir]++;
-	if (ssh_infer_packet(&s->inf, &icfg, side, len > o ? len - o : len,
-			     ts) & SSH_INF_REVERSE)
+	ev = ssh_infer_packet(&s->inf, &icfg, side, len > o ? len - o : len,
+			      ts);
+	if (ev & SSH_INF_REVERSE)
 		report_reverse(c, f, s);
+	if (ev & SSH_INF_KEEPALIVE)
+		report_keepalive(c, f, s);
 }
 
 /* One whole record header: where the handshake is, what is data. */

@@ -551,6 +551,35 @@ static void test_ssh_in_tls(void **state)
 	assert_string_equal(detail_str(f, "carrier"), "tls");
 }
 
+/* An idle tunnel inside TLS: keepalive records every 5 s, nothing else. */
+static void test_ssh_in_tls_keepalive(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.15", "203.0.113.86", 443);
+	const struct finding *f;
+
+	tls13_handshake(&c, true);
+	tls_rec(&c, 0, 23, 41 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 41 + 17, 0);
+	tls_rec(&c, 0, 23, 1560 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 1088 + 17, 0);
+	tls_rec(&c, 0, 23, 1208 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 1564 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 16 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 84 + 17, 1 * MS);
+	for (unsigned i = 0; i < 12; i++) {
+		tls_rec(&c, 0, 23, 52 + 17, 5 * SEC);
+		tls_rec(&c, 1, 23, 28 + 17, 2 * MS);
+	}
+	f = find(fx, "ssh.keepalive_tunnel");
+	assert_non_null(f);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "carrier"), "tls");
+	assert_null(find(fx, "ssh.reverse_session"));
+}
+
 /* The same through a proxy's CONNECT: the walk starts with the inner
  * stream, the target in the detail. */
 static void test_ssh_in_tls_through_connect(void **state)
@@ -965,6 +994,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_ssh_in_tls_through_connect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ssh_in_tls_keepalive,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reverse_http, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_reverse_tls, setup,
