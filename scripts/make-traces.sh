@@ -73,6 +73,7 @@ SCENARIOS=(
 	"benign_https_browsing 211 curl fetches a page and its resources over HTTPS keep-alive connections, irregular gaps"
 	"benign_tls_download 212 curl downloads 150 kB over HTTPS at 10 kB/s (one ~15 s TLS connection)"
 	"benign_websocket_chat 213 a python3-websockets chat: short messages both ways for ~60 s (permessage-deflate)"
+	"hidden_autossh_in_tls 215 autossh -M 0 -N -R (ServerAliveInterval 5) wrapped in TLS on 443 by socat, idle 60 s, open at the end"
 	"hidden_ssh_in_tls12 214 as hidden_ssh_in_tls with TLS 1.2 (socat max-version=TLS1.2): the record overhead is not known in advance"
 )
 # Long-running service protocols (k 150-199) live in their own file.
@@ -1772,6 +1773,23 @@ socat_tls_server()
 	ip netns exec "$out" socat \
 		"OPENSSL-LISTEN:443,bind=10.20.$k.1,reuseaddr,fork,cert=$WORK_DIR/tls.$name.crt,key=$WORK_DIR/tls.$name.key,verify=0${tls_max:+,max-version=$tls_max}" \
 		TCP:127.0.0.1:22 2>/dev/null &
+}
+
+# An idle autossh tunnel through socat's TLS: keepalives only.
+scenario_hidden_autossh_in_tls()
+{
+	local wrap_server=socat_tls_server
+	local seconds=${TW_SSH_IDLE_SECONDS:-60}
+
+	ssh_record "$1" "$2" wrapped_ssh_servers autossh_in_tls_traffic
+}
+
+autossh_in_tls_traffic()
+{
+	log "$name: autossh -M 0 -N -R via socat OPENSSL, idle ${seconds}s"
+	autossh_tunnel -o "ProxyCommand=socat - OPENSSL:10.20.$k.1:443,verify=0" \
+		-p 443
+	sleep "$seconds"
 }
 
 # The same with TLS 1.2 (ECDHE-ECDSA-AES256-GCM-SHA384: 24 bytes per
