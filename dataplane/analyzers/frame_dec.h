@@ -68,7 +68,9 @@ bool htc_body_start(const uint8_t *p, uint32_t len);
 /* The inner bytes of one TCP segment of wire_len payload bytes when it
  * carries one frame, as the sizes of an encrypted inner protocol are
  * judged (ssh_infer.c): a WebSocket frame's header is 2, 4 or 10 bytes,
- * plus 4 when masked (client to server); an httptunnel record's 3. */
+ * plus 4 when masked (client to server). httptunnel's segments are no
+ * measure (htc writes a record's type, length and data separately):
+ * tunnel_door.c reads its sizes from the records themselves. */
 static inline uint32_t ws_inner_len(uint32_t n, bool masked)
 {
 	uint32_t m = masked ? 4 : 0;
@@ -87,8 +89,6 @@ static inline uint32_t framing_inner_len(uint8_t framing, bool from_orig,
 {
 	if (framing == TW_FRAMING_WEBSOCKET)
 		return ws_inner_len(n, from_orig);
-	if (framing == TW_FRAMING_HTTPTUNNEL)
-		return n > 3 ? n - 3 : n;
 	return n;
 }
 

@@ -202,7 +202,8 @@ static void test_inner_len(void **state)
 	assert_int_equal(ws_inner_len(1400 + 8, true), 1400);
 	assert_int_equal(ws_inner_len(70000 + 10, false), 70000);
 	assert_int_equal(ws_inner_len(1, false), 1);
-	assert_int_equal(framing_inner_len(TW_FRAMING_HTTPTUNNEL, true, 39), 36);
+	assert_int_equal(framing_inner_len(TW_FRAMING_WEBSOCKET, false, 38), 36);
+	assert_int_equal(framing_inner_len(TW_FRAMING_HTTPTUNNEL, true, 39), 39);
 	assert_int_equal(framing_inner_len(TW_FRAMING_NONE, true, 39), 39);
 }
 
