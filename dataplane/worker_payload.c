@@ -1,6 +1,8 @@
 /* A worker's payload inspection: in-order bytes of each direction go to
  * Hyperscan first, then to the analyzers that still want them; inspection
  * of a flow ends at the byte limit or when every analyzer let go of it. */
+#include <string.h>
+
 #include "worker_int.h"
 
 #include "analyzers/tunnel_door.h"
@@ -111,6 +113,41 @@ static void inner_stream_start(struct worker *w, struct flow *f)
 	counter_inc(&w->ctr, TW_CTR_SCAN_INNER_STREAMS);
 }
 
+/* A framed inner stream (WebSocket, httptunnel body): the door's
+ * analyzer removes the framing, the inner bytes are scanned and analysed
+ * as the stream. Only flows behind such a door come here. */
+static void deliver_framed(struct worker *w, struct flow *f,
+			   enum flow_dir_id dir, const uint8_t *data,
+			   uint32_t len, bool gap)
+{
+	unsigned i = (unsigned)__builtin_ctz(w->door_mask);
+	struct an_ctx c = worker_an_ctx(w, i);
+	void *st = flow_an_state(w, f, i);
+
+	do {
+		uint32_t n = len < sizeof(w->unwrap_buf) ?
+				     len : (uint32_t)sizeof(w->unwrap_buf);
+		uint32_t out = analyzers[i]->unwrap(&c, f, st, dir, data, n,
+						    gap, w->unwrap_buf);
+
+		if (out || gap)
+			scan_and_analyze(w, f, dir, w->unwrap_buf, out, gap);
+		gap = false;
+		data += n;
+		len -= n;
+	} while (len);
+}
+
+static void deliver_inner(struct worker *w, struct flow *f,
+			  enum flow_dir_id dir, const uint8_t *data,
+			  uint32_t len, bool gap)
+{
+	if (f->framing)
+		deliver_framed(w, f, dir, data, len, gap);
+	else
+		scan_and_analyze(w, f, dir, data, len, gap);
+}
+
 /* The chunk that holds a door is cut there: the bytes before it end the
  * outer stream, those after start the inner one. tcp_stream.c adds the
  * whole chunk to stream.inspected after this returns, so the offset is
@@ -125,14 +162,14 @@ void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
 	if (f->payload_wanted & w->door_mask)
 		at = find_door(w, f, dir, data, len);
 	if (at == UINT32_MAX) {
-		scan_and_analyze(w, f, dir, data, len, gap);
+		deliver_inner(w, f, dir, data, len, gap);
 		return;
 	}
 	if (at)
-		scan_and_analyze(w, f, dir, data, at, gap);
+		deliver_inner(w, f, dir, data, at, gap);
 	inner_stream_start(w, f);
 	if (at < len)
-		scan_and_analyze(w, f, dir, data + at, len - at, false);
+		deliver_inner(w, f, dir, data + at, len - at, false);
 	f->side[dir].stream.inspected = 0u - at;
 }
 
@@ -225,12 +262,20 @@ void an_add_nesting(struct an_ctx *c, const struct flow *f,
 		    struct finding *fd)
 {
 	struct worker *w = c->worker;
-	const char *target;
+	const void *st;
+	const char *target, *kind;
 
 	if (!f->nested || !w->door_mask)
 		return;
-	target = door_target(flow_an_state(w, (struct flow *)f,
-					   (unsigned)__builtin_ctz(w->door_mask)));
+	st = flow_an_state(w, (struct flow *)f,
+			   (unsigned)__builtin_ctz(w->door_mask));
+	target = door_target(st);
+	kind = door_kind_name(st);
+	if (kind && strcmp(kind, "connect") != 0) {
+		finding_add_str(fd, "door", kind);
+		finding_add_str(fd, "door_request", target ? target : "?");
+		return;
+	}
 	finding_add_str(fd, "connect_target", target ? target : "?");
 }
 

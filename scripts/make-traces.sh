@@ -67,10 +67,19 @@ SCENARIOS=(
 	"vpn_wireguard 205 WireGuard from inside to outside:51820, pings through it"
 	"benign_vpn_gateway 206 an admin's WireGuard to the gateway listed in tests/traces/vpn_gateway.cfg"
 	"hidden_obfs4_curl 207 obfs4proxy carries a curl request every 8-14 s, one obfs4 connection each"
+	"hidden_ssh_in_tls 208 ssh -N -R wrapped in TLS on 443 by socat OPENSSL addresses; an operator types back"
+	"hidden_ssh_httptunnel 209 ssh -N -R over httptunnel (htc -s as ProxyCommand, hts on port 80); an operator types back"
+	"hidden_ssh_websocket 210 ssh -N -R over a WebSocket on port 80 (tw_websocket.py client/bridge); an operator types back"
+	"benign_https_browsing 211 curl fetches a page and its resources over HTTPS keep-alive connections, irregular gaps"
+	"benign_tls_download 212 curl downloads 150 kB over HTTPS at 10 kB/s (one ~15 s TLS connection)"
+	"benign_websocket_chat 213 a python3-websockets chat: short messages both ways for ~60 s (permessage-deflate)"
+	"hidden_autossh_in_tls 215 autossh -M 0 -N -R (ServerAliveInterval 5) wrapped in TLS on 443 by socat, idle 60 s, open at the end"
+	"hidden_ssh_in_tls12 214 as hidden_ssh_in_tls with TLS 1.2 (socat max-version=TLS1.2): the record overhead is not known in advance"
 )
 # Long-running service protocols (k 150-199) live in their own file.
 # shellcheck source=scripts/make-traces-apps.sh
 source "$SCRIPT_DIR/make-traces-apps.sh"
+APP_PY_NEED[websockets]=python3-websockets   # benign_websocket_chat
 readonly SCENARIOS
 
 WORK_DIR=""
@@ -101,7 +110,7 @@ ensure_packages()
 		[unbound]=unbound [kdig]=knot-dnsutils
 		[squid]=squid [proxytunnel]=proxytunnel [openvpn]=openvpn
 		[wg]=wireguard-tools [wireguard-go]=wireguard-go
-		[obfs4proxy]=obfs4proxy
+		[obfs4proxy]=obfs4proxy [htc]=httptunnel
 	)
 	local missing=() cmd
 
@@ -1713,6 +1722,192 @@ obfs4_traffic()
 			log "$name: GET failed"
 		sleep_ms_between 8000 14000
 	done
+}
+
+# ---------------------------------------------------------------- tunnels in TLS, HTTP bodies, WebSocket (issue 12)
+
+# The frame of the three wrapped-SSH scenarios: sshd on the outside's
+# loopback (reached only through the wrapper), the inside sshd the
+# reverse tunnel leads back to, the wrapper's server ($wrap_server), then
+# ssh -N -R with the wrapper's client as ProxyCommand ($wrap_proxy) and an
+# operator outside typing back through the tunnel.
+wrapped_ssh_servers()
+{
+	start_sshd "$out" 127.0.0.1 22
+	start_sshd "$in" 127.0.0.1 22
+	"$wrap_server"
+	sleep 1
+}
+
+wrapped_ssh_traffic()
+{
+	log "$name: ssh -N -R via $wrap_proxy, operator types back"
+	# shellcheck disable=SC2046
+	ip netns exec "$in" ssh $(ssh_opts) -N -R 2222:127.0.0.1:22 \
+		-o "ProxyCommand=$wrap_proxy" root@wrapped &
+	sleep 5
+	operator_types_back 70 380
+	sleep 2
+}
+
+tls_cert()
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 2 -subj "/CN=$2" -keyout "$1.key" \
+		-out "$1.crt" 2>/dev/null
+}
+
+# SSH inside TLS on 443: socat OPENSSL-LISTEN in front of sshd, socat
+# OPENSSL as the client's ProxyCommand (TLS 1.3, OpenSSL's defaults).
+scenario_hidden_ssh_in_tls()
+{
+	local wrap_server=socat_tls_server
+	local wrap_proxy="socat - OPENSSL:10.20.$2.1:443,verify=0"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
+}
+
+socat_tls_server()
+{
+	tls_cert "$WORK_DIR/tls.$name" www.example.com
+	ip netns exec "$out" socat \
+		"OPENSSL-LISTEN:443,bind=10.20.$k.1,reuseaddr,fork,cert=$WORK_DIR/tls.$name.crt,key=$WORK_DIR/tls.$name.key,verify=0${tls_max:+,max-version=$tls_max}" \
+		TCP:127.0.0.1:22 2>/dev/null &
+}
+
+# An idle autossh tunnel through socat's TLS: keepalives only.
+scenario_hidden_autossh_in_tls()
+{
+	local wrap_server=socat_tls_server
+	local seconds=${TW_SSH_IDLE_SECONDS:-60}
+
+	ssh_record "$1" "$2" wrapped_ssh_servers autossh_in_tls_traffic
+}
+
+autossh_in_tls_traffic()
+{
+	log "$name: autossh -M 0 -N -R via socat OPENSSL, idle ${seconds}s"
+	autossh_tunnel -o "ProxyCommand=socat - OPENSSL:10.20.$k.1:443,verify=0" \
+		-p 443
+	sleep "$seconds"
+}
+
+# The same with TLS 1.2 (ECDHE-ECDSA-AES256-GCM-SHA384: 24 bytes per
+# record, told by the congruences alone).
+scenario_hidden_ssh_in_tls12()
+{
+	local wrap_server=socat_tls_server tls_max=TLS1.2
+	local wrap_proxy="socat - OPENSSL:10.20.$2.1:443,verify=0"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
+}
+
+# SSH over httptunnel: hts on 80 forwards to sshd; htc -s is the
+# ProxyCommand (one POST carries the client's bytes, one GET's answer
+# the server's).
+scenario_hidden_ssh_httptunnel()
+{
+	local wrap_server=hts_server
+	local wrap_proxy="htc -s 10.20.$2.1:80"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
+}
+
+hts_server()
+{
+	ip netns exec "$out" hts -w -F 127.0.0.1:22 "10.20.$k.1:80" \
+		>/dev/null 2>&1 &
+}
+
+# SSH over a WebSocket on port 80 (websocat is not in Debian 12: our own
+# RFC 6455 client and bridge, binary frames as websocat sends them).
+scenario_hidden_ssh_websocket()
+{
+	local wrap_server=ws_bridge_server
+	local wrap_proxy="$(python_bin) $SCRIPT_DIR/tw_websocket.py client 10.20.$2.1 80 /ssh"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
+}
+
+ws_bridge_server()
+{
+	ip netns exec "$out" "$(python_bin)" "$SCRIPT_DIR/tw_websocket.py" \
+		bridge "10.20.$k.1" 80 127.0.0.1 22 >/dev/null 2>&1 &
+}
+
+# An HTTPS web server (HTTP/1.1 keep-alive over TLS 1.3) on 443 with a
+# page, its resources and a 150 kB file.
+https_server()
+{
+	local docroot="$WORK_DIR/docroot.$name" i
+
+	make_docroot "$docroot"
+	head -c 4000 /dev/urandom | base64 >"$docroot/app.js"
+	head -c 9000 /dev/urandom | base64 >"$docroot/style.css"
+	head -c 8000 /dev/urandom >"$docroot/logo.png"
+	head -c 153600 /dev/urandom >"$docroot/big.bin"
+	tls_cert "$WORK_DIR/tls.$name" www.example.com
+	ip netns exec "$out" "$(python_bin)" "$SCRIPT_DIR/tw_https.py" \
+		"10.20.$k.1" 443 "$docroot" "$WORK_DIR/tls.$name.crt" \
+		"$WORK_DIR/tls.$name.key" >/dev/null 2>&1 &
+	for i in $(seq 1 50); do
+		ip netns exec "$out" ss -ltn | grep -q "10.20.$k.1:443 " &&
+			return 0
+		sleep 0.1
+	done
+	die "$name: https server did not start"
+}
+
+scenario_benign_https_browsing()
+{
+	record "$1" "$2" "$SNAP_WHOLE" https_server https_browsing_traffic
+}
+
+https_browsing_traffic()
+{
+	local u="https://10.20.$k.1" gap
+
+	log "$name: curl fetches pages over HTTPS keep-alive, irregular gaps"
+	for gap in 2.3 6.1 0.8 4.4 0; do
+		ip netns exec "$in" curl -sk -o /dev/null -o /dev/null \
+			-o /dev/null -o /dev/null --rate 4/s --max-time 10 \
+			"$u/index.html" "$u/style.css" "$u/app.js" "$u/logo.png" ||
+			log "$name: fetch failed"
+		sleep "$gap"
+	done
+}
+
+scenario_benign_tls_download()
+{
+	record "$1" "$2" "$SNAP_WHOLE" https_server tls_download_traffic
+}
+
+tls_download_traffic()
+{
+	log "$name: curl downloads 150 kB over HTTPS at 10 kB/s"
+	ip netns exec "$in" curl -sk -o /dev/null --limit-rate 10k \
+		--max-time 40 "https://10.20.$k.1/big.bin" ||
+		log "$name: download failed"
+}
+
+scenario_benign_websocket_chat()
+{
+	record "$1" "$2" "$SNAP_WHOLE" ws_chat_server ws_chat_traffic
+}
+
+ws_chat_server()
+{
+	ip netns exec "$out" "$(python_bin)" "$SCRIPT_DIR/tw_websocket.py" \
+		chat-server "10.20.$k.1" 80 >"$WORK_DIR/$name.chat.log" 2>&1 &
+	sleep 1.5
+}
+
+ws_chat_traffic()
+{
+	log "$name: WebSocket chat to ws://10.20.$k.1/ for 60 s"
+	ip netns exec "$in" timeout 90 "$(python_bin)" \
+		"$SCRIPT_DIR/tw_websocket.py" chat-client "ws://10.20.$k.1/chat" \
+		60 "$k" || log "$name: chat client failed"
 }
 
 # ---------------------------------------------------------------- main

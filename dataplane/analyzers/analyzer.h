@@ -60,6 +60,14 @@ struct analyzer {
 	uint32_t (*find_door)(struct an_ctx *c, struct flow *f, void *st,
 			      enum flow_dir_id dir, const uint8_t *data,
 			      uint32_t len);
+	/* A framed door (f->framing set, WebSocket or httptunnel): called
+	 * by the analyzer with find_door for each in-order chunk of the
+	 * inner stream before the scan; writes the inner bytes (the
+	 * framing removed, at most len) to out and returns their count.
+	 * gap: bytes before data were lost (the framing is lost too). */
+	uint32_t (*unwrap)(struct an_ctx *c, struct flow *f, void *st,
+			   enum flow_dir_id dir, const uint8_t *data,
+			   uint32_t len, bool gap, uint8_t *out);
 	/* An inner stream starts: analyzers of stream contents reset their
 	 * flow state here and then see the inner bytes from the first one,
 	 * offsets (stream.inspected) counted from there, their payload and
