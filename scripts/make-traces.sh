@@ -64,6 +64,8 @@ SCENARIOS=(
 	"wire_erspan1_ovs 94 Open vSwitch userspace ERSPAN type II (session 194, underlay 10.120.94.0/24): the same session"
 	"wire_erspan2_ovs 95 Open vSwitch userspace ERSPAN type III (session 295, underlay 10.120.95.0/24): the same session"
 	"wire_mpls_ovs 96 Open vSwitch flows push two MPLS labels (196 over 1002 out, 196 over 1001 back) on the veth: the same session"
+	"wire_gre_l3_ovs 97 Open vSwitch userspace GRE with IPv4 payload (packet_type=legacy_l3, key 5097, as a Linux gre link): the same session"
+	"wire_gre_mpls_ovs 98 Open vSwitch userspace L3 GRE (key 5098) carrying one MPLS label (2002 out, 2001 back) over IPv4: the same session"
 	"hidden_ssh_proxytunnel 200 ssh -N -R through squid (proxytunnel ProxyCommand, CONNECT :443); an operator types back"
 	"benign_http_via_proxy 201 curl GETs, a 200 kB download and three HTTPS requests (CONNECT) through squid, irregular gaps"
 	"hidden_reverse_http 202 an agent dials out to :7000 and serves the HTTP requests sent back over that connection"
@@ -1426,13 +1428,13 @@ ovs_flow()
 # mpls) over the underlay 10.120.k.0/24 on the veth pair.
 ovs_overlay()
 {
-	local encap=$1 ns dev u p mac label tun
+	local encap=$1 ns dev u p mac pmac label tun eth=""
 
 	for ns in "$in" "$out"; do
 		if [ "$ns" = "$in" ]; then
-			dev="twi$k" u=2 p=1 mac=02 label=1002
+			dev="twi$k" u=2 p=1 mac=02 pmac=01 label=1002
 		else
-			dev="two$k" u=1 p=2 mac=01 label=1001
+			dev="two$k" u=1 p=2 mac=01 pmac=02 label=1001
 		fi
 		ovs_start "$ns"
 		# the veth is now a switch port: no address, and no ARP
@@ -1461,6 +1463,10 @@ ovs_overlay()
 		# GRE sums the header before it writes the sequence number, so
 		# with both its receiver drops every frame as corrupt
 		gre)     tun="type=gre options:key=$((5000 + k)) options:seq=true" ;;
+		# L3 GRE (IPv4 payload, as a Linux gre link sends it), bare
+		# or with an MPLS label under it (an L3VPN over GRE)
+		gre_l3|gre_mpls)
+			 tun="type=gre options:key=$((5000 + k)) options:packet_type=legacy_l3" ;;
 		erspan1) tun="type=erspan options:key=$((100 + k)) options:erspan_ver=1 options:erspan_idx=0x$k" ;;
 		erspan2) tun="type=erspan options:key=$((200 + k)) options:erspan_ver=2 options:erspan_dir=$((u - 1)) options:erspan_hwid=0x$mac" ;;
 		*) die "ovs_overlay: unknown encapsulation $encap" ;;
@@ -1479,9 +1485,27 @@ ovs_overlay()
 			ovs_flow "$ns" brint "priority=10,in_port=LOCAL,actions=set_field:0x$k$mac->tun_metadata0,output:tun0"
 			ovs_flow "$ns" brint "priority=10,in_port=tun0,actions=output:LOCAL"
 		fi
+		case "$encap" in
+		gre_l3|gre_mpls)
+			# no Ethernet, so no ARP through the tunnel: the
+			# peer's MAC is set by hand (a gre link is NOARP too)
+			# and frames out of the tunnel get these addresses
+			eth="mod_dl_src:$(printf '02:00:0a:15:%02x:%s' "$k" "$pmac"),mod_dl_dst:$(printf '02:00:0a:15:%02x:%s' "$k" "$mac")"
+			if [ "$encap" = gre_l3 ]; then
+				ovs_flow "$ns" brint "priority=10,ip,in_port=LOCAL,actions=output:tun0"
+				ovs_flow "$ns" brint "priority=10,in_port=tun0,actions=$eth,output:LOCAL"
+			else
+				ovs_flow "$ns" brint "priority=10,ip,in_port=LOCAL,actions=push_mpls:0x8847,set_field:$((label + 1000))->mpls_label,output:tun0"
+				ovs_flow "$ns" brint "priority=10,mpls,in_port=tun0,actions=pop_mpls:0x0800,$eth,output:LOCAL"
+			fi
+			;;
+		esac
 		ovs_vsctl "$ns" set interface brint mtu_request=1400
 		ip -n "$ns" link set brint up
 		ip -n "$ns" addr add "10.20.$k.$u/24" dev brint
+		[ -z "$eth" ] || ip -n "$ns" neigh replace "10.20.$k.$p" \
+			nud permanent dev brint \
+			lladdr "$(printf '02:00:0a:15:%02x:%s' "$k" "$pmac")"
 		plain_wire "$ns" brint
 	done
 	# the switches learn each other's underlay MAC before the capture
@@ -1518,6 +1542,8 @@ scenario_wire_gre_ovs()     { ovs_fabric_session "$1" "$2" gre; }
 scenario_wire_erspan1_ovs() { ovs_fabric_session "$1" "$2" erspan1; }
 scenario_wire_erspan2_ovs() { ovs_fabric_session "$1" "$2" erspan2; }
 scenario_wire_mpls_ovs()    { ovs_fabric_session "$1" "$2" mpls; }
+scenario_wire_gre_l3_ovs()  { ovs_fabric_session "$1" "$2" gre_l3; }
+scenario_wire_gre_mpls_ovs() { ovs_fabric_session "$1" "$2" gre_mpls; }
 
 # ---------------------------------------------------------------- hidden tunnels (issue 12)
 

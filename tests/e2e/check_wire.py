@@ -3,8 +3,9 @@
 
 wire_vxlan_fabric.pcap comes from a Linux vxlan link; the wire_*_ovs
 traces from Open vSwitch's userspace datapath (Geneve with an option, GRE
-with key and sequence numbers, ERSPAN types II and III, a two-label MPLS
-stack), each carrying the same reverse SSH session and Stratum miner
+with key and sequence numbers around Ethernet, GRE around IPv4 and around
+an MPLS label, ERSPAN types II and III, a two-label MPLS stack on the
+link), each carrying the same reverse SSH session and Stratum miner
 (tests/traces/README.md). For every trace:
   - the inside host 10.20.k.2 is the only host, flagged with exactly
     ssh.reverse_session and mining.stratum (truth.tsv says the same);
@@ -45,6 +46,11 @@ WIRE = {
     "wire_erspan2_ovs.pcap": (
         "10.20.95.2", "erspan",
         outer(95, "GRE", type="erspan", erspan_session=295)),
+    "wire_gre_l3_ovs.pcap": (
+        "10.20.97.2", "gre", outer(97, "GRE", type="gre", gre_key=5097)),
+    "wire_gre_mpls_ovs.pcap": (
+        "10.20.98.2", "mpls",
+        outer(98, "GRE", type="gre", gre_key=5098, depth=2)),
     "wire_mpls_ovs.pcap": (
         "10.20.96.2", "mpls", {"type": "mpls", "depth": 1,
                                "mpls_label": 196}),
