@@ -59,6 +59,13 @@ SCENARIOS=(
 	"benign_dot_queries 56 kdig asks unbound over DNS-over-TLS (853), ordinary and encoded-looking names"
 	"wire_vxlan_fabric 90 over a Linux vxlan link (VNI 42, UDP 4789, underlay 10.120.90.0/24): ssh -N -R with an operator typing back, and a Stratum miner, ~45 s"
 	"wire_frag_mtu576 91 veth MTU 576: ping -s 1400 / -s 3000 as IP fragments, and iodine IP-over-DNS (iodined keeps DF, its answers are not fragmented), ~30 s"
+	"wire_geneve_ovs 92 Open vSwitch userspace Geneve (VNI 4092, a 4-byte option from inside, underlay 10.120.92.0/24): ssh -N -R with an operator typing back, and a Stratum miner, ~40 s"
+	"wire_gre_ovs 93 Open vSwitch userspace GRE, transparent Ethernet with key 5093 and sequence numbers (underlay 10.120.93.0/24): the same session"
+	"wire_erspan1_ovs 94 Open vSwitch userspace ERSPAN type II (session 194, underlay 10.120.94.0/24): the same session"
+	"wire_erspan2_ovs 95 Open vSwitch userspace ERSPAN type III (session 295, underlay 10.120.95.0/24): the same session"
+	"wire_mpls_ovs 96 Open vSwitch flows push two MPLS labels (196 over 1002 out, 196 over 1001 back) on the veth: the same session"
+	"wire_gre_l3_ovs 97 Open vSwitch userspace GRE with IPv4 payload (packet_type=legacy_l3, key 5097, as a Linux gre link): the same session"
+	"wire_gre_mpls_ovs 98 Open vSwitch userspace L3 GRE (key 5098) carrying one MPLS label (2002 out, 2001 back) over IPv4: the same session"
 	"hidden_ssh_proxytunnel 200 ssh -N -R through squid (proxytunnel ProxyCommand, CONNECT :443); an operator types back"
 	"benign_http_via_proxy 201 curl GETs, a 200 kB download and three HTTPS requests (CONNECT) through squid, irregular gaps"
 	"hidden_reverse_http 202 an agent dials out to :7000 and serves the HTTP requests sent back over that connection"
@@ -111,6 +118,7 @@ ensure_packages()
 		[squid]=squid [proxytunnel]=proxytunnel [openvpn]=openvpn
 		[wg]=wireguard-tools [wireguard-go]=wireguard-go
 		[obfs4proxy]=obfs4proxy [htc]=httptunnel
+		[ovs-vswitchd]=openvswitch-switch
 	)
 	local missing=() cmd
 
@@ -1309,7 +1317,7 @@ vxlan_overlay()
 
 # A reverse SSH session with an operator typing back, and beside it a
 # Stratum miner, both over VXLAN.
-scenario_fabric_vxlan()
+scenario_wire_vxlan_fabric()
 {
 	local lo=70 hi=380
 	local pool_args="--dialect stratum --job-interval 5"
@@ -1344,7 +1352,7 @@ fabric_traffic()
 # An MTU of 576 on both veth ends: iodine's DNS answers (up to ~1 kB) and
 # large pings leave the hosts as IP fragments. Whole frames are kept so
 # the fragments can be reassembled.
-scenario_frag_mtu576()
+scenario_wire_frag_mtu576()
 {
 	local secs=${TW_IODINE_SECONDS:-25}
 	# answers of ~1 kB (iodine would probe its way below the MTU)
@@ -1373,6 +1381,178 @@ frag_traffic()
 		log "$name: larger ping failed"
 	iodine_traffic
 }
+
+# ---------------------------------------------------------------- fabrics through Open vSwitch (issue 17)
+
+# Kernels without the geneve, ip_gre/gretap, erspan or mpls modules (this
+# project's build machine has none of them) still get real recordings of
+# those encapsulations: Open vSwitch's userspace datapath (bridges with
+# datapath_type=netdev) builds the tunnel headers itself. Each namespace
+# runs its own ovsdb-server and ovs-vswitchd (files under
+# $WORK_DIR/ovs.<ns>): bridge brphy holds the veth (read and written with
+# AF_PACKET) and the underlay address 10.120.k.x on its internal port; a
+# tunnel port on bridge brint (overlay address 10.20.k.x, MTU 1400) goes
+# to the other side's underlay address. MPLS has no tunnel port: flows on
+# brphy push a two-label stack onto the overlay's IP packets and pop it.
+# The tap on the veth sees what the switch sends. Teardown kills both
+# daemons with the namespace.
+
+# ovs_start NS: ovsdb-server and ovs-vswitchd of our own in NS; waits
+# until ovs-vsctl gets answers.
+ovs_start()
+{
+	local ns=$1 d="$WORK_DIR/ovs.$1"
+
+	mkdir -p "$d"
+	ovsdb-tool create "$d/conf.db" \
+		/usr/share/openvswitch/vswitch.ovsschema
+	ip netns exec "$ns" ovsdb-server "$d/conf.db" \
+		--remote="punix:$d/db.sock" --pidfile="$d/ovsdb.pid" \
+		--unixctl="$d/ovsdb.ctl" --log-file="$d/ovsdb.log" --detach
+	ovs_vsctl "$ns" --no-wait init
+	ip netns exec "$ns" env OVS_RUNDIR="$d" ovs-vswitchd \
+		"unix:$d/db.sock" --pidfile="$d/vswitchd.pid" \
+		--unixctl="$d/vswitchd.ctl" --log-file="$d/vswitchd.log" \
+		--detach
+	ovs_vsctl "$ns" --timeout=10 show >/dev/null ||
+		die "$name: ovs-vswitchd in $ns does not answer"
+}
+
+ovs_vsctl()
+{
+	local ns=$1
+
+	shift
+	ovs-vsctl --db="unix:$WORK_DIR/ovs.$ns/db.sock" "$@"
+}
+
+# ovs_flow NS BRIDGE FLOW: one OpenFlow rule.
+ovs_flow()
+{
+	ovs-ofctl add-flow "unix:$WORK_DIR/ovs.$1/$2.mgmt" "$3"
+}
+
+# ovs_overlay ENCAP: moves the scenario's 10.20.k.0/24 behind Open vSwitch
+# in both namespaces, carried by ENCAP (geneve, gre, erspan1, erspan2,
+# mpls) over the underlay 10.120.k.0/24 on the veth pair.
+ovs_overlay()
+{
+	local encap=$1 ns dev u p mac pmac label tun eth=""
+
+	for ns in "$in" "$out"; do
+		if [ "$ns" = "$in" ]; then
+			dev="twi$k" u=2 p=1 mac=02 pmac=01 label=1002
+		else
+			dev="two$k" u=1 p=2 mac=01 pmac=02 label=1001
+		fi
+		ovs_start "$ns"
+		# the veth is now a switch port: no address, and no ARP
+		# answers from the kernel behind the switch's back
+		ip -n "$ns" addr flush dev "$dev"
+		ip -n "$ns" link set "$dev" arp off
+		ovs_vsctl "$ns" add-br brphy -- set bridge brphy \
+			datapath_type=netdev \
+			other_config:hwaddr="$(printf '02:00:0a:78:%02x:%s' "$k" "$mac")" \
+			-- add-port brphy "$dev"
+		ip -n "$ns" link set brphy up
+		ip -n "$ns" addr add "10.120.$k.$u/24" dev brphy
+		if [ "$encap" = mpls ]; then
+			# two labels (outer 100 + k, inner one per direction):
+			# what a carrier's LSP to a service label looks like
+			ovs_vsctl "$ns" set interface brphy mtu_request=1400
+			ip -n "$ns" addr add "10.20.$k.$u/24" dev brphy
+			ovs_flow "$ns" brphy "priority=10,ip,in_port=LOCAL,nw_dst=10.20.$k.0/24,actions=push_mpls:0x8847,set_field:$label->mpls_label,push_mpls:0x8847,set_field:$((100 + k))->mpls_label,output:$dev"
+			ovs_flow "$ns" brphy "priority=10,mpls,in_port=$dev,actions=pop_mpls:0x8847,pop_mpls:0x0800,output:LOCAL"
+			plain_wire "$ns" brphy
+			continue
+		fi
+		case "$encap" in
+		geneve)  tun="type=geneve options:key=$((4000 + k))" ;;
+		# key and sequence numbers, no checksum: OVS 3.1's userspace
+		# GRE sums the header before it writes the sequence number, so
+		# with both its receiver drops every frame as corrupt
+		gre)     tun="type=gre options:key=$((5000 + k)) options:seq=true" ;;
+		# L3 GRE (IPv4 payload, as a Linux gre link sends it), bare
+		# or with an MPLS label under it (an L3VPN over GRE)
+		gre_l3|gre_mpls)
+			 tun="type=gre options:key=$((5000 + k)) options:packet_type=legacy_l3" ;;
+		erspan1) tun="type=erspan options:key=$((100 + k)) options:erspan_ver=1 options:erspan_idx=0x$k" ;;
+		erspan2) tun="type=erspan options:key=$((200 + k)) options:erspan_ver=2 options:erspan_dir=$((u - 1)) options:erspan_hwid=0x$mac" ;;
+		*) die "ovs_overlay: unknown encapsulation $encap" ;;
+		esac
+		# shellcheck disable=SC2086
+		ovs_vsctl "$ns" add-br brint -- set bridge brint \
+			datapath_type=netdev \
+			other_config:hwaddr="$(printf '02:00:0a:15:%02x:%s' "$k" "$mac")" \
+			-- add-port brint tun0 -- set interface tun0 $tun \
+			options:remote_ip="10.120.$k.$p"
+		if [ "$encap" = geneve ]; then
+			# one 4-byte option on every frame the inside sends, as
+			# a cloud load balancer adds its own (class 0x0108)
+			ovs-ofctl add-tlv-map "unix:$WORK_DIR/ovs.$ns/brint.mgmt" \
+				"{class=0x0108,type=0x80,len=4}->tun_metadata0"
+			ovs_flow "$ns" brint "priority=10,in_port=LOCAL,actions=set_field:0x$k$mac->tun_metadata0,output:tun0"
+			ovs_flow "$ns" brint "priority=10,in_port=tun0,actions=output:LOCAL"
+		fi
+		case "$encap" in
+		gre_l3|gre_mpls)
+			# no Ethernet, so no ARP through the tunnel: the
+			# peer's MAC is set by hand (a gre link is NOARP too)
+			# and frames out of the tunnel get these addresses
+			eth="mod_dl_src:$(printf '02:00:0a:15:%02x:%s' "$k" "$pmac"),mod_dl_dst:$(printf '02:00:0a:15:%02x:%s' "$k" "$mac")"
+			if [ "$encap" = gre_l3 ]; then
+				ovs_flow "$ns" brint "priority=10,ip,in_port=LOCAL,actions=output:tun0"
+				ovs_flow "$ns" brint "priority=10,in_port=tun0,actions=$eth,output:LOCAL"
+			else
+				ovs_flow "$ns" brint "priority=10,ip,in_port=LOCAL,actions=push_mpls:0x8847,set_field:$((label + 1000))->mpls_label,output:tun0"
+				ovs_flow "$ns" brint "priority=10,mpls,in_port=tun0,actions=pop_mpls:0x0800,$eth,output:LOCAL"
+			fi
+			;;
+		esac
+		ovs_vsctl "$ns" set interface brint mtu_request=1400
+		ip -n "$ns" link set brint up
+		ip -n "$ns" addr add "10.20.$k.$u/24" dev brint
+		[ -z "$eth" ] || ip -n "$ns" neigh replace "10.20.$k.$p" \
+			nud permanent dev brint \
+			lladdr "$(printf '02:00:0a:15:%02x:%s' "$k" "$pmac")"
+		plain_wire "$ns" brint
+	done
+	# the switches learn each other's underlay MAC before the capture
+	ip netns exec "$in" ping -c 2 -i 0.2 -W 1 "10.120.$k.1" >/dev/null ||
+		die "$name: no underlay between the switches"
+	ip netns exec "$in" ping -c 2 -i 0.2 -W 1 "10.20.$k.1" >/dev/null ||
+		die "$name: nothing passes the $encap overlay"
+}
+
+# wire_<encap>_ovs: the wire_vxlan_fabric session (a reverse SSH session
+# with an operator typing back, and a Stratum miner) over ENCAP.
+ovs_fabric_session()
+{
+	local encap=$3 lo=70 hi=380
+	local pool_args="--dialect stratum --job-interval 5"
+	local miner_args="--dialect stratum --share-interval 7 --duration 30"
+
+	ssh_keys
+	record "$1" "$2" "$SNAP_WHOLE" ovs_fabric_servers fabric_traffic
+}
+
+ovs_fabric_servers()
+{
+	local port=22
+
+	ovs_overlay "$encap"
+	sshd_both
+	port=3333
+	mining_pool
+}
+
+scenario_wire_geneve_ovs()  { ovs_fabric_session "$1" "$2" geneve; }
+scenario_wire_gre_ovs()     { ovs_fabric_session "$1" "$2" gre; }
+scenario_wire_erspan1_ovs() { ovs_fabric_session "$1" "$2" erspan1; }
+scenario_wire_erspan2_ovs() { ovs_fabric_session "$1" "$2" erspan2; }
+scenario_wire_mpls_ovs()    { ovs_fabric_session "$1" "$2" mpls; }
+scenario_wire_gre_l3_ovs()  { ovs_fabric_session "$1" "$2" gre_l3; }
+scenario_wire_gre_mpls_ovs() { ovs_fabric_session "$1" "$2" gre_mpls; }
 
 # ---------------------------------------------------------------- hidden tunnels (issue 12)
 
