@@ -307,8 +307,8 @@ static void on_defrag_alert(void *ctx, const struct defrag_alert *a)
 
 	finding_init(&f, NULL,
 		     a->kind == DEFRAG_ALERT_OVERLAP ?
-			     "evasion.ip_fragment_overlap" :
-			     "evasion.ip_fragment_flood",
+			     FK_EVASION_IP_FRAGMENT_OVERLAP :
+			     FK_EVASION_IP_FRAGMENT_FLOOD,
 		     SEV_MEDIUM);
 	f.orig = a->src;
 	f.resp = a->dst;

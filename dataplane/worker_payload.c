@@ -215,7 +215,7 @@ static void report_tcp_overlap(struct worker *w, struct flow *f,
 	if (st->overlap_reported)
 		return;
 	st->overlap_reported = 1;
-	finding_init(&fd, f, "evasion.tcp_overlap", SEV_MEDIUM);
+	finding_init(&fd, f, FK_EVASION_TCP_OVERLAP, SEV_MEDIUM);
 	fd.host_is_orig = dir == FLOW_DIR_ORIG;
 	finding_summary(&fd, "TCP segment resent with different bytes "
 			"under the same sequence numbers");

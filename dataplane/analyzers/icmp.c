@@ -187,7 +187,7 @@ static void icmp_emit(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "icmp.tunnel", sev);
+	finding_init(&fd, f, FK_ICMP_TUNNEL, sev);
 	fd.last_ns = ts;
 	fd.host_is_orig = 1;
 	finding_summary(&fd, "ICMP echo tunnel to %s: %u of %u echoes carry %s data (%u B), %u replies unlike their request",

@@ -267,7 +267,7 @@ static void report(struct an_ctx *c, const struct flow *f,
 	mtext_plain(&ss->agent, agent, sizeof(agent));
 	dur = (double)flow_duration_ns(f) / 1e9;
 
-	finding_init(&fd, f, "mining.stratum", SEV_HIGH);
+	finding_init(&fd, f, FK_MINING_STRATUM, SEV_HIGH);
 	fd.host_is_orig = miner == FLOW_DIR_ORIG;
 	finding_summary(&fd, "%s mining to pool %s%s%s, %u jobs, %u shares, %.0f s%s",
 			mining_dialect_name(st->dialect), pool,

@@ -49,7 +49,8 @@ static struct finding mk(const char *kind, enum severity sev,
 {
 	struct finding f;
 
-	finding_init(&f, NULL, kind, sev);
+	assert_int_not_equal(finding_kind_by_name(kind), FK_COUNT);
+	finding_init(&f, NULL, finding_kind_by_name(kind), sev);
 	assert_int_equal(ip_addr_parse(orig, &f.orig), 0);
 	assert_int_equal(ip_addr_parse(resp, &f.resp), 0);
 	f.orig_port = oport;
