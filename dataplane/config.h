@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "decode/decode.h"
+#include "base/net.h"
 #include "verdict/suppress.h"
 
 #define TW_MAX_PREFIXES 64
@@ -237,6 +237,7 @@ struct tw_config {
 };
 
 /* The decoder's settings from cfg->decap (for decap_configure()). */
+struct decap_config;
 void config_decap(const struct tw_config *cfg, struct decap_config *out);
 
 /* Fills cfg with the built-in defaults. */

@@ -10,6 +10,7 @@
 #include "counters.h"
 #include "flow/flow.h"
 #include "worker.h"
+#include "decode/decode.h"
 
 struct defrag_table;
 

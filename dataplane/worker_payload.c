@@ -11,6 +11,7 @@
 #include "flow/tcp_stream.h"
 #include "scan/app_id.h"
 #include "scan/hs_scan.h"
+#include "decode/decode.h"
 
 static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 {

@@ -35,6 +35,7 @@
 #include "analyzers/dns_regdom.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define DNS_PORT 53
 #define DNS_TYPE_PRIVATE 65399    /* iodine's PRIVATE record type */

@@ -28,6 +28,7 @@
 #include "analyzers/flow_timing_state.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 struct ft_worker {
 	struct beacon_pairs pairs;

@@ -42,6 +42,7 @@
 #include "analyzers/fully_encrypted.h"
 #include "config.h"
 #include "mix.h"
+#include "counters.h"
 
 struct fep_pair {
 	struct ip_addr host, dest;

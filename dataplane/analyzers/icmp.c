@@ -25,6 +25,7 @@
 #include "analyzers/analyzer.h"
 #include "analyzers/icmp_payload.h"
 #include "config.h"
+#include "decode/decode.h"
 
 #define NS_PER_S 1000000000ull
 #define REQ_RING 4        /* recent requests kept to match replies */

@@ -32,6 +32,7 @@
 #include "analyzers/tls_parse.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define DNS_PORT 53
 #define NS_PER_S 1000000000ull

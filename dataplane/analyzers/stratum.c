@@ -37,6 +37,7 @@
 #include "analyzers/slot_pool.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define STRATUM_ID_LO 200
 #define STRATUM_ID_HI 299

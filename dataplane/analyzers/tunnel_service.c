@@ -26,6 +26,7 @@
 #include "analyzers/tls_parse.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define TUNNEL_ID_FIRST 300
 #define TUNNEL_ID_LAST 399

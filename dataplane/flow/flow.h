@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/decode.h"
+#include "decode/tunnel.h"
 
 /* Directions relative to the originator (SYN sender, else first packet). */
 enum flow_dir_id { FLOW_DIR_ORIG = 0, FLOW_DIR_RESP = 1 };

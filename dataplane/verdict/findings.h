@@ -6,7 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/decode.h"
+#include "base/net.h"
+#include "decode/tunnel.h"
 #include "verdict/finding_kinds.h"
 
 #define FINDING_DETAIL_MAX 12

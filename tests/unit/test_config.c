@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "config_keys.h"
+#include "decode/decode.h"
 
 #ifdef TW_SOURCE_DIR
 #define SHIPPED(name) TW_SOURCE_DIR "/config/" name

@@ -14,6 +14,7 @@
 #include "config.h"
 #include "control/report.h"
 #include "scan/app_id.h"
+#include "counters.h"
 
 #define T0 1704164645000000000ull /* 2024-01-02T03:04:05Z */
 #define SEC 1000000000ull
