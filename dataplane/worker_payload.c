@@ -9,13 +9,23 @@
 
 #include "config.h"
 #include "flow/tcp_stream.h"
-#include "scan/app_id.h"
 #include "scan/hs_scan.h"
 #include "decode/decode.h"
 
+/* What a Hyperscan match callback is about: on the scanning call's
+ * stack, as in Hyperscan's examples, not parked on the worker. */
+struct scan_ctx {
+	struct worker *w;
+	struct flow *flow;
+	enum flow_dir_id dir;
+};
+
+/* Non-zero stops the stream: an analyzer ended scanning of the flow
+ * (an_scan_done: app_id, once a label leaves nothing to match). */
 static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 {
-	struct worker *w = ctx;
+	const struct scan_ctx *sc = ctx;
+	struct worker *w = sc->w;
 
 	for (unsigned i = 0; i < n_analyzers; i++) {
 		const struct analyzer *a = analyzers[i];
@@ -24,21 +34,20 @@ static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 		if (!a->on_match || id < a->match_lo || id > a->match_hi)
 			continue;
 		c = worker_an_ctx(w, i);
-		a->on_match(&c, w->scan_flow, flow_an_state(w, w->scan_flow, i),
-			    w->scan_dir, id, end);
+		a->on_match(&c, sc->flow, flow_an_state(w, sc->flow, i),
+			    sc->dir, id, end);
 	}
-	return app_ends_scan(w->scan_flow->app);
+	return sc->flow->scan_ended;
 }
 
 void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir)
 {
 	struct flow_stream *st = &f->side[dir].stream;
+	struct scan_ctx sc = { w, f, dir };
 
 	if (!st->hs_stream)
 		return;
-	w->scan_flow = f;
-	w->scan_dir = dir;
-	hs_scanner_close(w->scanner, st, on_scan_match, w);
+	hs_scanner_close(w->scanner, st, on_scan_match, &sc);
 }
 
 /* In-order bytes of one direction: scan first, so that analyzers see the
@@ -49,10 +58,10 @@ static void scan_and_analyze(struct worker *w, struct flow *f,
 {
 	struct flow_stream *st = &f->side[dir].stream;
 
-	if (!st->scan_failed && !app_ends_scan(f->app)) {
-		w->scan_flow = f;
-		w->scan_dir = dir;
-		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, w,
+	if (!st->scan_failed && !f->scan_ended) {
+		struct scan_ctx sc = { w, f, dir };
+
+		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, &sc,
 				&w->ctr);
 	}
 	/* only the analyzers still wanting payload: one that let go of the
@@ -103,6 +112,7 @@ static void inner_stream_start(struct worker *w, struct flow *f)
 		st->inspected = 0;
 		st->done = 0;
 	}
+	f->scan_ended = 0;    /* the inner stream is labelled afresh */
 	for (uint32_t m = w->inner_mask; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctz(m);
 		struct an_ctx c = worker_an_ctx(w, i);
@@ -257,6 +267,12 @@ void inspect_payload(struct worker *w, struct flow *f, enum flow_dir_id dir,
 void an_payload_done(struct an_ctx *c, struct flow *f)
 {
 	f->payload_wanted &= ~(1u << c->index);
+}
+
+void an_scan_done(struct an_ctx *c, struct flow *f)
+{
+	(void)c;
+	f->scan_ended = 1;
 }
 
 void an_add_nesting(struct an_ctx *c, const struct flow *f,

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/tunnel.h"
+#include "decode/decode.h"
 
 /* Directions relative to the originator (SYN sender, else first packet). */
 enum flow_dir_id { FLOW_DIR_ORIG = 0, FLOW_DIR_RESP = 1 };
@@ -75,6 +75,8 @@ struct flow {
 	uint8_t handshake_seen;  /* SYN and SYN-ACK seen: originator is sure */
 	uint8_t responded;       /* the responder sent at least one packet */
 	uint8_t fin_seen[2];
+	uint8_t scan_ended;      /* the app label says no pattern can match
+				  * the rest (an_scan_done): not scanned */
 	uint16_t app;            /* app label id (scan/app_id.h), 0 = none yet */
 	uint8_t nested;          /* inner streams started: a tunnel's door
 				  * opened (tunnel_door.c), 0 = none */

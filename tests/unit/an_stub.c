@@ -66,6 +66,12 @@ void an_payload_done(struct an_ctx *c, struct flow *f)
 	n_payload_done++;
 }
 
+void an_scan_done(struct an_ctx *c, struct flow *f)
+{
+	(void)c;
+	f->scan_ended = 1;
+}
+
 void an_packets_done(struct an_ctx *c, struct flow *f)
 {
 	(void)c;
