@@ -5,8 +5,6 @@
 
 #include "worker_int.h"
 
-#include "analyzers/tunnel_door.h"
-
 #include "config.h"
 #include "flow/tcp_stream.h"
 #include "scan/hs_scan.h"
@@ -263,36 +261,3 @@ void inspect_payload(struct worker *w, struct flow *f, enum flow_dir_id dir,
 	else if (st->done && st->hs_stream)
 		scan_close(w, f, dir);
 }
-
-void an_payload_done(struct an_ctx *c, struct flow *f)
-{
-	f->payload_wanted &= ~(1u << c->index);
-}
-
-void an_scan_done(struct an_ctx *c, struct flow *f)
-{
-	(void)c;
-	f->scan_ended = 1;
-}
-
-void an_add_nesting(struct an_ctx *c, const struct flow *f,
-		    struct finding *fd)
-{
-	struct worker *w = c->worker;
-	const void *st;
-	const char *target, *kind;
-
-	if (!f->nested || !w->door_mask)
-		return;
-	st = flow_an_state(w, (struct flow *)f,
-			   (unsigned)__builtin_ctz(w->door_mask));
-	target = door_target(st);
-	kind = door_kind_name(st);
-	if (kind && strcmp(kind, "connect") != 0) {
-		finding_add_str(fd, "door", kind);
-		finding_add_str(fd, "door_request", target ? target : "?");
-		return;
-	}
-	finding_add_str(fd, "connect_target", target ? target : "?");
-}
-
