@@ -4,6 +4,7 @@
  * lists. One key's value is applied by config_apply.c. Errors name file,
  * line and key. */
 #include "config_apply.h"
+#include "decode/decode.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "decode/decode.h"
+#include "base/net.h"
 #include "verdict/suppress.h"
 
 #define TW_MAX_PREFIXES 64
@@ -237,6 +237,7 @@ struct tw_config {
 };
 
 /* The decoder's settings from cfg->decap (for decap_configure()). */
+struct decap_config;
 void config_decap(const struct tw_config *cfg, struct decap_config *out);
 
 /* Fills cfg with the built-in defaults. */
@@ -245,6 +246,10 @@ void config_defaults(struct tw_config *cfg);
  * "FILE:LINE: KEY: what is wrong" into err. */
 int config_load(const char *path, struct tw_config *cfg, char *err,
 		unsigned errlen);
+/* Copies into dst the keys a SIGHUP may change (their rows' reloadable
+ * flag in config_keys.c) and what was read from their files (suppress). */
+void config_copy_reloadable(struct tw_config *dst,
+			    const struct tw_config *src);
 /* Writes cfg to out in the config file's own syntax (it loads back), one
  * commented line per key. Returns 0, or -1 on a write error. */
 int config_print(const struct tw_config *cfg, FILE *out);

@@ -2,11 +2,14 @@
  * default, meaning), as redis' static_configs[]: defaults, loading,
  * validation and printing all walk this one table, so a key cannot exist in
  * one and be missing from another. Keep config/offline.cfg and
- * config/tunnelwatch.cfg in step with it. */
+ * config/tunnelwatch.cfg in step with it. A row's _RELOAD macro marks a
+ * key a SIGHUP may change (live_reload.c); every other key is fixed at
+ * start. */
 #include "config_keys.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifndef TW_PATTERNS_DIR
 #define TW_PATTERNS_DIR "patterns"
@@ -18,29 +21,54 @@
 	(offsetof(struct tw_config, f) +                                  \
 	 0 * sizeof(char[sizeof(((struct tw_config *)0)->f) == (size) ? 1 : -1]))
 
-#define UINT(n, f, lo, hi, d, h) \
-	{ n, CFG_UINT, FIELD(f, sizeof(uint32_t)), lo, hi, d, NULL, h }
-#define DURATION(n, f, lo, hi, d, h) \
-	{ n, CFG_DURATION, FIELD(f, sizeof(uint64_t)), lo, hi, d, NULL, h }
-#define FLOAT(n, f, lo, hi, d, h) \
-	{ n, CFG_FLOAT, FIELD(f, sizeof(double)), lo, hi, d, NULL, h }
-#define BOOL(n, f, d, h) \
-	{ n, CFG_BOOL, FIELD(f, sizeof(bool)), 0, 1, d, NULL, h }
-#define PATH(n, f, d, h) \
-	{ n, CFG_PATH, FIELD(f, TW_PATH_MAX), 0, 0, 0, d, h }
-#define PREFIXES(n, f, h) \
-	{ n, CFG_PREFIXES, FIELD(f, sizeof(struct prefix_list)), 0, 0, 0, NULL, h }
+/* Each row macro has a _RELOAD twin for keys a SIGHUP may change
+ * (config_copy_reloadable, live_reload.c); the plain one is fixed at
+ * start. */
+#define ROW(fl, n, t, f, size, lo, hi, d, dt, h) \
+	{ n, t, FIELD(f, size), size, lo, hi, d, dt, h, fl }
 
-#define TEXT(n, f, d, h) \
-	{ n, CFG_TEXT, FIELD(f, TW_TEXT_MAX), 0, 0, 0, d, h }
-#define STRINGS(n, f, h) \
-	{ n, CFG_STRINGS, FIELD(f, sizeof(struct string_list)), 0, 0, 0, NULL, h }
+#define UINT_ROW(fl, n, f, lo, hi, d, h) \
+	ROW(fl, n, CFG_UINT, f, sizeof(uint32_t), lo, hi, d, NULL, h)
+#define DURATION_ROW(fl, n, f, lo, hi, d, h) \
+	ROW(fl, n, CFG_DURATION, f, sizeof(uint64_t), lo, hi, d, NULL, h)
+#define FLOAT_ROW(fl, n, f, lo, hi, d, h) \
+	ROW(fl, n, CFG_FLOAT, f, sizeof(double), lo, hi, d, NULL, h)
+#define BOOL_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_BOOL, f, sizeof(bool), 0, 1, d, NULL, h)
+#define PATH_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_PATH, f, TW_PATH_MAX, 0, 0, 0, d, h)
+#define PREFIXES_ROW(fl, n, f, h) \
+	ROW(fl, n, CFG_PREFIXES, f, sizeof(struct prefix_list), 0, 0, 0, NULL, h)
+#define TEXT_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_TEXT, f, TW_TEXT_MAX, 0, 0, 0, d, h)
+#define STRINGS_ROW(fl, n, f, h) \
+	ROW(fl, n, CFG_STRINGS, f, sizeof(struct string_list), 0, 0, 0, NULL, h)
+#define PORTS_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_PORTS, f, sizeof(struct port_list), 1, 65535, 0, d, h)
+#define DECAP_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_DECAP, f, sizeof(uint32_t), 0, 0, 0, d, h)
 
-#define PORTS(n, f, d, h) \
-	{ n, CFG_PORTS, FIELD(f, sizeof(struct port_list)), 1, 65535, 0, d, h }
+#define UINT(...) UINT_ROW(false, __VA_ARGS__)
+#define DURATION(...) DURATION_ROW(false, __VA_ARGS__)
+#define FLOAT(...) FLOAT_ROW(false, __VA_ARGS__)
+#define BOOL(...) BOOL_ROW(false, __VA_ARGS__)
+#define PATH(...) PATH_ROW(false, __VA_ARGS__)
+#define PREFIXES(...) PREFIXES_ROW(false, __VA_ARGS__)
+#define TEXT(...) TEXT_ROW(false, __VA_ARGS__)
+#define STRINGS(...) STRINGS_ROW(false, __VA_ARGS__)
+#define PORTS(...) PORTS_ROW(false, __VA_ARGS__)
+#define DECAP(...) DECAP_ROW(false, __VA_ARGS__)
 
-#define DECAP(n, f, d, h) \
-	{ n, CFG_DECAP, FIELD(f, sizeof(uint32_t)), 0, 0, 0, d, h }
+#define UINT_RELOAD(...) UINT_ROW(true, __VA_ARGS__)
+#define DURATION_RELOAD(...) DURATION_ROW(true, __VA_ARGS__)
+#define FLOAT_RELOAD(...) FLOAT_ROW(true, __VA_ARGS__)
+#define BOOL_RELOAD(...) BOOL_ROW(true, __VA_ARGS__)
+#define PATH_RELOAD(...) PATH_ROW(true, __VA_ARGS__)
+#define PREFIXES_RELOAD(...) PREFIXES_ROW(true, __VA_ARGS__)
+#define TEXT_RELOAD(...) TEXT_ROW(true, __VA_ARGS__)
+#define STRINGS_RELOAD(...) STRINGS_ROW(true, __VA_ARGS__)
+#define PORTS_RELOAD(...) PORTS_ROW(true, __VA_ARGS__)
+#define DECAP_RELOAD(...) DECAP_ROW(true, __VA_ARGS__)
 
 #define DAY (24 * 3600.0)
 #define MILLION 1000000.0
@@ -74,8 +102,8 @@ const struct cfg_key cfg_keys[] = {
 	DURATION("flow.sweep_interval", flow.sweep_interval_ns, 0.001, 60, 1,
 		 "seconds between sweeps for idle flows"),
 
-	PATH("scan.patterns_dir", scan.patterns_dir, TW_PATTERNS_DIR,
-	     "directory of the *.hs pattern files"),
+	PATH_RELOAD("scan.patterns_dir", scan.patterns_dir, TW_PATTERNS_DIR,
+		    "directory of the *.hs pattern files"),
 	BOOL("scan.cache", scan.cache, 1,
 	     "keep compiled pattern databases between starts"),
 	PATH("scan.cache_dir", scan.cache_dir, "",
@@ -108,8 +136,8 @@ const struct cfg_key cfg_keys[] = {
 	     100, "incomplete datagrams between two hosts for "
 	     "evasion.ip_fragment_flood; 0: never"),
 
-	PREFIXES("hosts.home_net", hosts.home_net,
-		 "inside networks; empty: the originator is the host"),
+	PREFIXES_RELOAD("hosts.home_net", hosts.home_net,
+			"inside networks; empty: the originator is the host"),
 	UINT("hosts.max_hosts", hosts.max_hosts, 16, 16 * MILLION, 16384,
 	     "hosts with a verdict kept by the manager"),
 	DURATION("hosts.idle_timeout", hosts.idle_ns, 0, 30 * DAY, 3600,
@@ -117,34 +145,39 @@ const struct cfg_key cfg_keys[] = {
 		 "its slot in a full table; 0: never by idleness"),
 	UINT("hosts.max_findings_per_host", hosts.max_findings_per_host, 1,
 	     1024, 8, "distinct findings kept per host"),
-	UINT("hosts.suspicious_score", hosts.suspicious_score, 1, 100, 40,
-	     "score (0-100) from which a host is suspicious"),
-	UINT("hosts.alert_score", hosts.alert_score, 1, 100, 70,
-	     "score (0-100) from which a host raises an alert"),
+	UINT_RELOAD("hosts.suspicious_score", hosts.suspicious_score, 1, 100,
+		    40, "score (0-100) from which a host is suspicious"),
+	UINT_RELOAD("hosts.alert_score", hosts.alert_score, 1, 100, 70,
+		    "score (0-100) from which a host raises an alert"),
 	UINT("hosts.max_destinations", hosts.max_destinations, 16,
 	     16 * MILLION, 65536,
 	     "peers whose prevalence (inside hosts talking to them) is kept"),
-	PATH("hosts.suppress_file", hosts.suppress_file, "",
-	     "suppression rules (suppress WHAT HOST PEER); empty: none"),
-	UINT("hosts.prevalence_min_hosts", hosts.prevalence_min_hosts, 1, 16,
-	     4, "inside hosts seen before a peer only one of them talks to "
-	     "counts as rare"),
+	PATH_RELOAD("hosts.suppress_file", hosts.suppress_file, "",
+		    "suppression rules (suppress WHAT HOST PEER); empty: none"),
+	UINT_RELOAD("hosts.prevalence_min_hosts", hosts.prevalence_min_hosts,
+		    1, 16, 4, "inside hosts seen before a peer only one of them "
+		    "talks to counts as rare"),
 
-	BOOL("flowtiming.enabled", flowtiming.enabled, 1,
-	     "run the long-lived and beacon analyzer"),
-	DURATION("flowtiming.long_lived_min_duration",
-		 flowtiming.long_lived_min_ns, 1, 30 * DAY, 600,
-		 "seconds after which a flow is long-lived"),
-	FLOAT("flowtiming.long_lived_max_rate", flowtiming.long_lived_max_bps,
-	      0, 1e9, 512, "average bytes/s under which it is low-byte"),
-	UINT("flowtiming.beacon_min_events", flowtiming.beacon_min_events, 3,
-	     4096, 8, "intervals needed before a beacon is scored"),
-	DURATION("flowtiming.beacon_min_span", flowtiming.beacon_min_span_ns,
-		 1, 30 * DAY, 60, "seconds from first to last event"),
-	FLOAT("flowtiming.beacon_min_score", flowtiming.beacon_min_score, 0, 1,
-	      0.8, "beacon score (0-1) from which it is reported"),
-	FLOAT("flowtiming.beacon_strong_score", flowtiming.beacon_strong_score,
-	      0, 1, 0.9, "beacon score (0-1) from which it is medium"),
+	BOOL_RELOAD("flowtiming.enabled", flowtiming.enabled, 1,
+		    "run the long-lived and beacon analyzer"),
+	DURATION_RELOAD("flowtiming.long_lived_min_duration",
+			flowtiming.long_lived_min_ns, 1, 30 * DAY, 600,
+			"seconds after which a flow is long-lived"),
+	FLOAT_RELOAD("flowtiming.long_lived_max_rate",
+		     flowtiming.long_lived_max_bps, 0, 1e9, 512,
+		     "average bytes/s under which it is low-byte"),
+	UINT_RELOAD("flowtiming.beacon_min_events",
+		    flowtiming.beacon_min_events, 3, 4096, 8,
+		    "intervals needed before a beacon is scored"),
+	DURATION_RELOAD("flowtiming.beacon_min_span",
+			flowtiming.beacon_min_span_ns, 1, 30 * DAY, 60,
+			"seconds from first to last event"),
+	FLOAT_RELOAD("flowtiming.beacon_min_score",
+		     flowtiming.beacon_min_score, 0, 1, 0.8,
+		     "beacon score (0-1) from which it is reported"),
+	FLOAT_RELOAD("flowtiming.beacon_strong_score",
+		     flowtiming.beacon_strong_score, 0, 1, 0.9,
+		     "beacon score (0-1) from which it is medium"),
 	UINT("flowtiming.beacon_max_pairs", flowtiming.beacon_max_pairs, 16,
 	     16 * MILLION, 65536, "host pairs tracked for beacons per worker"),
 
@@ -319,3 +352,13 @@ const struct cfg_key cfg_keys[] = {
 };
 
 const size_t cfg_n_keys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
+
+void config_copy_reloadable(struct tw_config *dst, const struct tw_config *src)
+{
+	for (size_t i = 0; i < cfg_n_keys; i++)
+		if (cfg_keys[i].reloadable)
+			memcpy(cfg_field(dst, &cfg_keys[i]),
+			       cfg_cfield(src, &cfg_keys[i]), cfg_keys[i].size);
+	/* what config_load read from a reloadable key's file */
+	dst->suppress = src->suppress;
+}

@@ -7,28 +7,6 @@
 
 #include "scan/hs_db.h"
 
-
-/* What a reload may change: thresholds, home_net, the flow-timing
- * analyzer's parameters and the pattern directory (compiled here, taken
- * by each worker for its new flows). Sizes (tables, rings, pools), ports
- * and the other paths were fixed at start and stay. */
-static void reloadable_copy(struct tw_config *dst, const struct tw_config *src)
-{
-	uint32_t pairs = dst->flowtiming.beacon_max_pairs;
-
-	dst->hosts.home_net = src->hosts.home_net;
-	dst->hosts.suspicious_score = src->hosts.suspicious_score;
-	dst->hosts.alert_score = src->hosts.alert_score;
-	dst->hosts.prevalence_min_hosts = src->hosts.prevalence_min_hosts;
-	memcpy(dst->hosts.suppress_file, src->hosts.suppress_file,
-	       sizeof(dst->hosts.suppress_file));
-	dst->suppress = src->suppress;
-	dst->flowtiming = src->flowtiming;
-	dst->flowtiming.beacon_max_pairs = pairs;
-	memcpy(dst->scan.patterns_dir, src->scan.patterns_dir,
-	       sizeof(dst->scan.patterns_dir));
-}
-
 static bool reload_pending(const struct live *l)
 {
 	for (unsigned k = 0; k < l->n; k++)
@@ -95,7 +73,12 @@ void live_reload(struct live *l)
 	l->retired[l->n_retired++] = l->db;
 	l->db = db;
 	*next = *live_cfg(l);
-	reloadable_copy(next, l->fresh);
+	/* What a reload may change: the rows marked reloadable in
+	 * config_keys.c (thresholds, home_net, suppressions, the flow-timing
+	 * parameters, the pattern directory: compiled here, taken by each
+	 * worker for its new flows). Sizes (tables, rings, pools), ports
+	 * and the other paths were fixed at start and stay. */
+	config_copy_reloadable(next, l->fresh);
 	l->cfg_gen++;
 	for (unsigned k = 0; k < l->n; k++) {
 		l->lw[k].cfg_next = next;

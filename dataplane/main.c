@@ -50,6 +50,7 @@ static int parse_workers(const char *s, unsigned *out)
 
 #ifdef TW_HAVE_DPDK
 #include "live.h"
+#include "decode/decode.h"
 
 static int run_live(const struct tw_config *cfg, const char *config_path,
 		    const char *eve_path, int eal_argc, char **eal_argv)

@@ -10,6 +10,7 @@
 #include "counters.h"
 #include "flow/flow.h"
 #include "worker.h"
+#include "decode/decode.h"
 
 struct defrag_table;
 
@@ -35,9 +36,6 @@ struct worker {
 	uint32_t inner_mask;             /* analyzers_inner_mask() */
 	/* inner bytes of a framed door's chunk (worker_payload.c) */
 	uint8_t unwrap_buf[4096];
-	/* the flow and direction being scanned, for the match callback */
-	struct flow *scan_flow;
-	enum flow_dir_id scan_dir;
 };
 
 static inline struct an_ctx worker_an_ctx(struct worker *w, unsigned i)

@@ -109,6 +109,9 @@ void an_count(struct an_ctx *c, enum tw_counter id);
  * analyzer with on_payload or on_match wants payload from flow start until
  * it calls this for the flow (analyzers_payload_mask, worker.c). */
 void an_payload_done(struct an_ctx *c, struct flow *f);
+/* Ends Hyperscan scanning of f, both directions, until a tunnel's door
+ * opens (its app label leaves no pattern of any family to match). */
+void an_scan_done(struct an_ctx *c, struct flow *f);
 /* The analyzers that want payload when a flow starts. */
 uint32_t analyzers_payload_mask(void);
 /* Those with find_door, and those with on_inner_stream. */

@@ -42,6 +42,7 @@
 #include "analyzers/fully_encrypted.h"
 #include "config.h"
 #include "mix.h"
+#include "counters.h"
 
 struct fep_pair {
 	struct ip_addr host, dest;
@@ -218,7 +219,7 @@ static void report(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "tunnel.encrypted_proxy", SEV_MEDIUM);
+	finding_init(&fd, f, FK_TUNNEL_ENCRYPTED_PROXY, SEV_MEDIUM);
 	/* a destination no other inside host talks to (or no DNS answer
 	 * named) makes it high: the manager's prevalence table decides */
 	fd.rare_severity = SEV_HIGH;

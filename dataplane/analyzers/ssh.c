@@ -36,6 +36,7 @@
 #include "analyzers/ssh_flow.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define SSH_APP_BYTES 8          /* "SSH-2.0-": enough to know the label */
 

@@ -15,8 +15,6 @@
 
 #define EVE_GID 1
 #define EVE_REV 1
-#define EVE_SID_BASE 9000000u   /* local-use sid range */
-#define EVE_SID_SPAN 100000u
 
 struct eve {
 	int fd;
@@ -108,19 +106,6 @@ int eve_last_error(const struct eve *e)
 	return e ? e->last_error : 0;
 }
 
-/* A stable signature id per kind, without a table to keep in step with
- * the analyzers: FNV-1a of the kind name in a local-use range. */
-static unsigned eve_signature_id(const char *kind)
-{
-	uint32_t h = 2166136261u;
-
-	for (const char *p = kind ? kind : ""; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 16777619u;
-	}
-	return EVE_SID_BASE + h % EVE_SID_SPAN;
-}
-
 /* Suricata's scale: 1 is the most severe. */
 static int eve_severity(uint8_t sev)
 {
@@ -148,6 +133,7 @@ static const char *eve_timestamp(uint64_t ts_ns, char *buf, unsigned len)
 	return buf;
 }
 
+/* signature_id: the kind's, from verdict/finding_kinds.def. */
 static json_t *alert_json(const struct finding *f, const char *family)
 {
 	char sig[FINDING_SUMMARY_MAX + 64];
@@ -157,7 +143,7 @@ static json_t *alert_json(const struct finding *f, const char *family)
 	return json_pack("{s:s, s:i, s:I, s:i, s:o, s:s, s:i}",
 			 "action", "allowed",
 			 "gid", EVE_GID,
-			 "signature_id", (json_int_t)eve_signature_id(f->kind),
+			 "signature_id", (json_int_t)finding_kind_info(f->kind_id)->sid,
 			 "rev", EVE_REV,
 			 "signature", json_text(sig),
 			 "category", family,

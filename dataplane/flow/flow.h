@@ -75,6 +75,8 @@ struct flow {
 	uint8_t handshake_seen;  /* SYN and SYN-ACK seen: originator is sure */
 	uint8_t responded;       /* the responder sent at least one packet */
 	uint8_t fin_seen[2];
+	uint8_t scan_ended;      /* the app label says no pattern can match
+				  * the rest (an_scan_done): not scanned */
 	uint16_t app;            /* app label id (scan/app_id.h), 0 = none yet */
 	uint8_t nested;          /* inner streams started: a tunnel's door
 				  * opened (tunnel_door.c), 0 = none */

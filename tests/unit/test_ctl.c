@@ -93,7 +93,8 @@ static void add_finding(const char *host, const char *peer, const char *kind,
 	struct finding f;
 	int is_orig;
 
-	finding_init(&f, NULL, kind, sev);
+	assert_int_not_equal(finding_kind_by_name(kind), FK_COUNT);
+	finding_init(&f, NULL, finding_kind_by_name(kind), sev);
 	assert_int_equal(ip_addr_parse(host, &f.orig), 0);
 	assert_int_equal(ip_addr_parse(peer, &f.resp), 0);
 	f.resp_port = 443;

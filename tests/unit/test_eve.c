@@ -44,7 +44,8 @@ static struct finding mk(const char *kind, enum severity sev, uint8_t proto)
 {
 	struct finding f;
 
-	finding_init(&f, NULL, kind, sev);
+	assert_int_not_equal(finding_kind_by_name(kind), FK_COUNT);
+	finding_init(&f, NULL, finding_kind_by_name(kind), sev);
 	assert_int_equal(ip_addr_parse("198.51.100.7", &f.orig), 0);
 	assert_int_equal(ip_addr_parse("10.0.0.5", &f.resp), 0);
 	f.orig_port = 40000;
