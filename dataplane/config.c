@@ -4,8 +4,8 @@
  * lists. One key's value is applied by config_apply.c. Errors name file,
  * line and key. */
 #include "config_apply.h"
-#include "control/metrics.h"
-#include "twlog.h"
+#include "base/twlog.h"
+#include "decode/decode.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "decode/decode.h"
+#include "base/net.h"
 #include "verdict/suppress.h"
 
 #define TW_MAX_PREFIXES 64
@@ -246,6 +246,7 @@ struct tw_config {
 };
 
 /* The decoder's settings from cfg->decap (for decap_configure()). */
+struct decap_config;
 void config_decap(const struct tw_config *cfg, struct decap_config *out);
 
 /* Fills cfg with the built-in defaults. */
@@ -254,6 +255,10 @@ void config_defaults(struct tw_config *cfg);
  * "FILE:LINE: KEY: what is wrong" into err. */
 int config_load(const char *path, struct tw_config *cfg, char *err,
 		unsigned errlen);
+/* Copies into dst the keys a SIGHUP may change (their rows' reloadable
+ * flag in config_keys.c) and what was read from their files (suppress). */
+void config_copy_reloadable(struct tw_config *dst,
+			    const struct tw_config *src);
 /* SIGHUP: copies into dst (the running configuration) every key of src
  * that a running appliance takes, and the suppression list; the names of
  * those that changed go to changed, those that differ but wait for a
@@ -262,6 +267,10 @@ unsigned config_reload_merge(struct tw_config *dst,
 			     const struct tw_config *src, char *changed,
 			     size_t changed_len, char *restart,
 			     size_t restart_len);
+/* metrics.listen: "" (off: *port = 0), "PORT" (127.0.0.1), "ADDR:PORT",
+ * "[ADDR6]:PORT". addr (46 bytes) and port may be NULL. 0 or -1
+ * (config_listen.c). */
+int metrics_listen_parse(const char *s, char *addr, unsigned *port);
 /* Writes cfg to out in the config file's own syntax (it loads back), one
  * commented line per key. Returns 0, or -1 on a write error. */
 int config_print(const struct tw_config *cfg, FILE *out);

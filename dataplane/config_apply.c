@@ -3,6 +3,7 @@
  * the file that sets them, lists copied within their fixed bounds. Errors
  * name file, line and key. config.c walks the file and calls cfg_apply_key. */
 #include "config_apply.h"
+#include "decode/decode.h"
 
 #include <limits.h>
 #include <math.h>

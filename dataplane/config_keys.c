@@ -2,11 +2,14 @@
  * default, meaning), as redis' static_configs[]: defaults, loading,
  * validation and printing all walk this one table, so a key cannot exist in
  * one and be missing from another. Keep config/offline.cfg and
- * config/tunnelwatch.cfg in step with it. */
+ * config/tunnelwatch.cfg in step with it. A row's _RELOAD macro marks a
+ * key a SIGHUP may change (live_reload.c); every other key is fixed at
+ * start. */
 #include "config_keys.h"
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifndef TW_PATTERNS_DIR
 #define TW_PATTERNS_DIR "patterns"
@@ -18,29 +21,54 @@
 	(offsetof(struct tw_config, f) +                                  \
 	 0 * sizeof(char[sizeof(((struct tw_config *)0)->f) == (size) ? 1 : -1]))
 
-#define UINT(n, f, lo, hi, d, h) \
-	{ n, CFG_UINT, FIELD(f, sizeof(uint32_t)), lo, hi, d, NULL, h }
-#define DURATION(n, f, lo, hi, d, h) \
-	{ n, CFG_DURATION, FIELD(f, sizeof(uint64_t)), lo, hi, d, NULL, h }
-#define FLOAT(n, f, lo, hi, d, h) \
-	{ n, CFG_FLOAT, FIELD(f, sizeof(double)), lo, hi, d, NULL, h }
-#define BOOL(n, f, d, h) \
-	{ n, CFG_BOOL, FIELD(f, sizeof(bool)), 0, 1, d, NULL, h }
-#define PATH(n, f, d, h) \
-	{ n, CFG_PATH, FIELD(f, TW_PATH_MAX), 0, 0, 0, d, h }
-#define PREFIXES(n, f, h) \
-	{ n, CFG_PREFIXES, FIELD(f, sizeof(struct prefix_list)), 0, 0, 0, NULL, h }
+/* Each row macro has a _RELOAD twin for keys a SIGHUP may change
+ * (config_copy_reloadable, live_reload.c); the plain one is fixed at
+ * start. */
+#define ROW(fl, n, t, f, size, lo, hi, d, dt, h) \
+	{ n, t, FIELD(f, size), size, lo, hi, d, dt, h, fl }
 
-#define TEXT(n, f, d, h) \
-	{ n, CFG_TEXT, FIELD(f, TW_TEXT_MAX), 0, 0, 0, d, h }
-#define STRINGS(n, f, h) \
-	{ n, CFG_STRINGS, FIELD(f, sizeof(struct string_list)), 0, 0, 0, NULL, h }
+#define UINT_ROW(fl, n, f, lo, hi, d, h) \
+	ROW(fl, n, CFG_UINT, f, sizeof(uint32_t), lo, hi, d, NULL, h)
+#define DURATION_ROW(fl, n, f, lo, hi, d, h) \
+	ROW(fl, n, CFG_DURATION, f, sizeof(uint64_t), lo, hi, d, NULL, h)
+#define FLOAT_ROW(fl, n, f, lo, hi, d, h) \
+	ROW(fl, n, CFG_FLOAT, f, sizeof(double), lo, hi, d, NULL, h)
+#define BOOL_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_BOOL, f, sizeof(bool), 0, 1, d, NULL, h)
+#define PATH_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_PATH, f, TW_PATH_MAX, 0, 0, 0, d, h)
+#define PREFIXES_ROW(fl, n, f, h) \
+	ROW(fl, n, CFG_PREFIXES, f, sizeof(struct prefix_list), 0, 0, 0, NULL, h)
+#define TEXT_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_TEXT, f, TW_TEXT_MAX, 0, 0, 0, d, h)
+#define STRINGS_ROW(fl, n, f, h) \
+	ROW(fl, n, CFG_STRINGS, f, sizeof(struct string_list), 0, 0, 0, NULL, h)
+#define PORTS_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_PORTS, f, sizeof(struct port_list), 1, 65535, 0, d, h)
+#define DECAP_ROW(fl, n, f, d, h) \
+	ROW(fl, n, CFG_DECAP, f, sizeof(uint32_t), 0, 0, 0, d, h)
 
-#define PORTS(n, f, d, h) \
-	{ n, CFG_PORTS, FIELD(f, sizeof(struct port_list)), 1, 65535, 0, d, h }
+#define UINT(...) UINT_ROW(false, __VA_ARGS__)
+#define DURATION(...) DURATION_ROW(false, __VA_ARGS__)
+#define FLOAT(...) FLOAT_ROW(false, __VA_ARGS__)
+#define BOOL(...) BOOL_ROW(false, __VA_ARGS__)
+#define PATH(...) PATH_ROW(false, __VA_ARGS__)
+#define PREFIXES(...) PREFIXES_ROW(false, __VA_ARGS__)
+#define TEXT(...) TEXT_ROW(false, __VA_ARGS__)
+#define STRINGS(...) STRINGS_ROW(false, __VA_ARGS__)
+#define PORTS(...) PORTS_ROW(false, __VA_ARGS__)
+#define DECAP(...) DECAP_ROW(false, __VA_ARGS__)
 
-#define DECAP(n, f, d, h) \
-	{ n, CFG_DECAP, FIELD(f, sizeof(uint32_t)), 0, 0, 0, d, h }
+#define UINT_RELOAD(...) UINT_ROW(true, __VA_ARGS__)
+#define DURATION_RELOAD(...) DURATION_ROW(true, __VA_ARGS__)
+#define FLOAT_RELOAD(...) FLOAT_ROW(true, __VA_ARGS__)
+#define BOOL_RELOAD(...) BOOL_ROW(true, __VA_ARGS__)
+#define PATH_RELOAD(...) PATH_ROW(true, __VA_ARGS__)
+#define PREFIXES_RELOAD(...) PREFIXES_ROW(true, __VA_ARGS__)
+#define TEXT_RELOAD(...) TEXT_ROW(true, __VA_ARGS__)
+#define STRINGS_RELOAD(...) STRINGS_ROW(true, __VA_ARGS__)
+#define PORTS_RELOAD(...) PORTS_ROW(true, __VA_ARGS__)
+#define DECAP_RELOAD(...) DECAP_ROW(true, __VA_ARGS__)
 
 #define DAY (24 * 3600.0)
 #define MILLION 1000000.0
@@ -61,24 +89,24 @@ const struct cfg_key cfg_keys[] = {
 	     "out-of-order TCP segments held per worker"),
 	UINT("flow.reorder_slot_bytes", flow.reorder_slot_bytes, 64, 65536,
 	     2048, "largest segment one reorder slot holds"),
-	DURATION("flow.tcp_idle_timeout", flow.tcp_idle_ns, 1, 7 * DAY, 3600,
+	DURATION_RELOAD("flow.tcp_idle_timeout", flow.tcp_idle_ns, 1, 7 * DAY, 3600,
 		 "seconds an established TCP flow may stay silent"),
-	DURATION("flow.tcp_handshake_timeout", flow.tcp_handshake_ns, 1, 3600,
+	DURATION_RELOAD("flow.tcp_handshake_timeout", flow.tcp_handshake_ns, 1, 3600,
 		 30, "seconds a SYN may wait for its answer"),
-	DURATION("flow.tcp_closed_timeout", flow.tcp_closed_ns, 0, 3600, 10,
+	DURATION_RELOAD("flow.tcp_closed_timeout", flow.tcp_closed_ns, 0, 3600, 10,
 		 "seconds a flow is kept after FIN both ways or RST"),
-	DURATION("flow.udp_idle_timeout", flow.udp_idle_ns, 1, DAY, 120,
+	DURATION_RELOAD("flow.udp_idle_timeout", flow.udp_idle_ns, 1, DAY, 120,
 		 "seconds a UDP flow may stay silent"),
-	DURATION("flow.other_idle_timeout", flow.other_idle_ns, 1, DAY, 60,
+	DURATION_RELOAD("flow.other_idle_timeout", flow.other_idle_ns, 1, DAY, 60,
 		 "seconds an ICMP or other flow may stay silent"),
 	DURATION("flow.sweep_interval", flow.sweep_interval_ns, 0.001, 60, 1,
 		 "seconds between sweeps for idle flows"),
 
-	PATH("scan.patterns_dir", scan.patterns_dir, TW_PATTERNS_DIR,
-	     "directory of the *.hs pattern files"),
-	BOOL("scan.cache", scan.cache, 1,
+	PATH_RELOAD("scan.patterns_dir", scan.patterns_dir, TW_PATTERNS_DIR,
+		    "directory of the *.hs pattern files"),
+	BOOL_RELOAD("scan.cache", scan.cache, 1,
 	     "keep compiled pattern databases between starts"),
-	PATH("scan.cache_dir", scan.cache_dir, "",
+	PATH_RELOAD("scan.cache_dir", scan.cache_dir, "",
 	     "where; empty: $XDG_CACHE_HOME/tunnelwatch or ~/.cache/tunnelwatch"),
 	UINT("scan.max_streams", scan.max_streams, 16, 16 * MILLION, 65536,
 	     "open Hyperscan streams per worker"),
@@ -108,58 +136,63 @@ const struct cfg_key cfg_keys[] = {
 	     100, "incomplete datagrams between two hosts for "
 	     "evasion.ip_fragment_flood; 0: never"),
 
-	PREFIXES("hosts.home_net", hosts.home_net,
-		 "inside networks; empty: the originator is the host"),
+	PREFIXES_RELOAD("hosts.home_net", hosts.home_net,
+			"inside networks; empty: the originator is the host"),
 	UINT("hosts.max_hosts", hosts.max_hosts, 16, 16 * MILLION, 16384,
 	     "hosts with a verdict kept by the manager"),
-	DURATION("hosts.idle_timeout", hosts.idle_ns, 0, 30 * DAY, 3600,
+	DURATION_RELOAD("hosts.idle_timeout", hosts.idle_ns, 0, 30 * DAY, 3600,
 		 "seconds after which a clean host is the first to give up "
 		 "its slot in a full table; 0: never by idleness"),
 	UINT("hosts.max_findings_per_host", hosts.max_findings_per_host, 1,
 	     1024, 8, "distinct findings kept per host"),
-	UINT("hosts.suspicious_score", hosts.suspicious_score, 1, 100, 40,
-	     "score (0-100) from which a host is suspicious"),
-	UINT("hosts.alert_score", hosts.alert_score, 1, 100, 70,
-	     "score (0-100) from which a host raises an alert"),
+	UINT_RELOAD("hosts.suspicious_score", hosts.suspicious_score, 1, 100,
+		    40, "score (0-100) from which a host is suspicious"),
+	UINT_RELOAD("hosts.alert_score", hosts.alert_score, 1, 100, 70,
+		    "score (0-100) from which a host raises an alert"),
 	UINT("hosts.max_destinations", hosts.max_destinations, 16,
 	     16 * MILLION, 65536,
 	     "peers whose prevalence (inside hosts talking to them) is kept"),
-	PATH("hosts.suppress_file", hosts.suppress_file, "",
-	     "suppression rules (suppress WHAT HOST PEER); empty: none"),
-	UINT("hosts.prevalence_min_hosts", hosts.prevalence_min_hosts, 1, 16,
-	     4, "inside hosts seen before a peer only one of them talks to "
-	     "counts as rare"),
+	PATH_RELOAD("hosts.suppress_file", hosts.suppress_file, "",
+		    "suppression rules (suppress WHAT HOST PEER); empty: none"),
+	UINT_RELOAD("hosts.prevalence_min_hosts", hosts.prevalence_min_hosts,
+		    1, 16, 4, "inside hosts seen before a peer only one of them "
+		    "talks to counts as rare"),
 
-	BOOL("flowtiming.enabled", flowtiming.enabled, 1,
-	     "run the long-lived and beacon analyzer"),
-	DURATION("flowtiming.long_lived_min_duration",
-		 flowtiming.long_lived_min_ns, 1, 30 * DAY, 600,
-		 "seconds after which a flow is long-lived"),
-	FLOAT("flowtiming.long_lived_max_rate", flowtiming.long_lived_max_bps,
-	      0, 1e9, 512, "average bytes/s under which it is low-byte"),
-	UINT("flowtiming.beacon_min_events", flowtiming.beacon_min_events, 3,
-	     4096, 8, "intervals needed before a beacon is scored"),
-	DURATION("flowtiming.beacon_min_span", flowtiming.beacon_min_span_ns,
-		 1, 30 * DAY, 60, "seconds from first to last event"),
-	FLOAT("flowtiming.beacon_min_score", flowtiming.beacon_min_score, 0, 1,
-	      0.8, "beacon score (0-1) from which it is reported"),
-	FLOAT("flowtiming.beacon_strong_score", flowtiming.beacon_strong_score,
-	      0, 1, 0.9, "beacon score (0-1) from which it is medium"),
+	BOOL_RELOAD("flowtiming.enabled", flowtiming.enabled, 1,
+		    "run the long-lived and beacon analyzer"),
+	DURATION_RELOAD("flowtiming.long_lived_min_duration",
+			flowtiming.long_lived_min_ns, 1, 30 * DAY, 600,
+			"seconds after which a flow is long-lived"),
+	FLOAT_RELOAD("flowtiming.long_lived_max_rate",
+		     flowtiming.long_lived_max_bps, 0, 1e9, 512,
+		     "average bytes/s under which it is low-byte"),
+	UINT_RELOAD("flowtiming.beacon_min_events",
+		    flowtiming.beacon_min_events, 3, 4096, 8,
+		    "intervals needed before a beacon is scored"),
+	DURATION_RELOAD("flowtiming.beacon_min_span",
+			flowtiming.beacon_min_span_ns, 1, 30 * DAY, 60,
+			"seconds from first to last event"),
+	FLOAT_RELOAD("flowtiming.beacon_min_score",
+		     flowtiming.beacon_min_score, 0, 1, 0.8,
+		     "beacon score (0-1) from which it is reported"),
+	FLOAT_RELOAD("flowtiming.beacon_strong_score",
+		     flowtiming.beacon_strong_score, 0, 1, 0.9,
+		     "beacon score (0-1) from which it is medium"),
 	UINT("flowtiming.beacon_max_pairs", flowtiming.beacon_max_pairs, 16,
 	     16 * MILLION, 65536, "host pairs tracked for beacons per worker"),
 
 	/* covert channels: analyzers/icmp.c, dns_tunnel.c, tunnel_service.c */
 	BOOL("icmp.enabled", icmp.enabled, 1, "run the ICMP tunnel analyzer"),
-	UINT("icmp.min_odd_echoes", icmp.min_odd_echoes, 1, MILLION, 3,
+	UINT_RELOAD("icmp.min_odd_echoes", icmp.min_odd_echoes, 1, MILLION, 3,
 	     "echo payloads of no ping pattern, varying, before a finding"),
-	UINT("icmp.content_min_bytes", icmp.content_min_bytes, 16, 65535, 140,
+	UINT_RELOAD("icmp.content_min_bytes", icmp.content_min_bytes, 16, 65535, 140,
 	     "payload bytes from which one echo request of text or base64 is "
 	     "data sent out (medium)"),
-	UINT("icmp.min_mismatches", icmp.min_mismatches, 1, MILLION, 2,
+	UINT_RELOAD("icmp.min_mismatches", icmp.min_mismatches, 1, MILLION, 2,
 	     "echo replies unlike their request before a finding"),
-	UINT("icmp.high_bytes", icmp.high_bytes, 1, 1e9, 16384,
+	UINT_RELOAD("icmp.high_bytes", icmp.high_bytes, 1, 1e9, 16384,
 	     "non-ping payload bytes of one flow from which it is high"),
-	FLOAT("icmp.high_entropy", icmp.high_entropy, 0, 1, 0.85,
+	FLOAT_RELOAD("icmp.high_entropy", icmp.high_entropy, 0, 1, 0.85,
 	      "payload entropy, share of its maximum, called encrypted"),
 
 	BOOL("dns.enabled", dns.enabled, 1, "run the DNS tunnel analyzer"),
@@ -167,46 +200,46 @@ const struct cfg_key cfg_keys[] = {
 	     "(client, server, registered domain) entries per worker"),
 	UINT("dns.suffix_cache", dns.suffix_cache, 16, 16 * MILLION, 4096,
 	     "registered-domain lookups cached per worker"),
-	UINT("dns.long_label", dns.long_label, 16, 63, 40,
+	UINT_RELOAD("dns.long_label", dns.long_label, 16, 63, 40,
 	     "label length that alone makes a name suspect"),
-	UINT("dns.encoded_min_label", dns.encoded_min_label, 4, 63, 12,
+	UINT_RELOAD("dns.encoded_min_label", dns.encoded_min_label, 4, 63, 12,
 	     "shortest label judged as base32/base64/hex"),
-	UINT("dns.min_encoded_names", dns.min_encoded_names, 1, MILLION, 3,
+	UINT_RELOAD("dns.min_encoded_names", dns.min_encoded_names, 1, MILLION, 3,
 	     "encoded names under one domain for a finding"),
-	UINT("dns.min_names_listed", dns.min_names_listed, 1, MILLION, 8,
+	UINT_RELOAD("dns.min_names_listed", dns.min_names_listed, 1, MILLION, 8,
 	     "distinct names under a domain of a listed public suffix before "
 	     "a finding is more than low"),
-	UINT("dns.min_unique_names", dns.min_unique_names, 2, MILLION, 100,
+	UINT_RELOAD("dns.min_unique_names", dns.min_unique_names, 2, MILLION, 100,
 	     "distinct names under one domain for a finding"),
-	UINT("dns.high_names", dns.high_names, 2, MILLION, 50,
+	UINT_RELOAD("dns.high_names", dns.high_names, 2, MILLION, 50,
 	     "tunnel-like names under one domain from which it is high"),
-	UINT("dns.large_answer", dns.large_answer, 64, 65535, 512,
+	UINT_RELOAD("dns.large_answer", dns.large_answer, 64, 65535, 512,
 	     "DNS message bytes that count as a large answer"),
-	UINT("dns.high_bytes", dns.high_bytes, 1, 1e9, 65536,
+	UINT_RELOAD("dns.high_bytes", dns.high_bytes, 1, 1e9, 65536,
 	     "DNS bytes under one domain from which a tunnel is high"),
 
 	/* mining: analyzers/stratum.c, analyzers/pool_names.c */
 	BOOL("mining.enabled", mining.enabled, 1,
 	     "run the mining analyzers (stratum, pool names)"),
-	BOOL("mining.redact_wallets", mining.redact_wallets, 1,
+	BOOL_RELOAD("mining.redact_wallets", mining.redact_wallets, 1,
 	     "shorten wallet addresses in reported miner logins"),
-	PATH("mining.pools_file", mining.pools_file, "",
+	PATH_RELOAD("mining.pools_file", mining.pools_file, "",
 	     "mining pool domain list; empty: pools.txt in scan.patterns_dir"),
 	UINT("mining.max_pool_names", mining.max_pool_names, 1, MILLION, 16384,
 	     "names loaded from mining.pools_file"),
-	DURATION("mining.tls_min_duration", mining.tls_min_duration_ns, 1,
+	DURATION_RELOAD("mining.tls_min_duration", mining.tls_min_duration_ns, 1,
 		 30 * DAY, 120,
 		 "seconds a pool-named TLS flow needs before its rhythm counts"),
-	UINT("mining.tls_min_pushes", mining.tls_min_pushes, 2, MILLION, 4,
+	UINT_RELOAD("mining.tls_min_pushes", mining.tls_min_pushes, 2, MILLION, 4,
 	     "server pushes (new jobs) a pool-named TLS flow needs for high"),
-	FLOAT("mining.tls_max_client_bytes", mining.tls_max_client_bytes, 64,
+	FLOAT_RELOAD("mining.tls_max_client_bytes", mining.tls_max_client_bytes, 64,
 	      65536, 600, "largest average client message that is a share"),
-	DURATION("mining.link_min_ttl", mining.link_min_ttl_ns, 0, 30 * DAY,
+	DURATION_RELOAD("mining.link_min_ttl", mining.link_min_ttl_ns, 0, 30 * DAY,
 		 600, "seconds a pool's resolved address ties a later connection "
 		 "to its name, at least (longer when the answer's TTL is)"),
 	UINT("mining.max_sessions", mining.max_sessions, 16, 16 * MILLION,
 	     4096, "flows parsed as possible mining JSON-RPC at once, per worker"),
-	UINT("mining.scan_window", mining.scan_window, 64, 1048576, 2048,
+	UINT_RELOAD("mining.scan_window", mining.scan_window, 64, 1048576, 2048,
 	     "payload bytes of a flow without a stratum.hs candidate after "
 	     "which it is not parsed further"),
 	UINT("mining.hello_buffers", mining.hello_buffers, 0, MILLION, 256,
@@ -215,14 +248,14 @@ const struct cfg_key cfg_keys[] = {
 
 	BOOL("tunnel.enabled", tunnel.enabled, 1,
 	     "run the reverse-tunnel service analyzer"),
-	PATH("tunnel.names_file", tunnel.names_file, "",
+	PATH_RELOAD("tunnel.names_file", tunnel.names_file, "",
 	     "service domain list; empty: services.txt in scan.patterns_dir"),
 	UINT("tunnel.max_names", tunnel.max_names, 1, MILLION, 4096,
 	     "names loaded from tunnel.names_file"),
-	PREFIXES("tunnel.vpn_gateways", tunnel.vpn_gateways,
+	PREFIXES_RELOAD("tunnel.vpn_gateways", tunnel.vpn_gateways,
 		 "VPN servers inside hosts may use: a VPN to any other "
 		 "address is tunnel.vpn; empty: none"),
-	UINT("tunnel.encrypted_min_flows", tunnel.encrypted_min_flows, 2,
+	UINT_RELOAD("tunnel.encrypted_min_flows", tunnel.encrypted_min_flows, 2,
 	     MILLION, 3, "flows from one host to one destination whose first "
 	     "payload looks fully encrypted before tunnel.encrypted_proxy"),
 	UINT("tunnel.encrypted_max_pairs", tunnel.encrypted_max_pairs, 16,
@@ -231,13 +264,13 @@ const struct cfg_key cfg_keys[] = {
 
 	/* ssh: analyzers/ssh.c */
 	BOOL("ssh.enabled", ssh.enabled, 1, "run the SSH analyzer"),
-	PORTS("ssh.ports", ssh.ports, "22",
+	PORTS_RELOAD("ssh.ports", ssh.ports, "22",
 	      "ports where SSH is expected; elsewhere: ssh.nonstandard_port"),
-	PORTS("ssh.evasive_ports", ssh.evasive_ports, "21,25,53,80,110,143,443,993,995,8000,8080,8443",
+	PORTS_RELOAD("ssh.evasive_ports", ssh.evasive_ports, "21,25,53,80,110,143,443,993,995,8000,8080,8443",
 	      "ports most firewalls pass: SSH there is high severity"),
-	PREFIXES("ssh.allowed_clients", ssh.allowed_clients,
+	PREFIXES_RELOAD("ssh.allowed_clients", ssh.allowed_clients,
 		 "hosts allowed to open SSH; empty: not checked"),
-	PREFIXES("ssh.allowed_servers", ssh.allowed_servers,
+	PREFIXES_RELOAD("ssh.allowed_servers", ssh.allowed_servers,
 		 "SSH servers allowed; empty: not checked"),
 	UINT("ssh.max_sessions", ssh.max_sessions, 1, 16 * MILLION, 16384,
 	     "SSH flows watched at once per worker"),
@@ -245,17 +278,17 @@ const struct cfg_key cfg_keys[] = {
 	     "SSH handshakes parsed at once per worker (KEXINIT buffers)"),
 	UINT("ssh.kexinit_max_bytes", ssh.kexinit_max_bytes, 256, 16384, 4096,
 	     "largest KEXINIT message parsed"),
-	UINT("ssh.keystroke_max_bytes", ssh.keystroke_max_bytes, 16, 1500, 160,
+	UINT_RELOAD("ssh.keystroke_max_bytes", ssh.keystroke_max_bytes, 16, 1500, 160,
 	     "largest encrypted packet taken for a keystroke"),
-	DURATION("ssh.echo_max_delay", ssh.echo_max_ns, 0.001, 10, 0.5,
+	DURATION_RELOAD("ssh.echo_max_delay", ssh.echo_max_ns, 0.001, 10, 0.5,
 		 "seconds from a keystroke to its echo"),
-	UINT("ssh.reverse_min_keystrokes", ssh.reverse_min_keystrokes, 1,
+	UINT_RELOAD("ssh.reverse_min_keystrokes", ssh.reverse_min_keystrokes, 1,
 	     MILLION, 12, "server-side keystrokes for ssh.reverse_session"),
-	UINT("ssh.keepalive_min_events", ssh.keepalive_min_events, 3, 1000, 6,
+	UINT_RELOAD("ssh.keepalive_min_events", ssh.keepalive_min_events, 3, 1000, 6,
 	     "regular keepalives for ssh.keepalive_tunnel"),
-	DURATION("ssh.keepalive_min_interval", ssh.keepalive_min_interval_ns,
+	DURATION_RELOAD("ssh.keepalive_min_interval", ssh.keepalive_min_interval_ns,
 		 0.1, DAY, 2, "shortest keepalive period considered"),
-	FLOAT("ssh.keepalive_max_jitter", ssh.keepalive_max_jitter, 0, 1, 0.1,
+	FLOAT_RELOAD("ssh.keepalive_max_jitter", ssh.keepalive_max_jitter, 0, 1, 0.1,
 	      "keepalive interval spread (max-min) over its median"),
 
 	PATH("output.eve_path", output.eve_path, "",
@@ -268,7 +301,7 @@ const struct cfg_key cfg_keys[] = {
 	UINT("report.max_conversations", report.max_conversations, 16,
 	     4 * MILLION, 32768,
 	     "HTML report: conversations the manager keeps (~1.1 KB each)"),
-	UINT("report.bars_per_lane", report.bars_per_lane, 1, 64, 16,
+	UINT_RELOAD("report.bars_per_lane", report.bars_per_lane, 1, 64, 16,
 	     "HTML report: flows drawn as bars per lane, longest first"),
 
 	/* live appliance (live.c, capture/source_dpdk.c) */
@@ -328,3 +361,13 @@ const struct cfg_key cfg_keys[] = {
 };
 
 const size_t cfg_n_keys = sizeof(cfg_keys) / sizeof(cfg_keys[0]);
+
+void config_copy_reloadable(struct tw_config *dst, const struct tw_config *src)
+{
+	for (size_t i = 0; i < cfg_n_keys; i++)
+		if (cfg_keys[i].reloadable)
+			memcpy(cfg_field(dst, &cfg_keys[i]),
+			       cfg_cfield(src, &cfg_keys[i]), cfg_keys[i].size);
+	/* what config_load read from a reloadable key's file */
+	dst->suppress = src->suppress;
+}

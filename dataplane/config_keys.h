@@ -5,6 +5,7 @@
 #ifndef TW_CONFIG_KEYS_H
 #define TW_CONFIG_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -30,10 +31,12 @@ struct cfg_key {
 	const char *name;      /* "section.key" as written in the file */
 	enum cfg_type type;
 	size_t offset;         /* into struct tw_config */
+	size_t size;           /* of the field there */
 	double min, max;       /* durations in seconds; unused for text */
 	double def;            /* numbers, bools, durations (seconds) */
 	const char *def_text;  /* paths */
 	const char *help;
+	bool reloadable;       /* a SIGHUP takes a new value (live_reload.c) */
 };
 
 /* Every key, grouped by section in the order they are printed. */

@@ -2,6 +2,7 @@
  * output loads back as the same config: one commented line per key, in
  * table order, a group per section. */
 #include "config_keys.h"
+#include "decode/decode.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>

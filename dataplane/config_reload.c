@@ -1,40 +1,12 @@
-/* SIGHUP (issue 15): every key a running appliance can take is taken;
- * the others (table sizes, rings, ports, analyzers switched on or off,
- * paths opened once) are named in the log when the file changed them.
- * Which is which is decided per key here, from its name, until the key
- * table carries a `reloadable` mark of its own. */
+/* SIGHUP (issue 15): every key a running appliance can take (its row in
+ * config_keys.c is a *_RELOAD one) is taken; the others (table sizes,
+ * rings, ports, analyzers switched on or off, paths opened once) are
+ * named in the log when the file changed them. */
 #include "config_keys.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Keys read once at start: sizes of what was allocated, analyzers on or
- * off (their state exists or not), the capture, the socket, the outputs. */
-static bool needs_restart(const char *name)
-{
-	static const char *const sections[] = {
-		"engine.", "decap.", "defrag.", "dpdk.", "control.",
-		"metrics.", "log.", "output.",
-	};
-	static const char *const keys[] = {
-		"flow.inspect_bytes", "flow.reorder_slots",
-		"flow.reorder_slot_bytes", "flow.sweep_interval",
-		"scan.max_streams", "dns.suffix_cache", "mining.hello_buffers",
-		"ssh.kexinit_max_bytes", "tunnel.encrypted_max_pairs",
-		"flowtiming.beacon_max_pairs", "report.max_conversations",
-	};
-	const char *last = strrchr(name, '.');
-
-	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		if (strncmp(name, sections[i], strlen(sections[i])) == 0)
-			return true;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(name, keys[i]) == 0)
-			return true;
-	last = last ? last + 1 : name;
-	return strncmp(last, "max_", 4) == 0 || strcmp(last, "enabled") == 0;
-}
 
 static size_t field_size(const struct cfg_key *k)
 {
@@ -96,7 +68,7 @@ unsigned config_reload_merge(struct tw_config *dst,
 
 		if (!differs(k, d, s))
 			continue;
-		if (needs_restart(k->name)) {
+		if (!k->reloadable) {
 			list_add(restart, restart_len, k->name);
 			continue;
 		}

@@ -22,6 +22,7 @@
 #include "scan/app_id.h"
 #include "scan/hs_db.h"
 #include "worker.h"
+#include "counters.h"
 
 #define FLOW_ANSWER_WAIT_MS 200
 

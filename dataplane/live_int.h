@@ -12,7 +12,7 @@
 #include "live.h"
 #include "live_worker.h"
 #include "manager.h"
-#include "twlog.h"
+#include "base/twlog.h"
 
 struct hs_db;
 struct metrics_http;

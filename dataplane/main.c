@@ -7,7 +7,7 @@
 
 #include "config.h"
 #include "offline.h"
-#include "twlog.h"
+#include "base/twlog.h"
 
 #ifndef TW_VERSION
 #define TW_VERSION "0.1.0"
@@ -58,6 +58,7 @@ static int parse_workers(const char *s, unsigned *out)
 
 #ifdef TW_HAVE_DPDK
 #include "live.h"
+#include "decode/decode.h"
 
 static int run_live(const struct tw_config *cfg, const char *config_path,
 		    const char *eve_path, int eal_argc, char **eal_argv)

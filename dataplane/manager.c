@@ -10,6 +10,7 @@
 #include "ring.h"
 #include "verdict/timeline.h"
 #include "worker.h"
+#include "counters.h"
 
 int manager_init(struct manager *m, const struct tw_config *cfg,
 		 const char *eve_path, char *err, size_t errlen)

@@ -27,6 +27,7 @@
 #include "ring.h"
 #include "scan/hs_db.h"
 #include "worker.h"
+#include "decode/decode.h"
 
 /* A worker polls its ring like a poll-mode driver polls a queue; after a
  * while with nothing it gives the core away, since offline there may be

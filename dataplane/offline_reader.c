@@ -47,17 +47,22 @@ void reader_send_control(struct offline *o, struct offline_worker *ow,
 	spsc_ring_publish(ow->packets);
 }
 
-static void maybe_tick(struct offline *o, uint64_t ts_ns)
+static void send_ticks(struct offline *o, uint64_t ts_ns)
 {
 	uint64_t interval = o->cfg->flow.sweep_interval_ns;
 
-	if (ts_ns > o->clock_ns)
-		o->clock_ns = ts_ns;
-	if (ts_ns < o->next_tick_ns)
-		return;
 	for (unsigned i = 0; i < o->n; i++)
 		reader_send_control(o, &o->ow[i], PREC_TICK, o->clock_ns);
 	o->next_tick_ns = ts_ns - ts_ns % interval + interval;
+}
+
+/* Every packet passes here; a tick is due once per sweep interval. */
+static inline void maybe_tick(struct offline *o, uint64_t ts_ns)
+{
+	if (ts_ns > o->clock_ns)
+		o->clock_ns = ts_ns;
+	if (ts_ns >= o->next_tick_ns)
+		send_ticks(o, ts_ns);
 }
 
 /* Packets and fragments go by their (innermost) address pair, so every

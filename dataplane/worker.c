@@ -1,7 +1,7 @@
 /* The per-worker pipeline: decode -> flow -> in-order payload -> scan ->
  * analyzers. Called once per packet; allocates nothing after create. This
  * file: creation, per-packet dispatch, flow end, ticks, pattern swap; the
- * payload path is worker_payload.c. */
+ * payload path is worker_payload.c, the analyzers' an_* API worker_an.c. */
 #include "worker_int.h"
 
 #include <sched.h>
@@ -17,11 +17,6 @@
 #include "ring.h"
 #include "scan/hs_scan.h"
 #include "verdict/prevalence.h"
-
-void an_packets_done(struct an_ctx *c, struct flow *f)
-{
-	f->packets_wanted &= ~(1u << c->index);
-}
 
 static void analyzers_flow_new(struct worker *w, struct flow *f)
 {
@@ -73,13 +68,6 @@ static void note_host_seen(struct worker *w, const struct ip_addr *ip,
 	hs->ip = *ip;
 	hs->ts_ns = ts;
 	spsc_ring_commit(w->findings, WREC_HOST_SEEN);
-}
-
-void an_note_named(struct an_ctx *c, const struct ip_addr *client,
-		   const struct ip_addr *addr)
-{
-	if (c->worker->opt.prevalence)
-		prevalence_named(c->worker->opt.prevalence, client, addr);
 }
 
 /* Who talks to whom, for the prevalence table: answered connections to
@@ -177,20 +165,6 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 	}
 }
 
-void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n)
-{
-	struct worker *w = c->worker;
-
-	if (!w->opt.flow_records)
-		return;
-	if (n > WORKER_FLOW_EVENTS) {
-		ev_ms += n - WORKER_FLOW_EVENTS;
-		n = WORKER_FLOW_EVENTS;
-	}
-	memcpy(w->end_ev_ms, ev_ms, n * sizeof(*ev_ms));
-	w->end_n_ev = n;
-}
-
 /* Findings of the worker itself (fragment and TCP evasion) and of the
  * analyzers take the same way to the manager. */
 void worker_emit(struct worker *w, const struct finding *f)
@@ -210,16 +184,6 @@ void worker_emit(struct worker *w, const struct finding *f)
 	memcpy(slot, f, sizeof(*f));
 	spsc_ring_commit(w->findings, WREC_FINDING);
 	counter_inc(&w->ctr, TW_CTR_FINDINGS_EMITTED);
-}
-
-void an_count(struct an_ctx *c, enum tw_counter id)
-{
-	counter_inc(&c->worker->ctr, id);
-}
-
-void an_emit(struct an_ctx *c, const struct finding *f)
-{
-	worker_emit(c->worker, f);
 }
 
 /* A bit per removed layer kind, a reason for a layer left in place. */
@@ -307,8 +271,8 @@ static void on_defrag_alert(void *ctx, const struct defrag_alert *a)
 
 	finding_init(&f, NULL,
 		     a->kind == DEFRAG_ALERT_OVERLAP ?
-			     "evasion.ip_fragment_overlap" :
-			     "evasion.ip_fragment_flood",
+			     FK_EVASION_IP_FRAGMENT_OVERLAP :
+			     FK_EVASION_IP_FRAGMENT_FLOOD,
 		     SEV_MEDIUM);
 	f.orig = a->src;
 	f.resp = a->dst;

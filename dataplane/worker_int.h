@@ -10,6 +10,7 @@
 #include "counters.h"
 #include "flow/flow.h"
 #include "worker.h"
+#include "decode/decode.h"
 
 struct defrag_table;
 
@@ -33,9 +34,8 @@ struct worker {
 	uint32_t end_n_ev;
 	uint32_t door_mask;              /* analyzers_door_mask() */
 	uint32_t inner_mask;             /* analyzers_inner_mask() */
-	/* the flow and direction being scanned, for the match callback */
-	struct flow *scan_flow;
-	enum flow_dir_id scan_dir;
+	/* inner bytes of a framed door's chunk (worker_payload.c) */
+	uint8_t unwrap_buf[4096];
 };
 
 static inline struct an_ctx worker_an_ctx(struct worker *w, unsigned i)

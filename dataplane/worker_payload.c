@@ -1,18 +1,29 @@
 /* A worker's payload inspection: in-order bytes of each direction go to
  * Hyperscan first, then to the analyzers that still want them; inspection
  * of a flow ends at the byte limit or when every analyzer let go of it. */
-#include "worker_int.h"
+#include <string.h>
 
-#include "analyzers/tunnel_door.h"
+#include "worker_int.h"
 
 #include "config.h"
 #include "flow/tcp_stream.h"
-#include "scan/app_id.h"
 #include "scan/hs_scan.h"
+#include "decode/decode.h"
 
+/* What a Hyperscan match callback is about: on the scanning call's
+ * stack, as in Hyperscan's examples, not parked on the worker. */
+struct scan_ctx {
+	struct worker *w;
+	struct flow *flow;
+	enum flow_dir_id dir;
+};
+
+/* Non-zero stops the stream: an analyzer ended scanning of the flow
+ * (an_scan_done: app_id, once a label leaves nothing to match). */
 static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 {
-	struct worker *w = ctx;
+	const struct scan_ctx *sc = ctx;
+	struct worker *w = sc->w;
 
 	for (unsigned i = 0; i < n_analyzers; i++) {
 		const struct analyzer *a = analyzers[i];
@@ -21,21 +32,20 @@ static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 		if (!a->on_match || id < a->match_lo || id > a->match_hi)
 			continue;
 		c = worker_an_ctx(w, i);
-		a->on_match(&c, w->scan_flow, flow_an_state(w, w->scan_flow, i),
-			    w->scan_dir, id, end);
+		a->on_match(&c, sc->flow, flow_an_state(w, sc->flow, i),
+			    sc->dir, id, end);
 	}
-	return app_ends_scan(w->scan_flow->app);
+	return sc->flow->scan_ended;
 }
 
 void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir)
 {
 	struct flow_stream *st = &f->side[dir].stream;
+	struct scan_ctx sc = { w, f, dir };
 
 	if (!st->hs_stream)
 		return;
-	w->scan_flow = f;
-	w->scan_dir = dir;
-	hs_scanner_close(w->scanner, st, on_scan_match, w);
+	hs_scanner_close(w->scanner, st, on_scan_match, &sc);
 }
 
 /* In-order bytes of one direction: scan first, so that analyzers see the
@@ -46,10 +56,10 @@ static void scan_and_analyze(struct worker *w, struct flow *f,
 {
 	struct flow_stream *st = &f->side[dir].stream;
 
-	if (!st->scan_failed && !app_ends_scan(f->app)) {
-		w->scan_flow = f;
-		w->scan_dir = dir;
-		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, w,
+	if (!st->scan_failed && !f->scan_ended) {
+		struct scan_ctx sc = { w, f, dir };
+
+		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, &sc,
 				&w->ctr);
 	}
 	/* only the analyzers still wanting payload: one that let go of the
@@ -100,6 +110,7 @@ static void inner_stream_start(struct worker *w, struct flow *f)
 		st->inspected = 0;
 		st->done = 0;
 	}
+	f->scan_ended = 0;    /* the inner stream is labelled afresh */
 	for (uint32_t m = w->inner_mask; m; m &= m - 1) {
 		unsigned i = (unsigned)__builtin_ctz(m);
 		struct an_ctx c = worker_an_ctx(w, i);
@@ -109,6 +120,41 @@ static void inner_stream_start(struct worker *w, struct flow *f)
 		analyzers[i]->on_inner_stream(&c, f, flow_an_state(w, f, i));
 	}
 	counter_inc(&w->ctr, TW_CTR_SCAN_INNER_STREAMS);
+}
+
+/* A framed inner stream (WebSocket, httptunnel body): the door's
+ * analyzer removes the framing, the inner bytes are scanned and analysed
+ * as the stream. Only flows behind such a door come here. */
+static void deliver_framed(struct worker *w, struct flow *f,
+			   enum flow_dir_id dir, const uint8_t *data,
+			   uint32_t len, bool gap)
+{
+	unsigned i = (unsigned)__builtin_ctz(w->door_mask);
+	struct an_ctx c = worker_an_ctx(w, i);
+	void *st = flow_an_state(w, f, i);
+
+	do {
+		uint32_t n = len < sizeof(w->unwrap_buf) ?
+				     len : (uint32_t)sizeof(w->unwrap_buf);
+		uint32_t out = analyzers[i]->unwrap(&c, f, st, dir, data, n,
+						    gap, w->unwrap_buf);
+
+		if (out || gap)
+			scan_and_analyze(w, f, dir, w->unwrap_buf, out, gap);
+		gap = false;
+		data += n;
+		len -= n;
+	} while (len);
+}
+
+static void deliver_inner(struct worker *w, struct flow *f,
+			  enum flow_dir_id dir, const uint8_t *data,
+			  uint32_t len, bool gap)
+{
+	if (f->framing)
+		deliver_framed(w, f, dir, data, len, gap);
+	else
+		scan_and_analyze(w, f, dir, data, len, gap);
 }
 
 /* The chunk that holds a door is cut there: the bytes before it end the
@@ -125,14 +171,14 @@ void deliver_payload(void *ctx, struct flow *f, enum flow_dir_id dir,
 	if (f->payload_wanted & w->door_mask)
 		at = find_door(w, f, dir, data, len);
 	if (at == UINT32_MAX) {
-		scan_and_analyze(w, f, dir, data, len, gap);
+		deliver_inner(w, f, dir, data, len, gap);
 		return;
 	}
 	if (at)
-		scan_and_analyze(w, f, dir, data, at, gap);
+		deliver_inner(w, f, dir, data, at, gap);
 	inner_stream_start(w, f);
 	if (at < len)
-		scan_and_analyze(w, f, dir, data + at, len - at, false);
+		deliver_inner(w, f, dir, data + at, len - at, false);
 	f->side[dir].stream.inspected = 0u - at;
 }
 
@@ -178,7 +224,7 @@ static void report_tcp_overlap(struct worker *w, struct flow *f,
 	if (st->overlap_reported)
 		return;
 	st->overlap_reported = 1;
-	finding_init(&fd, f, "evasion.tcp_overlap", SEV_MEDIUM);
+	finding_init(&fd, f, FK_EVASION_TCP_OVERLAP, SEV_MEDIUM);
 	fd.host_is_orig = dir == FLOW_DIR_ORIG;
 	finding_summary(&fd, "TCP segment resent with different bytes "
 			"under the same sequence numbers");
@@ -215,22 +261,3 @@ void inspect_payload(struct worker *w, struct flow *f, enum flow_dir_id dir,
 	else if (st->done && st->hs_stream)
 		scan_close(w, f, dir);
 }
-
-void an_payload_done(struct an_ctx *c, struct flow *f)
-{
-	f->payload_wanted &= ~(1u << c->index);
-}
-
-void an_add_nesting(struct an_ctx *c, const struct flow *f,
-		    struct finding *fd)
-{
-	struct worker *w = c->worker;
-	const char *target;
-
-	if (!f->nested || !w->door_mask)
-		return;
-	target = door_target(flow_an_state(w, (struct flow *)f,
-					   (unsigned)__builtin_ctz(w->door_mask)));
-	finding_add_str(fd, "connect_target", target ? target : "?");
-}
-

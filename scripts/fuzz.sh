@@ -13,6 +13,8 @@
 #   fuzz_icmp     analyzers/icmp_payload.c
 #   fuzz_ssh      analyzers/ssh_wire.c (banner and KEXINIT parser)
 #   fuzz_tls      analyzers/tls_parse.c (ClientHello)
+#   fuzz_frames   analyzers/frame_dec.c (WebSocket, httptunnel framing),
+#                 the SSH-in-TLS verdict of tls_inner.c
 #   fuzz_jsonrpc  analyzers/jsonrpc_scan.c, analyzers/mining_methods.c
 #                 (the JSON-RPC / Stratum path of stratum.c)
 #   fuzz_packets  the whole packet path: decode, flow table, TCP
@@ -32,13 +34,14 @@ secs=${FUZZ_SECONDS:-15}
 cc=${CLANG:-clang}
 jobs=${FUZZ_BUILD_JOBS:-2}
 
-all=(fuzz_dns fuzz_icmp fuzz_ssh fuzz_tls fuzz_jsonrpc fuzz_packets fuzz_pcap
+all=(fuzz_dns fuzz_icmp fuzz_ssh fuzz_tls fuzz_frames fuzz_jsonrpc fuzz_packets fuzz_pcap
 	fuzz_config fuzz_ctl)
 declare -A sources=(
 	[fuzz_dns]="dataplane/analyzers/dns_parse.c dataplane/analyzers/dns_label.c"
 	[fuzz_icmp]="dataplane/analyzers/icmp_payload.c"
 	[fuzz_ssh]="dataplane/analyzers/ssh_wire.c"
 	[fuzz_tls]="dataplane/analyzers/tls_parse.c"
+	[fuzz_frames]="@core"
 	[fuzz_jsonrpc]="dataplane/analyzers/jsonrpc_scan.c dataplane/analyzers/mining_methods.c"
 	[fuzz_packets]="@core"
 	[fuzz_pcap]="@core"

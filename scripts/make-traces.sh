@@ -59,6 +59,13 @@ SCENARIOS=(
 	"benign_dot_queries 56 kdig asks unbound over DNS-over-TLS (853), ordinary and encoded-looking names"
 	"wire_vxlan_fabric 90 over a Linux vxlan link (VNI 42, UDP 4789, underlay 10.120.90.0/24): ssh -N -R with an operator typing back, and a Stratum miner, ~45 s"
 	"wire_frag_mtu576 91 veth MTU 576: ping -s 1400 / -s 3000 as IP fragments, and iodine IP-over-DNS (iodined keeps DF, its answers are not fragmented), ~30 s"
+	"wire_geneve_ovs 92 Open vSwitch userspace Geneve (VNI 4092, a 4-byte option from inside, underlay 10.120.92.0/24): ssh -N -R with an operator typing back, and a Stratum miner, ~40 s"
+	"wire_gre_ovs 93 Open vSwitch userspace GRE, transparent Ethernet with key 5093 and sequence numbers (underlay 10.120.93.0/24): the same session"
+	"wire_erspan1_ovs 94 Open vSwitch userspace ERSPAN type II (session 194, underlay 10.120.94.0/24): the same session"
+	"wire_erspan2_ovs 95 Open vSwitch userspace ERSPAN type III (session 295, underlay 10.120.95.0/24): the same session"
+	"wire_mpls_ovs 96 Open vSwitch flows push two MPLS labels (196 over 1002 out, 196 over 1001 back) on the veth: the same session"
+	"wire_gre_l3_ovs 97 Open vSwitch userspace GRE with IPv4 payload (packet_type=legacy_l3, key 5097, as a Linux gre link): the same session"
+	"wire_gre_mpls_ovs 98 Open vSwitch userspace L3 GRE (key 5098) carrying one MPLS label (2002 out, 2001 back) over IPv4: the same session"
 	"hidden_ssh_proxytunnel 200 ssh -N -R through squid (proxytunnel ProxyCommand, CONNECT :443); an operator types back"
 	"benign_http_via_proxy 201 curl GETs, a 200 kB download and three HTTPS requests (CONNECT) through squid, irregular gaps"
 	"hidden_reverse_http 202 an agent dials out to :7000 and serves the HTTP requests sent back over that connection"
@@ -67,10 +74,19 @@ SCENARIOS=(
 	"vpn_wireguard 205 WireGuard from inside to outside:51820, pings through it"
 	"benign_vpn_gateway 206 an admin's WireGuard to the gateway listed in tests/traces/vpn_gateway.cfg"
 	"hidden_obfs4_curl 207 obfs4proxy carries a curl request every 8-14 s, one obfs4 connection each"
+	"hidden_ssh_in_tls 208 ssh -N -R wrapped in TLS on 443 by socat OPENSSL addresses; an operator types back"
+	"hidden_ssh_httptunnel 209 ssh -N -R over httptunnel (htc -s as ProxyCommand, hts on port 80); an operator types back"
+	"hidden_ssh_websocket 210 ssh -N -R over a WebSocket on port 80 (tw_websocket.py client/bridge); an operator types back"
+	"benign_https_browsing 211 curl fetches a page and its resources over HTTPS keep-alive connections, irregular gaps"
+	"benign_tls_download 212 curl downloads 150 kB over HTTPS at 10 kB/s (one ~15 s TLS connection)"
+	"benign_websocket_chat 213 a python3-websockets chat: short messages both ways for ~60 s (permessage-deflate)"
+	"hidden_autossh_in_tls 215 autossh -M 0 -N -R (ServerAliveInterval 5) wrapped in TLS on 443 by socat, idle 60 s, open at the end"
+	"hidden_ssh_in_tls12 214 as hidden_ssh_in_tls with TLS 1.2 (socat max-version=TLS1.2): the record overhead is not known in advance"
 )
 # Long-running service protocols (k 150-199) live in their own file.
 # shellcheck source=scripts/make-traces-apps.sh
 source "$SCRIPT_DIR/make-traces-apps.sh"
+APP_PY_NEED[websockets]=python3-websockets   # benign_websocket_chat
 readonly SCENARIOS
 
 WORK_DIR=""
@@ -101,7 +117,8 @@ ensure_packages()
 		[unbound]=unbound [kdig]=knot-dnsutils
 		[squid]=squid [proxytunnel]=proxytunnel [openvpn]=openvpn
 		[wg]=wireguard-tools [wireguard-go]=wireguard-go
-		[obfs4proxy]=obfs4proxy
+		[obfs4proxy]=obfs4proxy [htc]=httptunnel
+		[ovs-vswitchd]=openvswitch-switch
 	)
 	local missing=() cmd
 
@@ -1300,7 +1317,7 @@ vxlan_overlay()
 
 # A reverse SSH session with an operator typing back, and beside it a
 # Stratum miner, both over VXLAN.
-scenario_fabric_vxlan()
+scenario_wire_vxlan_fabric()
 {
 	local lo=70 hi=380
 	local pool_args="--dialect stratum --job-interval 5"
@@ -1335,7 +1352,7 @@ fabric_traffic()
 # An MTU of 576 on both veth ends: iodine's DNS answers (up to ~1 kB) and
 # large pings leave the hosts as IP fragments. Whole frames are kept so
 # the fragments can be reassembled.
-scenario_frag_mtu576()
+scenario_wire_frag_mtu576()
 {
 	local secs=${TW_IODINE_SECONDS:-25}
 	# answers of ~1 kB (iodine would probe its way below the MTU)
@@ -1364,6 +1381,178 @@ frag_traffic()
 		log "$name: larger ping failed"
 	iodine_traffic
 }
+
+# ---------------------------------------------------------------- fabrics through Open vSwitch (issue 17)
+
+# Kernels without the geneve, ip_gre/gretap, erspan or mpls modules (this
+# project's build machine has none of them) still get real recordings of
+# those encapsulations: Open vSwitch's userspace datapath (bridges with
+# datapath_type=netdev) builds the tunnel headers itself. Each namespace
+# runs its own ovsdb-server and ovs-vswitchd (files under
+# $WORK_DIR/ovs.<ns>): bridge brphy holds the veth (read and written with
+# AF_PACKET) and the underlay address 10.120.k.x on its internal port; a
+# tunnel port on bridge brint (overlay address 10.20.k.x, MTU 1400) goes
+# to the other side's underlay address. MPLS has no tunnel port: flows on
+# brphy push a two-label stack onto the overlay's IP packets and pop it.
+# The tap on the veth sees what the switch sends. Teardown kills both
+# daemons with the namespace.
+
+# ovs_start NS: ovsdb-server and ovs-vswitchd of our own in NS; waits
+# until ovs-vsctl gets answers.
+ovs_start()
+{
+	local ns=$1 d="$WORK_DIR/ovs.$1"
+
+	mkdir -p "$d"
+	ovsdb-tool create "$d/conf.db" \
+		/usr/share/openvswitch/vswitch.ovsschema
+	ip netns exec "$ns" ovsdb-server "$d/conf.db" \
+		--remote="punix:$d/db.sock" --pidfile="$d/ovsdb.pid" \
+		--unixctl="$d/ovsdb.ctl" --log-file="$d/ovsdb.log" --detach
+	ovs_vsctl "$ns" --no-wait init
+	ip netns exec "$ns" env OVS_RUNDIR="$d" ovs-vswitchd \
+		"unix:$d/db.sock" --pidfile="$d/vswitchd.pid" \
+		--unixctl="$d/vswitchd.ctl" --log-file="$d/vswitchd.log" \
+		--detach
+	ovs_vsctl "$ns" --timeout=10 show >/dev/null ||
+		die "$name: ovs-vswitchd in $ns does not answer"
+}
+
+ovs_vsctl()
+{
+	local ns=$1
+
+	shift
+	ovs-vsctl --db="unix:$WORK_DIR/ovs.$ns/db.sock" "$@"
+}
+
+# ovs_flow NS BRIDGE FLOW: one OpenFlow rule.
+ovs_flow()
+{
+	ovs-ofctl add-flow "unix:$WORK_DIR/ovs.$1/$2.mgmt" "$3"
+}
+
+# ovs_overlay ENCAP: moves the scenario's 10.20.k.0/24 behind Open vSwitch
+# in both namespaces, carried by ENCAP (geneve, gre, erspan1, erspan2,
+# mpls) over the underlay 10.120.k.0/24 on the veth pair.
+ovs_overlay()
+{
+	local encap=$1 ns dev u p mac pmac label tun eth=""
+
+	for ns in "$in" "$out"; do
+		if [ "$ns" = "$in" ]; then
+			dev="twi$k" u=2 p=1 mac=02 pmac=01 label=1002
+		else
+			dev="two$k" u=1 p=2 mac=01 pmac=02 label=1001
+		fi
+		ovs_start "$ns"
+		# the veth is now a switch port: no address, and no ARP
+		# answers from the kernel behind the switch's back
+		ip -n "$ns" addr flush dev "$dev"
+		ip -n "$ns" link set "$dev" arp off
+		ovs_vsctl "$ns" add-br brphy -- set bridge brphy \
+			datapath_type=netdev \
+			other_config:hwaddr="$(printf '02:00:0a:78:%02x:%s' "$k" "$mac")" \
+			-- add-port brphy "$dev"
+		ip -n "$ns" link set brphy up
+		ip -n "$ns" addr add "10.120.$k.$u/24" dev brphy
+		if [ "$encap" = mpls ]; then
+			# two labels (outer 100 + k, inner one per direction):
+			# what a carrier's LSP to a service label looks like
+			ovs_vsctl "$ns" set interface brphy mtu_request=1400
+			ip -n "$ns" addr add "10.20.$k.$u/24" dev brphy
+			ovs_flow "$ns" brphy "priority=10,ip,in_port=LOCAL,nw_dst=10.20.$k.0/24,actions=push_mpls:0x8847,set_field:$label->mpls_label,push_mpls:0x8847,set_field:$((100 + k))->mpls_label,output:$dev"
+			ovs_flow "$ns" brphy "priority=10,mpls,in_port=$dev,actions=pop_mpls:0x8847,pop_mpls:0x0800,output:LOCAL"
+			plain_wire "$ns" brphy
+			continue
+		fi
+		case "$encap" in
+		geneve)  tun="type=geneve options:key=$((4000 + k))" ;;
+		# key and sequence numbers, no checksum: OVS 3.1's userspace
+		# GRE sums the header before it writes the sequence number, so
+		# with both its receiver drops every frame as corrupt
+		gre)     tun="type=gre options:key=$((5000 + k)) options:seq=true" ;;
+		# L3 GRE (IPv4 payload, as a Linux gre link sends it), bare
+		# or with an MPLS label under it (an L3VPN over GRE)
+		gre_l3|gre_mpls)
+			 tun="type=gre options:key=$((5000 + k)) options:packet_type=legacy_l3" ;;
+		erspan1) tun="type=erspan options:key=$((100 + k)) options:erspan_ver=1 options:erspan_idx=0x$k" ;;
+		erspan2) tun="type=erspan options:key=$((200 + k)) options:erspan_ver=2 options:erspan_dir=$((u - 1)) options:erspan_hwid=0x$mac" ;;
+		*) die "ovs_overlay: unknown encapsulation $encap" ;;
+		esac
+		# shellcheck disable=SC2086
+		ovs_vsctl "$ns" add-br brint -- set bridge brint \
+			datapath_type=netdev \
+			other_config:hwaddr="$(printf '02:00:0a:15:%02x:%s' "$k" "$mac")" \
+			-- add-port brint tun0 -- set interface tun0 $tun \
+			options:remote_ip="10.120.$k.$p"
+		if [ "$encap" = geneve ]; then
+			# one 4-byte option on every frame the inside sends, as
+			# a cloud load balancer adds its own (class 0x0108)
+			ovs-ofctl add-tlv-map "unix:$WORK_DIR/ovs.$ns/brint.mgmt" \
+				"{class=0x0108,type=0x80,len=4}->tun_metadata0"
+			ovs_flow "$ns" brint "priority=10,in_port=LOCAL,actions=set_field:0x$k$mac->tun_metadata0,output:tun0"
+			ovs_flow "$ns" brint "priority=10,in_port=tun0,actions=output:LOCAL"
+		fi
+		case "$encap" in
+		gre_l3|gre_mpls)
+			# no Ethernet, so no ARP through the tunnel: the
+			# peer's MAC is set by hand (a gre link is NOARP too)
+			# and frames out of the tunnel get these addresses
+			eth="mod_dl_src:$(printf '02:00:0a:15:%02x:%s' "$k" "$pmac"),mod_dl_dst:$(printf '02:00:0a:15:%02x:%s' "$k" "$mac")"
+			if [ "$encap" = gre_l3 ]; then
+				ovs_flow "$ns" brint "priority=10,ip,in_port=LOCAL,actions=output:tun0"
+				ovs_flow "$ns" brint "priority=10,in_port=tun0,actions=$eth,output:LOCAL"
+			else
+				ovs_flow "$ns" brint "priority=10,ip,in_port=LOCAL,actions=push_mpls:0x8847,set_field:$((label + 1000))->mpls_label,output:tun0"
+				ovs_flow "$ns" brint "priority=10,mpls,in_port=tun0,actions=pop_mpls:0x0800,$eth,output:LOCAL"
+			fi
+			;;
+		esac
+		ovs_vsctl "$ns" set interface brint mtu_request=1400
+		ip -n "$ns" link set brint up
+		ip -n "$ns" addr add "10.20.$k.$u/24" dev brint
+		[ -z "$eth" ] || ip -n "$ns" neigh replace "10.20.$k.$p" \
+			nud permanent dev brint \
+			lladdr "$(printf '02:00:0a:15:%02x:%s' "$k" "$pmac")"
+		plain_wire "$ns" brint
+	done
+	# the switches learn each other's underlay MAC before the capture
+	ip netns exec "$in" ping -c 2 -i 0.2 -W 1 "10.120.$k.1" >/dev/null ||
+		die "$name: no underlay between the switches"
+	ip netns exec "$in" ping -c 2 -i 0.2 -W 1 "10.20.$k.1" >/dev/null ||
+		die "$name: nothing passes the $encap overlay"
+}
+
+# wire_<encap>_ovs: the wire_vxlan_fabric session (a reverse SSH session
+# with an operator typing back, and a Stratum miner) over ENCAP.
+ovs_fabric_session()
+{
+	local encap=$3 lo=70 hi=380
+	local pool_args="--dialect stratum --job-interval 5"
+	local miner_args="--dialect stratum --share-interval 7 --duration 30"
+
+	ssh_keys
+	record "$1" "$2" "$SNAP_WHOLE" ovs_fabric_servers fabric_traffic
+}
+
+ovs_fabric_servers()
+{
+	local port=22
+
+	ovs_overlay "$encap"
+	sshd_both
+	port=3333
+	mining_pool
+}
+
+scenario_wire_geneve_ovs()  { ovs_fabric_session "$1" "$2" geneve; }
+scenario_wire_gre_ovs()     { ovs_fabric_session "$1" "$2" gre; }
+scenario_wire_erspan1_ovs() { ovs_fabric_session "$1" "$2" erspan1; }
+scenario_wire_erspan2_ovs() { ovs_fabric_session "$1" "$2" erspan2; }
+scenario_wire_mpls_ovs()    { ovs_fabric_session "$1" "$2" mpls; }
+scenario_wire_gre_l3_ovs()  { ovs_fabric_session "$1" "$2" gre_l3; }
+scenario_wire_gre_mpls_ovs() { ovs_fabric_session "$1" "$2" gre_mpls; }
 
 # ---------------------------------------------------------------- hidden tunnels (issue 12)
 
@@ -1713,6 +1902,192 @@ obfs4_traffic()
 			log "$name: GET failed"
 		sleep_ms_between 8000 14000
 	done
+}
+
+# ---------------------------------------------------------------- tunnels in TLS, HTTP bodies, WebSocket (issue 12)
+
+# The frame of the three wrapped-SSH scenarios: sshd on the outside's
+# loopback (reached only through the wrapper), the inside sshd the
+# reverse tunnel leads back to, the wrapper's server ($wrap_server), then
+# ssh -N -R with the wrapper's client as ProxyCommand ($wrap_proxy) and an
+# operator outside typing back through the tunnel.
+wrapped_ssh_servers()
+{
+	start_sshd "$out" 127.0.0.1 22
+	start_sshd "$in" 127.0.0.1 22
+	"$wrap_server"
+	sleep 1
+}
+
+wrapped_ssh_traffic()
+{
+	log "$name: ssh -N -R via $wrap_proxy, operator types back"
+	# shellcheck disable=SC2046
+	ip netns exec "$in" ssh $(ssh_opts) -N -R 2222:127.0.0.1:22 \
+		-o "ProxyCommand=$wrap_proxy" root@wrapped &
+	sleep 5
+	operator_types_back 70 380
+	sleep 2
+}
+
+tls_cert()
+{
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+		-nodes -days 2 -subj "/CN=$2" -keyout "$1.key" \
+		-out "$1.crt" 2>/dev/null
+}
+
+# SSH inside TLS on 443: socat OPENSSL-LISTEN in front of sshd, socat
+# OPENSSL as the client's ProxyCommand (TLS 1.3, OpenSSL's defaults).
+scenario_hidden_ssh_in_tls()
+{
+	local wrap_server=socat_tls_server
+	local wrap_proxy="socat - OPENSSL:10.20.$2.1:443,verify=0"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
+}
+
+socat_tls_server()
+{
+	tls_cert "$WORK_DIR/tls.$name" www.example.com
+	ip netns exec "$out" socat \
+		"OPENSSL-LISTEN:443,bind=10.20.$k.1,reuseaddr,fork,cert=$WORK_DIR/tls.$name.crt,key=$WORK_DIR/tls.$name.key,verify=0${tls_max:+,max-version=$tls_max}" \
+		TCP:127.0.0.1:22 2>/dev/null &
+}
+
+# An idle autossh tunnel through socat's TLS: keepalives only.
+scenario_hidden_autossh_in_tls()
+{
+	local wrap_server=socat_tls_server
+	local seconds=${TW_SSH_IDLE_SECONDS:-60}
+
+	ssh_record "$1" "$2" wrapped_ssh_servers autossh_in_tls_traffic
+}
+
+autossh_in_tls_traffic()
+{
+	log "$name: autossh -M 0 -N -R via socat OPENSSL, idle ${seconds}s"
+	autossh_tunnel -o "ProxyCommand=socat - OPENSSL:10.20.$k.1:443,verify=0" \
+		-p 443
+	sleep "$seconds"
+}
+
+# The same with TLS 1.2 (ECDHE-ECDSA-AES256-GCM-SHA384: 24 bytes per
+# record, told by the congruences alone).
+scenario_hidden_ssh_in_tls12()
+{
+	local wrap_server=socat_tls_server tls_max=TLS1.2
+	local wrap_proxy="socat - OPENSSL:10.20.$2.1:443,verify=0"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
+}
+
+# SSH over httptunnel: hts on 80 forwards to sshd; htc -s is the
+# ProxyCommand (one POST carries the client's bytes, one GET's answer
+# the server's).
+scenario_hidden_ssh_httptunnel()
+{
+	local wrap_server=hts_server
+	local wrap_proxy="htc -s 10.20.$2.1:80"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
+}
+
+hts_server()
+{
+	ip netns exec "$out" hts -w -F 127.0.0.1:22 "10.20.$k.1:80" \
+		>/dev/null 2>&1 &
+}
+
+# SSH over a WebSocket on port 80 (websocat is not in Debian 12: our own
+# RFC 6455 client and bridge, binary frames as websocat sends them).
+scenario_hidden_ssh_websocket()
+{
+	local wrap_server=ws_bridge_server
+	local wrap_proxy="$(python_bin) $SCRIPT_DIR/tw_websocket.py client 10.20.$2.1 80 /ssh"
+
+	ssh_record "$1" "$2" wrapped_ssh_servers wrapped_ssh_traffic
+}
+
+ws_bridge_server()
+{
+	ip netns exec "$out" "$(python_bin)" "$SCRIPT_DIR/tw_websocket.py" \
+		bridge "10.20.$k.1" 80 127.0.0.1 22 >/dev/null 2>&1 &
+}
+
+# An HTTPS web server (HTTP/1.1 keep-alive over TLS 1.3) on 443 with a
+# page, its resources and a 150 kB file.
+https_server()
+{
+	local docroot="$WORK_DIR/docroot.$name" i
+
+	make_docroot "$docroot"
+	head -c 4000 /dev/urandom | base64 >"$docroot/app.js"
+	head -c 9000 /dev/urandom | base64 >"$docroot/style.css"
+	head -c 8000 /dev/urandom >"$docroot/logo.png"
+	head -c 153600 /dev/urandom >"$docroot/big.bin"
+	tls_cert "$WORK_DIR/tls.$name" www.example.com
+	ip netns exec "$out" "$(python_bin)" "$SCRIPT_DIR/tw_https.py" \
+		"10.20.$k.1" 443 "$docroot" "$WORK_DIR/tls.$name.crt" \
+		"$WORK_DIR/tls.$name.key" >/dev/null 2>&1 &
+	for i in $(seq 1 50); do
+		ip netns exec "$out" ss -ltn | grep -q "10.20.$k.1:443 " &&
+			return 0
+		sleep 0.1
+	done
+	die "$name: https server did not start"
+}
+
+scenario_benign_https_browsing()
+{
+	record "$1" "$2" "$SNAP_WHOLE" https_server https_browsing_traffic
+}
+
+https_browsing_traffic()
+{
+	local u="https://10.20.$k.1" gap
+
+	log "$name: curl fetches pages over HTTPS keep-alive, irregular gaps"
+	for gap in 2.3 6.1 0.8 4.4 0; do
+		ip netns exec "$in" curl -sk -o /dev/null -o /dev/null \
+			-o /dev/null -o /dev/null --rate 4/s --max-time 10 \
+			"$u/index.html" "$u/style.css" "$u/app.js" "$u/logo.png" ||
+			log "$name: fetch failed"
+		sleep "$gap"
+	done
+}
+
+scenario_benign_tls_download()
+{
+	record "$1" "$2" "$SNAP_WHOLE" https_server tls_download_traffic
+}
+
+tls_download_traffic()
+{
+	log "$name: curl downloads 150 kB over HTTPS at 10 kB/s"
+	ip netns exec "$in" curl -sk -o /dev/null --limit-rate 10k \
+		--max-time 40 "https://10.20.$k.1/big.bin" ||
+		log "$name: download failed"
+}
+
+scenario_benign_websocket_chat()
+{
+	record "$1" "$2" "$SNAP_WHOLE" ws_chat_server ws_chat_traffic
+}
+
+ws_chat_server()
+{
+	ip netns exec "$out" "$(python_bin)" "$SCRIPT_DIR/tw_websocket.py" \
+		chat-server "10.20.$k.1" 80 >"$WORK_DIR/$name.chat.log" 2>&1 &
+	sleep 1.5
+}
+
+ws_chat_traffic()
+{
+	log "$name: WebSocket chat to ws://10.20.$k.1/ for 60 s"
+	ip netns exec "$in" timeout 90 "$(python_bin)" \
+		"$SCRIPT_DIR/tw_websocket.py" chat-client "ws://10.20.$k.1/chat" \
+		60 "$k" || log "$name: chat client failed"
 }
 
 # ---------------------------------------------------------------- main

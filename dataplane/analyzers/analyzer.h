@@ -60,6 +60,14 @@ struct analyzer {
 	uint32_t (*find_door)(struct an_ctx *c, struct flow *f, void *st,
 			      enum flow_dir_id dir, const uint8_t *data,
 			      uint32_t len);
+	/* A framed door (f->framing set, WebSocket or httptunnel): called
+	 * by the analyzer with find_door for each in-order chunk of the
+	 * inner stream before the scan; writes the inner bytes (the
+	 * framing removed, at most len) to out and returns their count.
+	 * gap: bytes before data were lost (the framing is lost too). */
+	uint32_t (*unwrap)(struct an_ctx *c, struct flow *f, void *st,
+			   enum flow_dir_id dir, const uint8_t *data,
+			   uint32_t len, bool gap, uint8_t *out);
 	/* An inner stream starts: analyzers of stream contents reset their
 	 * flow state here and then see the inner bytes from the first one,
 	 * offsets (stream.inspected) counted from there, their payload and
@@ -105,6 +113,9 @@ void an_count(struct an_ctx *c, enum tw_counter id);
  * analyzer with on_payload or on_match wants payload from flow start until
  * it calls this for the flow (analyzers_payload_mask, worker.c). */
 void an_payload_done(struct an_ctx *c, struct flow *f);
+/* Ends Hyperscan scanning of f, both directions, until a tunnel's door
+ * opens (its app label leaves no pattern of any family to match). */
+void an_scan_done(struct an_ctx *c, struct flow *f);
 /* The analyzers that want payload when a flow starts. */
 uint32_t analyzers_payload_mask(void);
 /* Those with find_door, and those with on_inner_stream. */

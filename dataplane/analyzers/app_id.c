@@ -239,15 +239,6 @@ bool app_ends_scan(uint16_t app)
 	return e && e->opaque;
 }
 
-bool app_is_tunnel_like(const struct flow *f)
-{
-	const struct app_entry *e = f->app ? app_find(f->app) : NULL;
-
-	if (e)
-		return !e->benign;
-	return f->side[0].stream.inspected + f->side[1].stream.inspected > 0;
-}
-
 /* The protocols a tunnel rides in by habit (issue 11): SSH, TLS, QUIC
  * and HTTP carry anything, and a stream no pattern named may be anything.
  * A labelled protocol with a fixed grammar (a broker, a database, SIP,
@@ -351,6 +342,8 @@ static void app_on_match(struct an_ctx *c, struct flow *f, void *st,
 	if (f->app == 0 || (f->app & APP_PORT_GUESS) ||
 	    (f->app == APP_HTTP2_PREFACE && id == APP_GRPC))
 		f->app = (uint16_t)id;
+	if (app_ends_scan(f->app))
+		an_scan_done(c, f);
 }
 
 /* Every app pattern is anchored at the start of a direction and shorter

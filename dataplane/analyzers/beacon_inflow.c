@@ -21,7 +21,7 @@ static void inflow_emit(struct an_ctx *c, const struct flow *f,
 	char peer[80], every[24], mad[24];
 	struct finding fd;
 
-	finding_init(&fd, f, "flow.beacon", SEV_INFO);
+	finding_init(&fd, f, FK_FLOW_BEACON, SEV_INFO);
 	ft_grade_shape(&fd, f, ft_beacon_rare_severity(c->cfg, r));
 	fd.first_ns = first_event_ns;
 	finding_summary(&fd, "in-flow beacon to %s (%s) every %s (+/-%s), score %.2f, %u events",

@@ -14,6 +14,7 @@
 #include "analyzers/beacon_pairs.h"
 #include "analyzers/flow_timing_report.h"
 #include "scan/app_id.h"
+#include "counters.h"
 
 #define PAIR_RING BEACON_MAX_EVENTS
 #define PAIR_INLINE 4
@@ -230,7 +231,7 @@ static void pair_emit(struct an_ctx *c, const struct flow *f,
 	char addr[64], every[24], mad[24];
 	struct finding fd;
 
-	finding_init(&fd, f, "flow.beacon", SEV_INFO);
+	finding_init(&fd, f, FK_FLOW_BEACON, SEV_INFO);
 	ft_grade_shape(&fd, f, ft_beacon_rare_severity(c->cfg, r));
 	fd.first_ns = first_ns;
 	finding_summary(&fd, "beacon to %s every %s (+/-%s), score %.2f, %u connections",

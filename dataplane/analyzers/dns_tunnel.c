@@ -35,6 +35,7 @@
 #include "analyzers/dns_regdom.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define DNS_PORT 53
 #define DNS_TYPE_PRIVATE 65399    /* iodine's PRIVATE record type */
@@ -109,7 +110,7 @@ static void dns_emit(struct an_ctx *c, const struct flow *f,
 	char server[64], tbuf[16];
 	struct finding fd;
 
-	finding_init(&fd, f, "dns.tunnel", sev);
+	finding_init(&fd, f, FK_DNS_TUNNEL, sev);
 	fd.first_ns = d->first_ns;
 	fd.last_ns = d->last_ns;
 	fd.host_is_orig = ip_addr_cmp(&d->client, &f->orig_addr) == 0;

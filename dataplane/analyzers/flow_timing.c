@@ -28,6 +28,7 @@
 #include "analyzers/flow_timing_state.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 struct ft_worker {
 	struct beacon_pairs pairs;
@@ -92,7 +93,7 @@ static void long_lived_emit(struct an_ctx *c, const struct flow *f,
 	char pbuf[16], peer[80], dur[32];
 	struct finding fd;
 
-	finding_init(&fd, f, "flow.long_lived_low_byte", SEV_INFO);
+	finding_init(&fd, f, FK_FLOW_LONG_LIVED_LOW_BYTE, SEV_INFO);
 	ft_grade_shape(&fd, f, SEV_MEDIUM);
 	fd.last_ns = f->first_ns + dur_ns;
 	/* under 10 B/s one decimal, so a near-silent flow does not read 0 */

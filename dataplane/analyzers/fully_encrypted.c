@@ -42,6 +42,7 @@
 #include "analyzers/fully_encrypted.h"
 #include "config.h"
 #include "mix.h"
+#include "counters.h"
 
 struct fep_pair {
 	struct ip_addr host, dest;
@@ -100,33 +101,46 @@ static bool length_header(const uint8_t *d, uint32_t len)
 	return false;
 }
 
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* Bits set in 8 bytes at once: the build targets no popcnt instruction,
+ * and __builtin_popcount per byte became a libgcc call per byte. */
+static uint32_t popcount64(uint64_t v)
+{
+	v = v - ((v >> 1) & 0x5555555555555555ULL);
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (uint32_t)((v * 0x0101010101010101ULL) >> 56);
+}
+
+static uint32_t popcount_bytes(const uint8_t *d, uint32_t len)
+{
+	uint32_t bits = 0, i = 0;
+	uint64_t tail = 0;
+
+	for (; i + 8 <= len; i += 8)
+		bits += popcount64(load64(d + i));
+	memcpy(&tail, d + i, len - i);
+	return bits + popcount64(tail);
+}
+
 /* Wu et al.'s rules and Ex6; true when the payload is fully encrypted (not
- * exempt). *pop_x100 gets the average popcount per byte times 100. */
+ * exempt). *pop_x100 gets the average popcount per byte times 100 when
+ * the rules get that far (the constant-time exemptions come first). */
 bool fep_looks_fully_encrypted(const uint8_t *d, uint32_t len,
 			       uint32_t *pop_x100)
 {
-	/* bits set per nibble: the build targets no popcnt instruction, and
-	 * __builtin_popcount per byte became a libgcc call per byte */
-	static const uint8_t nibble_bits[16] = { 0, 1, 1, 2, 1, 2, 2, 3,
-						 1, 2, 2, 3, 2, 3, 3, 4 };
-	uint32_t bits = 0, printables = 0, run = 0, longest = 0;
+	uint32_t bits, printables = 0, run = 0, longest = 0;
 
 	*pop_x100 = 0;
 	if (len == 0)
 		return false;
-	for (uint32_t i = 0; i < len; i++) {
-		bits += nibble_bits[d[i] & 15u] + nibble_bits[d[i] >> 4];
-		if (printable(d[i])) {
-			printables++;
-			if (++run > longest)
-				longest = run;
-		} else {
-			run = 0;
-		}
-	}
-	*pop_x100 = (uint32_t)((uint64_t)bits * 100 / len);
-	if (bits * 10 <= 34 * len || bits * 10 >= 46 * len)
-		return false;                                   /* Ex1 */
 	if (len >= 6) {
 		bool all = true;
 
@@ -135,21 +149,24 @@ bool fep_looks_fully_encrypted(const uint8_t *d, uint32_t len,
 		if (all)
 			return false;                           /* Ex2 */
 	}
+	if (tls_or_http_start(d, len))
+		return false;                                   /* Ex5 */
+	bits = popcount_bytes(d, len);
+	*pop_x100 = (uint32_t)((uint64_t)bits * 100 / len);
+	if (bits * 10 <= 34 * len || bits * 10 >= 46 * len)
+		return false;                                   /* Ex1 */
+	for (uint32_t i = 0; i < len; i++) {
+		uint32_t p = printable(d[i]);
+
+		printables += p;
+		run = (run + 1) * p;
+		longest = run > longest ? run : longest;
+	}
 	if (printables * 2 > len)
 		return false;                                   /* Ex3 */
 	if (longest > 20)
 		return false;                                   /* Ex4 */
-	if (tls_or_http_start(d, len))
-		return false;                                   /* Ex5 */
 	return !length_header(d, len);                          /* Ex6 */
-}
-
-static uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
 }
 
 static uint32_t pair_hash(const struct flow *f)
@@ -202,7 +219,7 @@ static void report(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "tunnel.encrypted_proxy", SEV_MEDIUM);
+	finding_init(&fd, f, FK_TUNNEL_ENCRYPTED_PROXY, SEV_MEDIUM);
 	/* a destination no other inside host talks to (or no DNS answer
 	 * named) makes it high: the manager's prevalence table decides */
 	fd.rare_severity = SEV_HIGH;

@@ -25,6 +25,7 @@
 #include "analyzers/analyzer.h"
 #include "analyzers/icmp_payload.h"
 #include "config.h"
+#include "decode/decode.h"
 
 #define NS_PER_S 1000000000ull
 #define REQ_RING 4        /* recent requests kept to match replies */
@@ -187,7 +188,7 @@ static void icmp_emit(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "icmp.tunnel", sev);
+	finding_init(&fd, f, FK_ICMP_TUNNEL, sev);
 	fd.last_ns = ts;
 	fd.host_is_orig = 1;
 	finding_summary(&fd, "ICMP echo tunnel to %s: %u of %u echoes carry %s data (%u B), %u replies unlike their request",

@@ -32,6 +32,7 @@
 #include "analyzers/tls_parse.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define DNS_PORT 53
 #define NS_PER_S 1000000000ull
@@ -131,7 +132,7 @@ static void dns_emit(struct an_ctx *c, const struct flow *f,
 	if (!answer || !n_addrs)
 		st->query_reported = 1;
 
-	finding_init(&fd, f, "mining.pool_name", SEV_MEDIUM);
+	finding_init(&fd, f, FK_MINING_POOL_NAME, SEV_MEDIUM);
 	fd.host_is_orig = client_is_orig;
 	if (n_addrs) {
 		/* client -> resolved pool address, port 0 */
@@ -218,7 +219,7 @@ static void tls_emit(struct an_ctx *c, const struct flow *f,
 	struct finding fd;
 	char peer[64];
 
-	finding_init(&fd, f, "mining.pool_name", sev);
+	finding_init(&fd, f, FK_MINING_POOL_NAME, sev);
 	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
 	if (sev == SEV_HIGH)
 		finding_summary(&fd, "TLS to mining pool %s (%s:%u) with a miner's rhythm: %u job pushes, %u client messages, %.0f s",

@@ -10,6 +10,7 @@ extern const struct analyzer vpn_analyzer;
 extern const struct analyzer fully_encrypted_analyzer;
 extern const struct analyzer flow_timing_analyzer;
 extern const struct analyzer ssh_analyzer;
+extern const struct analyzer tls_inner_analyzer;
 extern const struct analyzer icmp_analyzer;
 extern const struct analyzer dns_tunnel_analyzer;
 extern const struct analyzer tunnel_service_analyzer;
@@ -21,6 +22,7 @@ const struct analyzer *const analyzers[] = {
 	&tunnel_door_analyzer,
 	&flow_timing_analyzer,
 	&ssh_analyzer,
+	&tls_inner_analyzer,
 	&icmp_analyzer,
 	&dns_tunnel_analyzer,
 	&tunnel_service_analyzer,

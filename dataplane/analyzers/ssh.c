@@ -17,7 +17,11 @@
  * dialled out is the one running the tunnel. Through an HTTP proxy's
  * CONNECT (tunnel_door.c) the flow's inner stream is read as SSH from its
  * first byte, the port judged is the CONNECT target's and the target is
- * in the detail.
+ * in the detail. Behind a WebSocket upgrade the frames' payloads are the
+ * stream and each packet's size is judged without its frame header
+ * (frame_dec.h); httptunnel carries each direction on a connection of
+ * its own, so there one side's banner and key exchange message (which
+ * tells that side's role) are enough for the handshake findings.
  *
  * Memory: every flow carries a 24-byte reference; an SSH flow takes a
  * session (about 450 bytes) from a per-worker table of ssh.max_sessions
@@ -28,9 +32,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyzers/frame_dec.h"
 #include "analyzers/ssh_flow.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define SSH_APP_BYTES 8          /* "SSH-2.0-": enough to know the label */
 
@@ -185,7 +191,9 @@ static void on_wire_events(struct an_ctx *c, struct flow *f,
 		fingerprints(p, st);
 		if (st->fp_done || !st->slot)
 			pool_release(p, st);
-		if (st->banner[0] && st->banner[1])
+		if ((st->banner[0] && st->banner[1]) ||
+		    (f->framing == TW_FRAMING_HTTPTUNNEL && st->role_known &&
+		     st->banner[dir]))
 			handshake_findings(c, f, st);
 	}
 }
@@ -342,7 +350,10 @@ static void ssh_on_packet(struct an_ctx *c, struct flow *f, void *state,
 		return;
 	icfg = infer_cfg(c->cfg);
 	side = dir == server_dir(st) ? SSH_SERVER : SSH_CLIENT;
-	ev = ssh_infer_packet(&st->inf, &icfg, side, pv->payload_wire_len,
+	ev = ssh_infer_packet(&st->inf, &icfg, side,
+			      framing_inner_len(f->framing,
+						dir == FLOW_DIR_ORIG,
+						pv->payload_wire_len),
 			      pv->ts_ns);
 	if (ev & SSH_INF_REVERSE)
 		ssh_report_reverse(c, f, st);

@@ -66,7 +66,7 @@ void ssh_report_role_inversion(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "ssh.role_inversion", SEV_HIGH);
+	finding_init(&fd, f, FK_SSH_ROLE_INVERSION, SEV_HIGH);
 	finding_summary(&fd, "dialled out to %s:%u and serves SSH (%s) to it: connect-back",
 			addr_str(&f->resp_addr, peer, sizeof(peer)),
 			flow_service_port(f), software_or(server_parser(st)));
@@ -88,7 +88,7 @@ void ssh_report_nonstandard_port(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "ssh.nonstandard_port",
+	finding_init(&fd, f, FK_SSH_NONSTANDARD_PORT,
 		     evasive ? SEV_HIGH : SEV_MEDIUM);
 	finding_summary(&fd, "SSH to %s on port %u%s",
 			addr_str(&f->resp_addr, peer, sizeof(peer)),
@@ -116,7 +116,7 @@ void ssh_report_unexpected(struct an_ctx *c, const struct flow *f,
 	char cbuf[64], sbuf[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "ssh.unexpected_destination", SEV_MEDIUM);
+	finding_init(&fd, f, FK_SSH_UNEXPECTED_DESTINATION, SEV_MEDIUM);
 	addr_str(client, cbuf, sizeof(cbuf));
 	addr_str(server, sbuf, sizeof(sbuf));
 	finding_summary(&fd, "SSH from %s to %s: %s not in ssh.%s", cbuf, sbuf,
@@ -144,7 +144,7 @@ void ssh_report_reverse(struct an_ctx *c, const struct flow *f,
 	double cv;
 
 	typing = ssh_infer_typing(s, SSH_SERVER, &cv);
-	finding_init(&fd, f, "ssh.reverse_session", SEV_HIGH);
+	finding_init(&fd, f, FK_SSH_REVERSE_SESSION, SEV_HIGH);
 	fd.first_ns = s->first_server_key_ns;
 	finding_summary(&fd, "reverse SSH session over the connection to %s:%u: %u keystrokes typed from the server side (%u B%s), %s typing",
 			addr_str(&f->resp_addr, peer, sizeof(peer)),
@@ -175,7 +175,7 @@ void ssh_report_keepalive(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "ssh.keepalive_tunnel",
+	finding_init(&fd, f, FK_SSH_KEEPALIVE_TUNNEL,
 		     odd_port ? SEV_HIGH : SEV_MEDIUM);
 	fd.first_ns = s->auth_done_ns ? s->auth_done_ns : f->first_ns;
 	finding_summary(&fd, "idle SSH tunnel to %s:%u: only %u B keepalives every %.1f s from the %s, no typing",

@@ -37,6 +37,7 @@
 #include "analyzers/slot_pool.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define STRATUM_ID_LO 200
 #define STRATUM_ID_HI 299
@@ -267,7 +268,7 @@ static void report(struct an_ctx *c, const struct flow *f,
 	mtext_plain(&ss->agent, agent, sizeof(agent));
 	dur = (double)flow_duration_ns(f) / 1e9;
 
-	finding_init(&fd, f, "mining.stratum", SEV_HIGH);
+	finding_init(&fd, f, FK_MINING_STRATUM, SEV_HIGH);
 	fd.host_is_orig = miner == FLOW_DIR_ORIG;
 	finding_summary(&fd, "%s mining to pool %s%s%s, %u jobs, %u shares, %.0f s%s",
 			mining_dialect_name(st->dialect), pool,

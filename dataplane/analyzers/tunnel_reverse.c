@@ -57,7 +57,7 @@ static void report(struct an_ctx *c, const struct flow *f,
 	struct finding fd;
 
 	r->reported = 1;
-	finding_init(&fd, f, tls ? "tunnel.reverse_tls" : "tunnel.reverse_http",
+	finding_init(&fd, f, tls ? FK_TUNNEL_REVERSE_TLS : FK_TUNNEL_REVERSE_HTTP,
 		     tls || request ? SEV_HIGH : SEV_MEDIUM);
 	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
 	if (tls)

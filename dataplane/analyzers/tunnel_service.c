@@ -26,6 +26,7 @@
 #include "analyzers/tls_parse.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define TUNNEL_ID_FIRST 300
 #define TUNNEL_ID_LAST 399
@@ -91,7 +92,7 @@ static void emit_marker(struct an_ctx *c, const struct flow *f,
 	struct finding fd;
 
 	peer_text(f, peer, sizeof(peer));
-	finding_init(&fd, f, "tunnel.service", SEV_MEDIUM);
+	finding_init(&fd, f, FK_TUNNEL_SERVICE, SEV_MEDIUM);
 	fd.last_ns = f->last_ns;
 	finding_summary(&fd, "%s tunnel to %s: %s", m->tool, peer, m->what);
 	finding_add_str(&fd, "tool", m->tool);
@@ -109,7 +110,7 @@ static void emit_name(struct an_ctx *c, const struct flow *f, bool host_orig,
 	struct finding fd;
 
 	peer_text(f, peer, sizeof(peer));
-	finding_init(&fd, f, "tunnel.service", SEV_MEDIUM);
+	finding_init(&fd, f, FK_TUNNEL_SERVICE, SEV_MEDIUM);
 	fd.host_is_orig = host_orig;
 	fd.last_ns = ts;
 	if (strcmp(via, "dns") == 0)

@@ -196,7 +196,7 @@ static void report(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "tunnel.vpn", evasive ? SEV_HIGH : SEV_MEDIUM);
+	finding_init(&fd, f, FK_TUNNEL_VPN, evasive ? SEV_HIGH : SEV_MEDIUM);
 	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
 	finding_summary(&fd, "%s VPN over %s to %s:%u, not a configured VPN gateway%s",
 			name, f->proto == TW_PROTO_TCP ? "TCP" : "UDP", peer,

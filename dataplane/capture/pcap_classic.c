@@ -1,4 +1,5 @@
 #include "capture/pcap_classic.h"
+#include "decode/decode.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 #include "capture/source_pcap.h"
 
 #include "capture/pcap_classic.h"
+#include "decode/decode.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>

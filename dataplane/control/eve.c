@@ -26,8 +26,6 @@
 
 #define EVE_GID 1
 #define EVE_REV 1
-#define EVE_SID_BASE 9000000u   /* local-use sid range */
-#define EVE_SID_SPAN 100000u
 /* findings remembered for "already logged at this severity"; a full
  * table forgets the oldest slot (its next report is logged again) */
 #define EVE_SEEN_SLOTS 65536u
@@ -150,19 +148,6 @@ int eve_last_error(const struct eve *e)
 	return e ? e->last_error : 0;
 }
 
-/* A stable signature id per kind, without a table to keep in step with
- * the analyzers: FNV-1a of the kind name in a local-use range. */
-static unsigned eve_signature_id(const char *kind)
-{
-	uint32_t h = 2166136261u;
-
-	for (const char *p = kind ? kind : ""; *p; p++) {
-		h ^= (unsigned char)*p;
-		h *= 16777619u;
-	}
-	return EVE_SID_BASE + h % EVE_SID_SPAN;
-}
-
 /* Suricata's scale: 1 is the most severe. */
 static int eve_severity(uint8_t sev)
 {
@@ -190,40 +175,11 @@ static const char *eve_timestamp(uint64_t ts_ns, char *buf, unsigned len)
 	return buf;
 }
 
-/* One text per kind, hence per signature_id (README, "Event log"). */
-static const struct {
-	const char *kind;
-	const char *text;
-} signatures[] = {
-	{ "flow.long_lived_low_byte", "long-lived low-byte flow" },
-	{ "flow.beacon", "beacon: traffic at a fixed period" },
-	{ "ssh.role_inversion", "SSH served by the side that connected (connect-back)" },
-	{ "ssh.nonstandard_port", "SSH on a port outside ssh.ports" },
-	{ "ssh.reverse_session", "reverse SSH session: typing from the server's side" },
-	{ "ssh.keepalive_tunnel", "SSH keepalive tunnel" },
-	{ "ssh.unexpected_destination", "SSH from or to an address not allowed" },
-	{ "mining.stratum", "crypto mining protocol (Stratum, XMRig, EthProxy, getwork)" },
-	{ "mining.pool_name", "mining pool name in DNS or TLS" },
-	{ "icmp.tunnel", "ICMP echo tunnel" },
-	{ "dns.tunnel", "DNS tunnel" },
-	{ "tunnel.service", "reverse-tunnel service (ngrok, Cloudflare Tunnel, chisel ...)" },
-	{ "tunnel.reverse_http", "reverse HTTP channel: the server side sends requests" },
-	{ "tunnel.reverse_tls", "reverse TLS channel: the server side opens TLS" },
-	{ "tunnel.vpn", "VPN protocol (OpenVPN, WireGuard, IPsec ...)" },
-	{ "tunnel.encrypted_proxy", "fully encrypted proxy (obfs4, Shadowsocks-like)" },
-	{ "evasion.ip_fragment_overlap", "IP fragments overlap with different content" },
-	{ "evasion.ip_fragment_flood", "IP fragment flood (datagrams never completed)" },
-	{ "evasion.tcp_overlap", "TCP segment resent with different content" },
-};
-
-static void signature_text(const char *kind, char *buf, size_t len)
+/* One text per kind, hence per signature_id: verdict/finding_kinds.def. */
+static void signature_text(const struct finding *f, char *buf, size_t len)
 {
-	for (size_t i = 0; i < sizeof(signatures) / sizeof(signatures[0]); i++)
-		if (kind && strcmp(kind, signatures[i].kind) == 0) {
-			snprintf(buf, len, "TUNNELWATCH %s", signatures[i].text);
-			return;
-		}
-	snprintf(buf, len, "TUNNELWATCH %s", kind ? kind : "");
+	snprintf(buf, len, "TUNNELWATCH %s",
+		 finding_kind_info(f->kind_id)->signature);
 }
 
 /* {"ip": ...}: Suricata's schema (etc/schema.json) allows nothing else
@@ -244,11 +200,11 @@ static json_t *alert_json(const struct finding *f, const char *family,
 	const struct ip_addr *host = host_is_orig ? &f->orig : &f->resp;
 	const struct ip_addr *peer = host_is_orig ? &f->resp : &f->orig;
 
-	signature_text(f->kind, sig, sizeof(sig));
+	signature_text(f, sig, sizeof(sig));
 	return json_pack("{s:s, s:i, s:I, s:i, s:s, s:s, s:i, s:o, s:o}",
 			 "action", "allowed",
 			 "gid", EVE_GID,
-			 "signature_id", (json_int_t)eve_signature_id(f->kind),
+			 "signature_id", (json_int_t)finding_kind_info(f->kind_id)->sid,
 			 "rev", EVE_REV,
 			 "signature", sig,
 			 "category", family,

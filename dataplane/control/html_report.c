@@ -14,6 +14,7 @@
 #include "control/html_timeline.h"
 #include "control/html_util.h"
 #include "verdict/timeline.h"
+#include "counters.h"
 
 #ifndef TW_VERSION
 #define TW_VERSION "0.1.0"

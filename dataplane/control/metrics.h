@@ -10,6 +10,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "config.h" /* metrics_listen_parse */
+
 struct hosts;
 struct tw_config;
 
@@ -19,8 +21,5 @@ struct tw_config;
 char *metrics_text(const json_t *stats, struct hosts *hosts,
 		   const struct tw_config *cfg, size_t *len);
 
-/* metrics.listen: "" (off: *port = 0), "PORT" (127.0.0.1), "ADDR:PORT",
- * "[ADDR6]:PORT". addr (46 bytes) and port may be NULL. 0 or -1. */
-int metrics_listen_parse(const char *s, char *addr, unsigned *port);
 
 #endif

@@ -1,7 +1,8 @@
 /* Bounds-checked L3-L4 decode (IPv4, IPv6 extension headers, TCP/UDP/ICMP;
- * the link layer is decode_link.c), the worker pair hash and ip_addr
- * helpers. Every read is preceded by a length check against the captured
- * bytes; header lengths only ever shrink the trusted region, never grow it. */
+ * the link layer is decode_link.c) and the worker pair hash (the ip_addr
+ * helpers are base/net.h's). Every read is preceded by a length check
+ * against the captured bytes; header lengths only ever shrink the trusted
+ * region, never grow it. */
 #include "decode/decap.h"
 #include "decode/decode.h"
 #include "decode/decode_link.h"
@@ -402,56 +403,4 @@ uint32_t decode_pair_hash(const struct pkt_view *pv)
 	uint64_t h = mix64(addr_hash(&pv->src) + addr_hash(&pv->dst));
 
 	return (uint32_t)(h ^ (h >> 32));
-}
-
-static const uint8_t v4_mapped_prefix[12] = {
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-};
-
-bool ip_addr_is_v4(const struct ip_addr *a)
-{
-	return memcmp(a->b, v4_mapped_prefix, sizeof(v4_mapped_prefix)) == 0;
-}
-
-void ip_addr_from_v4(struct ip_addr *a, const uint8_t v4[4])
-{
-	memcpy(a->b, v4_mapped_prefix, sizeof(v4_mapped_prefix));
-	memcpy(a->b + 12, v4, 4);
-}
-
-/* On a buffer too small the result is the empty string (never NULL while
- * len > 0), so callers can print it unconditionally. */
-const char *ip_addr_format(const struct ip_addr *a, char *buf, unsigned len)
-{
-	const char *s;
-
-	if (!buf || len == 0)
-		return NULL;
-	if (ip_addr_is_v4(a))
-		s = inet_ntop(AF_INET, a->b + 12, buf, len);
-	else
-		s = inet_ntop(AF_INET6, a->b, buf, len);
-	if (!s)
-		buf[0] = '\0';
-	return buf;
-}
-
-int ip_addr_parse(const char *s, struct ip_addr *a)
-{
-	uint8_t v4[4];
-
-	if (!s || !a)
-		return -1;
-	if (inet_pton(AF_INET, s, v4) == 1) {
-		ip_addr_from_v4(a, v4);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, a->b) == 1)
-		return 0;
-	return -1;
-}
-
-int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b)
-{
-	return memcmp(a->b, b->b, sizeof(a->b));
 }

@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/net.h"
 #include "counters.h"
+#include "decode/tunnel.h"
 
 /* Link types, numbered as libpcap's DLT_* values on Linux. */
 enum {
@@ -29,74 +31,6 @@ struct pkt {
 	uint32_t wirelen;
 	uint64_t ts_ns;
 	uint16_t linktype;
-};
-
-/* An IPv4 address is stored as an IPv4-mapped IPv6 address
- * (::ffff:a.b.c.d) so that keys and host tables have one shape. */
-struct ip_addr {
-	uint8_t b[16];
-};
-
-enum {
-	TW_PROTO_ICMP = 1,
-	TW_PROTO_TCP = 6,
-	TW_PROTO_UDP = 17,
-	TW_PROTO_ICMPV6 = 58,
-};
-
-enum {
-	TW_TCP_FIN = 0x01,
-	TW_TCP_SYN = 0x02,
-	TW_TCP_RST = 0x04,
-	TW_TCP_PSH = 0x08,
-	TW_TCP_ACK = 0x10,
-};
-
-/* Encapsulations the decoder removes (decap.protocols), a bit each in
- * decap_config.enabled and pkt_tunnel.layers. */
-enum decap_kind {
-	DECAP_NONE = 0,
-	DECAP_VXLAN,     /* UDP decap.vxlan_ports (4789) -> Ethernet */
-	DECAP_GENEVE,    /* UDP decap.geneve_ports (6081) -> Ethernet or IP */
-	DECAP_ERSPAN,    /* GRE 0x88be (I, II) or 0x22eb (III) -> Ethernet */
-	DECAP_GRE,       /* GRE -> IPv4, IPv6, Ethernet (0x6558), MPLS */
-	DECAP_MPLS,      /* label stack -> IP, or Ethernet pseudowire */
-	DECAP_PPPOE,     /* PPPoE session -> PPP -> IP */
-	DECAP_IPIP,      /* IPv4 or IPv6 in IPv4/IPv6 of the same version */
-	DECAP_6IN4,      /* IPv6 in IPv4 (protocol 41) */
-	DECAP_4IN6,      /* IPv4 in IPv6 (next header 4) */
-	DECAP_KINDS
-};
-
-/* Why an encapsulation was left in place (pkt_tunnel.left). */
-enum decap_left {
-	DECAP_LEFT_NONE = 0,
-	DECAP_LEFT_DISABLED,   /* recognised, not in decap.protocols */
-	DECAP_LEFT_TOO_DEEP,   /* decap.max_depth layers already removed */
-	DECAP_LEFT_MALFORMED,  /* tunnel header truncated or not understood */
-};
-
-/* What the decoder removed in front of the packet it reports: the
- * outermost tunnel's metadata (as Suricata's EVE "tunnel" object) and
- * the VLAN ids seen on the way in (EVE "vlan"). The head is zero for
- * plain packets; the tail is only written, and may only be read, where
- * the head says it holds something (decode does not clear it: plain
- * packets, nearly all, never pay for it). */
-struct pkt_tunnel {
-	uint16_t layers;          /* a bit per decap_kind removed */
-	uint8_t kind;             /* outermost decap_kind removed */
-	uint8_t has_id;           /* id is meaningful */
-	uint8_t depth;            /* layers removed */
-	uint8_t n_vlan;           /* ids in vlan[] */
-	uint8_t left;             /* enum decap_left: a layer left in place */
-	uint8_t outer_proto;      /* IP protocol that carried the outermost
-				   * tunnel (UDP, GRE, 4, 41), 0 = none */
-	/* tail, guarded by the head: */
-	uint32_t id;              /* when has_id: VNI, ERSPAN session, GRE
-				   * key, MPLS label */
-	uint16_t vlan[2];         /* n_vlan ids, outermost first */
-	struct ip_addr src, dst;  /* when outer_proto: the outermost
-				   * tunnel's IP pair */
 };
 
 struct pkt_view {
@@ -180,13 +114,5 @@ enum decap_kind decap_kind_parse(const char *name);
 /* Hash of the unordered address pair: both directions and every connection
  * between the same two hosts land on the same worker. */
 uint32_t decode_pair_hash(const struct pkt_view *pv);
-
-bool ip_addr_is_v4(const struct ip_addr *a);
-void ip_addr_from_v4(struct ip_addr *a, const uint8_t v4[4]);
-/* Writes the printable form (dotted quad for IPv4-mapped) into buf. */
-const char *ip_addr_format(const struct ip_addr *a, char *buf, unsigned len);
-/* Parses "1.2.3.4" or an IPv6 text address; 0 on success, -1 otherwise. */
-int ip_addr_parse(const char *s, struct ip_addr *a);
-int ip_addr_cmp(const struct ip_addr *a, const struct ip_addr *b);
 
 #endif

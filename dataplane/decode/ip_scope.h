@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/decode.h"
+#include "base/net.h"
 
 static inline bool ip_v4_is_local_scope(const uint8_t *a)
 {

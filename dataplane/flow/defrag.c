@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mix.h"
+#include "decode/decode.h"
 
 #define UNIT 8              /* fragment offsets count 8-byte units */
 #define HDR_ROOM 40         /* the rebuilt IP header goes in front */

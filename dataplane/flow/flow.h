@@ -75,9 +75,13 @@ struct flow {
 	uint8_t handshake_seen;  /* SYN and SYN-ACK seen: originator is sure */
 	uint8_t responded;       /* the responder sent at least one packet */
 	uint8_t fin_seen[2];
+	uint8_t scan_ended;      /* the app label says no pattern can match
+				  * the rest (an_scan_done): not scanned */
 	uint16_t app;            /* app label id (scan/app_id.h), 0 = none yet */
 	uint8_t nested;          /* inner streams started: a tunnel's door
 				  * opened (tunnel_door.c), 0 = none */
+	uint8_t framing;         /* the inner stream's framing (WebSocket,
+				  * httptunnel: analyzers/frame_dec.h), 0 = raw */
 	uint16_t inner_port;     /* the door's target port (CONNECT host:port),
 				  * 0 = none: see flow_service_port() */
 	uint32_t payload_wanted; /* analyzers still inspecting payload, a bit

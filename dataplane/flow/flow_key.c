@@ -3,6 +3,7 @@
 
 #include "flow/flow_key.h"
 #include "mix.h"
+#include "decode/decode.h"
 
 /* 64x64->128 multiply folded to 64 bits (the "mum" step of wyhash). */
 __extension__ typedef unsigned __int128 u128;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "flow/flow.h"
+#include "decode/decode.h"
 
 /* Builds pv's key: the endpoint with the smaller address bytes (memcmp
  * order), then the smaller port, first; padding zeroed, so both

@@ -7,6 +7,7 @@
 
 #include "flow/flow_key.h"
 #include "flow/flow_table.h"
+#include "decode/decode.h"
 
 /* Bounds max_flows so that 2 * max_flows buckets and index+1 fit 32 bits. */
 #define FLOW_TABLE_MAX_FLOWS (1u << 28)

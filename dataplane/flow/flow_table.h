@@ -10,6 +10,7 @@
 #include "counters.h"
 #include "flow/flow.h"
 #include "flow/flow_key.h"
+#include "decode/decode.h"
 
 struct flow_table_config {
 	uint32_t max_flows;

@@ -38,32 +38,31 @@ struct stream_run {
 	struct tw_counters *ctr;
 };
 
-/* A hash of a segment's bytes (it runs on every inspected segment): four
- * independent 8-byte lanes, so the multiplies overlap. A retransmission
- * with other bytes under the same sequence numbers changes it. */
+/* A fingerprint of a segment's bytes (it runs on every inspected segment,
+ * so it is a Fletcher-style sum, two 64-bit lanes per 16 bytes: a sum and
+ * a sum of sums, which also sees bytes that moved). A retransmission with
+ * other bytes under the same sequence numbers changes it, unless the
+ * bytes were crafted to keep both sums. */
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+
 static uint32_t bytes_hash(const uint8_t *p, uint32_t n)
 {
-	const uint64_t k = 0xff51afd7ed558ccdULL;
-	uint64_t h[4] = { 0x9e3779b97f4a7c15ULL ^ n, 1, 2, 3 }, w;
+	u64x2 a = { n, 0 }, b = { 0, 0 }, w;
+	uint64_t tail[2] = { 0, 0 }, h;
 	uint32_t i = 0;
 
-	for (; i + 32 <= n; i += 32) {
-		for (int l = 0; l < 4; l++) {
-			memcpy(&w, p + i + 8 * l, 8);
-			h[l] = (h[l] ^ w) * k;
-		}
+	for (; i + 16 <= n; i += 16) {
+		memcpy(&w, p + i, sizeof(w));
+		a += w;
+		b += a;
 	}
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h[0] = (h[0] ^ w) * k;
-	}
-	if (i < n) {
-		w = 0;
-		memcpy(&w, p + i, n - i);
-		h[1] = (h[1] ^ w) * k;
-	}
-	w = (h[0] ^ (h[1] >> 17) ^ (h[2] >> 31) ^ (h[3] >> 43)) * k;
-	return (uint32_t)(w ^ (w >> 32));
+	memcpy(tail, p + i, n - i);
+	memcpy(&w, tail, sizeof(w));
+	a += w;
+	b += a;
+	h = (a[0] ^ (a[1] * 0x9e3779b97f4a7c15ULL)) * 0xff51afd7ed558ccdULL;
+	h ^= (b[0] + (b[1] >> 7)) * 0xc4ceb9fe1a85ec53ULL;
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 static int32_t seq_diff(uint32_t a, uint32_t b)

@@ -10,6 +10,7 @@
 
 #include "counters.h"
 #include "flow/flow.h"
+#include "decode/decode.h"
 
 /* Receives in-order bytes; gap is true when bytes before data were lost. */
 typedef void (*stream_deliver_fn)(void *ctx, struct flow *f,

@@ -23,8 +23,6 @@ bool app_is_guess(uint16_t app);
  * encrypted or binary from there on (TLS, SSH, QUIC, DNS): no pattern of
  * any family can match the rest, so the worker stops scanning the flow. */
 bool app_ends_scan(uint16_t app);
-/* Labels that are not a known benign protocol: unknown, ssh ... */
-bool app_is_tunnel_like(const struct flow *f);
 /* SSH, TLS, QUIC, HTTP or no label: a protocol that can carry a tunnel,
  * so a tunnel's shape on it is worth a verdict once more evidence joins. */
 bool app_carries_tunnels(const struct flow *f);

@@ -29,11 +29,17 @@ static void copy_bounded(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+void finding_set_kind(struct finding *f, enum finding_kind kind)
+{
+	f->kind_id = (uint8_t)kind;
+	f->kind = finding_kind_info(kind)->name;
+}
+
 void finding_init(struct finding *f, const struct flow *flow,
-		  const char *kind, enum severity sev)
+		  enum finding_kind kind, enum severity sev)
 {
 	memset(f, 0, sizeof(*f));
-	f->kind = kind;
+	finding_set_kind(f, kind);
 	f->severity = (uint8_t)sev;
 	f->host_is_orig = 1;
 	f->count = 1;

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/decode.h"
-
-enum severity { SEV_INFO = 0, SEV_LOW, SEV_MEDIUM, SEV_HIGH };
+#include "base/net.h"
+#include "decode/tunnel.h"
+#include "verdict/finding_kinds.h"
 
 #define FINDING_DETAIL_MAX 12
 #define FINDING_STR_MAX 96
@@ -27,7 +27,8 @@ struct finding_kv {
 };
 
 struct finding {
-	const char *kind;         /* static string "family.name" */
+	const char *kind;         /* finding_kinds[kind_id].name, to print */
+	uint8_t kind_id;          /* enum finding_kind: what code compares */
 	uint8_t severity;         /* enum severity */
 	/* The severity the finding takes when the manager knows its peer to
 	 * be rare (verdict/prevalence.h): a flow's shape is only evidence of
@@ -63,7 +64,9 @@ struct flow;
 /* Prefills f from the flow: endpoints, proto, flow id, first/last time,
  * count 1, host = originator. */
 void finding_init(struct finding *f, const struct flow *flow,
-		  const char *kind, enum severity sev);
+		  enum finding_kind kind, enum severity sev);
+/* Makes f a finding of another kind (a link made from it). */
+void finding_set_kind(struct finding *f, enum finding_kind kind);
 void finding_summary(struct finding *f, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void finding_add_int(struct finding *f, const char *key, int64_t v);

@@ -31,14 +31,13 @@ static bool is_pool_answer(const struct finding *f)
 {
 	const char *src = detail_str(f, "source");
 
-	return strcmp(f->kind, "mining.pool_name") == 0 && src &&
-	       strcmp(src, "dns-answer") == 0 && detail_str(f, "addrs");
+	return finding_kind_info(f->kind_id)->role == FINDING_ROLE_POOL_NAME &&
+	       src && strcmp(src, "dns-answer") == 0 && detail_str(f, "addrs");
 }
 
 static bool is_flow_shape(const struct finding *f)
 {
-	return strcmp(f->kind, "flow.long_lived_low_byte") == 0 ||
-	       strcmp(f->kind, "flow.beacon") == 0;
+	return finding_kind_info(f->kind_id)->role == FINDING_ROLE_SHAPE;
 }
 
 /* "a,b,c" holds addr exactly. */
@@ -92,7 +91,7 @@ static void link_emit(const struct finding *dns, const struct finding *conn,
 
 	peer_of(conn, conn_host_is_orig, peer, sizeof(peer), &port);
 	out = *conn;
-	out.kind = "mining.pool_name";
+	finding_set_kind(&out, FK_MINING_POOL_NAME);
 	out.severity = SEV_HIGH;
 	out.count = 1;
 	out.n_detail = 0;

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode/decode.h"
+#include "base/net.h"
 
 /* Inside hosts remembered to decide that enough of them were seen. */
 #define PREVALENCE_POPULATION_MAX 16

@@ -9,7 +9,10 @@
  * suspicious, a high one alone is an alert, and two families at medium
  * corroborate each other into an alert. Beside a covert-channel family
  * (dns, icmp, tunnel) at medium or above, a flow finding of any severity
- * counts 25 (fusion, see host_score). host->raised_by says what counted. */
+ * counts 25 (fusion, see host_score). host->raised_by says what counted.
+ * Which families are covert channels and which are shapes comes from the
+ * kinds' roles (verdict/finding_kinds.def): every kind of a family shares
+ * them (test_finding_kinds). */
 #include "verdict/score.h"
 
 #include "verdict/prevalence.h"
@@ -32,6 +35,7 @@ struct family_best {
 	char name[FAMILY_NAME_MAX];
 	uint8_t sev;
 	const char *kind;              /* of the family's strongest finding */
+	uint8_t role;                  /* enum finding_role of that kind */
 	uint8_t rarity;                /* enum rarity that raised it, or 0 */
 };
 
@@ -43,23 +47,25 @@ static unsigned host_family_list(const struct host *hst,
 
 	for (uint32_t i = 0; i < hst->n_findings; i++) {
 		const struct finding *f = &hst->findings[i].f;
+		const struct finding_kind_info *k = finding_kind_info(f->kind_id);
 		uint8_t rare = hst->findings[i].rarity;
-		char name[FAMILY_NAME_MAX];
 		unsigned j;
 
-		finding_family(f->kind, name, sizeof(name));
-		for (j = 0; j < n && strcmp(fam[j].name, name) != 0; j++)
+		for (j = 0; j < n && strcmp(fam[j].name, k->family) != 0; j++)
 			;
 		if (j == n) {
 			if (n == HOST_FAMILIES_MAX)
 				continue;
-			memcpy(fam[n].name, name, sizeof(name));
+			snprintf(fam[n].name, sizeof(fam[n].name), "%s",
+				 k->family);
 			fam[n].kind = f->kind;
+			fam[n].role = k->role;
 			fam[n].rarity = rare;
 			fam[n++].sev = f->severity;
 		} else if (f->severity > fam[j].sev) {
 			fam[j].sev = f->severity;
 			fam[j].kind = f->kind;
+			fam[j].role = k->role;
 			fam[j].rarity = rare;
 		}
 	}
@@ -86,19 +92,14 @@ static uint32_t sev_base(uint8_t sev)
  * host, a long-lived low-byte flow or a beacon. So while a covert family
  * is at medium or above, a flow finding of any severity corroborates it
  * as strongly as a medium one (+25, not +10). */
-static bool family_is_covert(const char *name)
-{
-	return strcmp(name, "dns") == 0 || strcmp(name, "icmp") == 0 ||
-	       strcmp(name, "tunnel") == 0;
-}
-
 static bool flow_corroborates(const struct family_best *fam, unsigned n,
 			      unsigned i)
 {
-	if (strcmp(fam[i].name, "flow") != 0 || fam[i].sev < SEV_LOW)
+	if (fam[i].role != FINDING_ROLE_SHAPE || fam[i].sev < SEV_LOW)
 		return false;
 	for (unsigned j = 0; j < n; j++)
-		if (family_is_covert(fam[j].name) && fam[j].sev >= SEV_MEDIUM)
+		if (fam[j].role == FINDING_ROLE_COVERT &&
+		    fam[j].sev >= SEV_MEDIUM)
 			return true;
 	return false;
 }

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode/decode.h"
+#include "base/net.h"
 
 #define SUPPRESS_MAX_RULES 256
 #define SUPPRESS_WHAT_MAX 48

@@ -37,7 +37,7 @@ static void add_finding(struct manager *m, struct finding_log *log,
 	struct finding f;
 	int is_orig;
 
-	finding_init(&f, NULL, "ssh.reverse_session", sev);
+	finding_init(&f, NULL, FK_SSH_REVERSE_SESSION, sev);
 	ip_addr_parse(host, &f.orig);
 	ip_addr_parse("192.0.2.1", &f.resp);
 	f.resp_port = 22;

@@ -21,6 +21,7 @@
 #include "ring.h"
 #include "scan/hs_db.h"
 #include "worker.h"
+#include "decode/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

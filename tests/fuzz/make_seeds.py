@@ -95,6 +95,12 @@ def seeds_for(target, traces, config_dir):
     elif target == "fuzz_tls":
         yield from payloads(traces, lambda p, s, d, pl: p == 6 and pl[:2] == b"\x16\x03" and
                             len(pl) > 5 and pl[5] == 1)
+    elif target == "fuzz_frames":
+        # WebSocket frames and httptunnel records from the traces that
+        # carry them, after a split byte
+        for pl in payloads(traces, lambda p, s, d, pl: p == 6 and 80 in (s, d) and
+                           pl[:1] in (b"\x82", b"\x81", b"\xc1", b"\x01", b"\x02", b"\x03")):
+            yield bytes([len(pl) // 2 % 256]) + pl
     elif target == "fuzz_jsonrpc":
         for pl in payloads(traces, lambda p, s, d, pl: p == 6 and pl[:1] in (b"{", b"[", b"P", b"H")):
             # the target reads a chunk size byte before each chunk

@@ -47,8 +47,17 @@ def find_chromium():
     return None
 
 
+# The mixed trace flags more hosts than report.max_hosts (40) draws by
+# default; this test wants every one of them drawn.
+ALL_HOSTS_CFG = "report = { max_hosts = 1000; };\n"
+
+
 def run_tw(binary, traces, *extra):
-    args = [binary]
+    cfg = os.path.join(tempfile.gettempdir(),
+                       "tw-check-html-%d.cfg" % os.getpid())
+    with open(cfg, "w") as f:
+        f.write(ALL_HOSTS_CFG)
+    args = [binary, "--config", cfg]
     for t in traces:
         args += ["--read", t]
     p = subprocess.run(args + list(extra), capture_output=True, timeout=300)

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "an_stub.h"
+#include "counters.h"
 
 struct finding found[AN_STUB_MAX_FOUND];
 unsigned n_found, n_payload_done, n_packets_done;
@@ -63,6 +64,12 @@ void an_payload_done(struct an_ctx *c, struct flow *f)
 	(void)c;
 	(void)f;
 	n_payload_done++;
+}
+
+void an_scan_done(struct an_ctx *c, struct flow *f)
+{
+	(void)c;
+	f->scan_ended = 1;
 }
 
 void an_packets_done(struct an_ctx *c, struct flow *f)

@@ -2,6 +2,7 @@
  * front to back with every length known up front, so no field is patched
  * after the fact. */
 #include "pkt_build.h"
+#include "decode/decode.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_keys.h"
+#include "decode/decode.h"
 
 #ifdef TW_SOURCE_DIR
 #define SHIPPED(name) TW_SOURCE_DIR "/config/" name
@@ -585,6 +587,57 @@ static void test_print_round_trip(void **state)
 	free(second);
 }
 
+/* A SIGHUP takes exactly the keys whose rows are marked reloadable, and
+ * the suppressions read from hosts.suppress_file with them. */
+static void test_copy_reloadable(void **state)
+{
+	static struct tw_config dst, src;
+	unsigned reloadable = 0;
+
+	(void)state;
+	config_defaults(&dst);
+	config_defaults(&src);
+	for (size_t i = 0; i < cfg_n_keys; i++)
+		memset(cfg_field(&src, &cfg_keys[i]), 0x5a, cfg_keys[i].size);
+	src.suppress.n = 3;
+	config_copy_reloadable(&dst, &src);
+	for (size_t i = 0; i < cfg_n_keys; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+		bool copied = memcmp(cfg_cfield(&dst, k), cfg_cfield(&src, k),
+				     k->size) == 0;
+
+		if (copied != k->reloadable)
+			fail_msg("%s: %s by a reload", k->name,
+				 copied ? "copied" : "not copied");
+		reloadable += k->reloadable;
+	}
+	assert_int_equal(dst.suppress.n, 3);
+	assert_true(reloadable > 0);
+	/* what SIGHUP has always reloaded, and what it never did */
+	for (size_t i = 0; i < cfg_n_keys; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+
+		if (strcmp(k->name, "hosts.alert_score") == 0 ||
+		    strcmp(k->name, "hosts.home_net") == 0 ||
+		    strcmp(k->name, "flowtiming.beacon_min_score") == 0 ||
+		    strcmp(k->name, "scan.patterns_dir") == 0 ||
+		    /* issue 15: every analyzer's thresholds and name lists */
+		    strcmp(k->name, "dns.long_label") == 0 ||
+		    strcmp(k->name, "icmp.min_odd_echoes") == 0 ||
+		    strcmp(k->name, "mining.pools_file") == 0 ||
+		    strcmp(k->name, "tunnel.names_file") == 0)
+			assert_true(k->reloadable);
+		if (strcmp(k->name, "dns.max_domains") == 0 ||
+		    strcmp(k->name, "mining.enabled") == 0 ||
+		    strcmp(k->name, "dpdk.workers") == 0)
+			assert_false(k->reloadable);
+		if (strcmp(k->name, "flowtiming.beacon_max_pairs") == 0 ||
+		    strcmp(k->name, "flow.max_flows") == 0 ||
+		    strcmp(k->name, "engine.workers") == 0)
+			assert_false(k->reloadable);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -606,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_failed_load_leaves_cfg),
 		cmocka_unit_test(test_print_round_trip),
 		cmocka_unit_test(test_decap_keys),
+		cmocka_unit_test(test_copy_reloadable),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);

@@ -98,7 +98,8 @@ static void add_finding(const char *host, const char *peer, const char *kind,
 	struct finding f;
 	int is_orig;
 
-	finding_init(&f, NULL, kind, sev);
+	assert_int_not_equal(finding_kind_by_name(kind), FK_COUNT);
+	finding_init(&f, NULL, finding_kind_by_name(kind), sev);
 	assert_int_equal(ip_addr_parse(host, &f.orig), 0);
 	assert_int_equal(ip_addr_parse(peer, &f.resp), 0);
 	f.resp_port = 443;
@@ -175,7 +176,7 @@ static void add_finding_at(const char *host, const char *kind,
 	struct finding f;
 	int is_orig;
 
-	finding_init(&f, NULL, kind, SEV_MEDIUM);
+	finding_init(&f, NULL, finding_kind_by_name(kind), SEV_MEDIUM);
 	assert_int_equal(ip_addr_parse(host, &f.orig), 0);
 	assert_int_equal(ip_addr_parse("192.0.2.9", &f.resp), 0);
 	f.resp_port = 53;
@@ -235,7 +236,7 @@ static void test_cmd_metrics_since_order(void **state)
 	{
 		struct finding f;
 
-		finding_init(&f, NULL, "ssh.reverse_session", SEV_HIGH);
+		finding_init(&f, NULL, FK_SSH_REVERSE_SESSION, SEV_HIGH);
 		assert_int_equal(ip_addr_parse("10.0.2.1", &f.orig), 0);
 		assert_int_equal(ip_addr_parse("192.0.2.7", &f.resp), 0);
 		f.resp_port = 22;
@@ -243,7 +244,8 @@ static void test_cmd_metrics_since_order(void **state)
 		f.flow_id = 0x8000000000000123ull; /* listed as 0x123 */
 		f.first_ns = f.last_ns = 1700000000000000000ull;
 		hosts_apply_finding(mgr.hosts, &f);
-		f.kind = "flow.beacon";
+		f.kind_id = FK_FLOW_BEACON;
+		f.kind = finding_kind_info(FK_FLOW_BEACON)->name;
 		f.flow_id = 0x456;
 		hosts_apply_finding(mgr.hosts, &f);
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow/defrag.h"
+#include "decode/decode.h"
 
 #define NS 1000000000ULL
 

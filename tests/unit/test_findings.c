@@ -38,7 +38,7 @@ static void test_init_from_flow(void **state)
 	fl.first_ns = 1000;
 	fl.last_ns = 5000;
 	memset(&f, 0xaa, sizeof(f));
-	finding_init(&f, &fl, "ssh.reverse_session", SEV_HIGH);
+	finding_init(&f, &fl, FK_SSH_REVERSE_SESSION, SEV_HIGH);
 	assert_string_equal(f.kind, "ssh.reverse_session");
 	assert_int_equal(f.severity, SEV_HIGH);
 	assert_memory_equal(&f.orig, &fl.orig_addr, sizeof(f.orig));
@@ -61,7 +61,7 @@ static void test_init_without_flow(void **state)
 
 	(void)state;
 	memset(&f, 0x55, sizeof(f));
-	finding_init(&f, NULL, "dns.tunnel", SEV_LOW);
+	finding_init(&f, NULL, FK_DNS_TUNNEL, SEV_LOW);
 	assert_int_equal(f.count, 1);
 	assert_int_equal(f.flow_id, 0);
 	assert_int_equal(f.n_detail, 0);
@@ -79,7 +79,7 @@ static void test_detail_kept_in_order_and_bounded(void **state)
 	struct finding f;
 
 	(void)state;
-	finding_init(&f, NULL, "flow.beacon", SEV_MEDIUM);
+	finding_init(&f, NULL, FK_FLOW_BEACON, SEV_MEDIUM);
 	for (int i = 0; i < FINDING_DETAIL_MAX + 2; i++)
 		finding_add_int(&f, keys[i], i * 10);
 	assert_int_equal(f.n_detail, FINDING_DETAIL_MAX);
@@ -102,7 +102,7 @@ static void test_detail_types(void **state)
 	struct finding f;
 
 	(void)state;
-	finding_init(&f, NULL, "mining.stratum", SEV_HIGH);
+	finding_init(&f, NULL, FK_MINING_STRATUM, SEV_HIGH);
 	finding_add_double(&f, "score", 0.75);
 	finding_add_bool(&f, "tls", true);
 	finding_add_str(&f, "agent", "XMRig/6.21");
@@ -132,7 +132,7 @@ static void test_detail_string_truncated(void **state)
 		utf8[n + 1] = (char)0xa9;
 	}
 	utf8[n] = '\0';
-	finding_init(&f, NULL, "tls.sni", SEV_INFO);
+	finding_init(&f, NULL, FK_MINING_POOL_NAME, SEV_INFO);
 	finding_add_str(&f, "long", longs);
 	finding_add_str(&f, "utf8", utf8);
 	assert_int_equal(strlen(f.detail[0].v.s), FINDING_STR_MAX - 1);
@@ -149,7 +149,7 @@ static void test_summary_formats_and_truncates(void **state)
 	struct finding f;
 
 	(void)state;
-	finding_init(&f, NULL, "ssh.nonstandard_port", SEV_LOW);
+	finding_init(&f, NULL, FK_SSH_NONSTANDARD_PORT, SEV_LOW);
 	finding_summary(&f, "SSH on port %u to %s", 2222u, "peer");
 	assert_string_equal(f.summary, "SSH on port 2222 to peer");
 	memset(longs, 'z', sizeof(longs) - 1);

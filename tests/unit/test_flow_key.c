@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow/flow_key.h"
+#include "decode/decode.h"
 
 static struct pkt_view udp_view(const uint8_t src[16], uint16_t sport,
 				const uint8_t dst[16], uint16_t dport)

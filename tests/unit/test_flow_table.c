@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "flow/flow_table.h"
+#include "decode/decode.h"
 
 #define SEC 1000000000ULL
 #define MAX_ENDS 16

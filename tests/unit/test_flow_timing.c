@@ -18,6 +18,7 @@
 #include "analyzers/beacon.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull

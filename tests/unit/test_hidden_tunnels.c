@@ -20,6 +20,7 @@
 #include "verdict/findings.h"
 #include "worker.h"
 #include "worker_fixture.h"
+#include "decode/decode.h"
 
 #define SEC 1000000000ull
 #define MS 1000000ull
@@ -38,7 +39,10 @@ struct conn {
 	uint8_t proto;
 	uint32_t seq[2];
 	uint64_t ts;
+	uint8_t framing;   /* data() wraps: enum test_framing */
 };
+
+enum test_framing { TF_NONE = 0, TF_WS, TF_HTC, TF_WS_DEFLATE };
 
 static int setup(void **state)
 {
@@ -84,10 +88,45 @@ static void seg(struct conn *c, int from_resp, uint8_t flags,
 	c->seq[from_resp] += len + ((flags & TW_TCP_SYN) ? 1 : 0);
 }
 
+/* Payload as the framing of the conversation carries it: a WebSocket
+ * frame (masked from the originator; RSV1 set for deflate) or an
+ * httptunnel DATA record. */
 static void data(struct conn *c, int from_resp, const void *d, uint32_t len,
 		 uint64_t after_ns)
 {
-	seg(c, from_resp, TW_TCP_ACK | TW_TCP_PSH, d, len, after_ns);
+	static const uint8_t key[4] = { 0x11, 0x93, 0x5c, 0xe0 };
+	uint8_t b[1600];
+	uint32_t n = 0;
+	bool masked = !from_resp;
+
+	if (c->framing == TF_NONE) {
+		seg(c, from_resp, TW_TCP_ACK | TW_TCP_PSH, d, len, after_ns);
+		return;
+	}
+	assert_true(len + 14 <= sizeof(b));
+	if (c->framing == TF_HTC) {
+		b[n++] = 0x02;
+		b[n++] = (uint8_t)(len >> 8);
+		b[n++] = (uint8_t)len;
+		masked = false;
+	} else {
+		b[n++] = c->framing == TF_WS_DEFLATE ? 0xc2 : 0x82;
+		if (len < 126) {
+			b[n++] = (uint8_t)((masked ? 0x80 : 0) | len);
+		} else {
+			b[n++] = (uint8_t)((masked ? 0x80 : 0) | 126);
+			b[n++] = (uint8_t)(len >> 8);
+			b[n++] = (uint8_t)len;
+		}
+		if (masked) {
+			memcpy(b + n, key, 4);
+			n += 4;
+		}
+	}
+	for (uint32_t i = 0; i < len; i++)
+		b[n + i] = (uint8_t)(((const uint8_t *)d)[i] ^
+				     (masked ? key[i & 3] : 0));
+	seg(c, from_resp, TW_TCP_ACK | TW_TCP_PSH, b, n + len, after_ns);
 }
 
 static void text(struct conn *c, int from_resp, const char *s)
@@ -186,7 +225,7 @@ static struct conn conn_new(struct fixture *fx, const char *orig,
 			    const char *resp, uint16_t rport)
 {
 	struct conn c = { fx->wf.w, orig, resp, 40000, rport, TW_PROTO_TCP,
-			  { 1000, 9000 }, 100 * SEC };
+			  { 1000, 9000 }, 100 * SEC, TF_NONE };
 
 	fx->n_found = 0;
 	return c;
@@ -277,14 +316,325 @@ static void test_no_door_without_2xx(void **state)
 	assert_int_equal(fx->n_found, 0);
 }
 
-/* ---- item 2: role inversion ---- */
-
 static const uint8_t client_hello[] = {
 	0x16, 0x03, 0x01, 0x00, 0x2f, 0x01, 0x00, 0x00, 0x2b, 0x03, 0x03,
 	1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
 	17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32,
 	0x00, 0x00, 0x02, 0x13, 0x01, 0x01, 0x00, 0x00, 0x00,
 };
+
+/* ---- item 1: WebSocket and long-polling bodies ---- */
+
+static const char ws_request[] =
+	"GET /ssh HTTP/1.1\r\nHost: 203.0.113.80\r\nUpgrade: websocket\r\n"
+	"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	"Sec-WebSocket-Version: 13\r\n\r\n";
+static const char ws_answer[] =
+	"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	"Connection: Upgrade\r\n"
+	"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+
+/* ssh -R over a WebSocket on port 80: the frames' payloads are SSH,
+ * the sizes judged without the frame headers. */
+static void test_ssh_over_websocket(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.8", "203.0.113.80", 80);
+	const struct finding *f;
+
+	syn_handshake(&c);
+	text(&c, 0, ws_request);
+	text(&c, 1, ws_answer);
+	c.framing = TF_WS;
+	ssh_session(&c);
+	reverse_typing(&c);
+
+	f = find(fx, "ssh.nonstandard_port");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);     /* 80 */
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "door"), "websocket");
+	assert_string_equal(detail_str(f, "door_request"), "/ssh");
+	f = find(fx, "ssh.reverse_session");
+	assert_non_null(f);
+	assert_string_equal(detail_str(f, "door"), "websocket");
+}
+
+/* A chat over permessage-deflate (RSV1) and a WebSocket without an
+ * Upgrade in the request: nothing is read inside, nothing flagged. */
+static void test_websocket_chat_is_clean(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.9", "203.0.113.81", 80);
+
+	syn_handshake(&c);
+	text(&c, 0, ws_request);
+	text(&c, 1, ws_answer);
+	c.framing = TF_WS_DEFLATE;
+	text(&c, 0, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	text(&c, 1, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	for (unsigned i = 0; i < 30; i++) {
+		sized(&c, 1, 40, 700 * MS);
+		sized(&c, 0, 40, 1 * MS);
+	}
+	c = conn_new(fx, "10.0.0.9", "203.0.113.81", 80);
+	c.oport = 40002;
+	syn_handshake(&c);
+	text(&c, 0, "GET /ssh HTTP/1.1\r\nHost: x\r\n\r\n");
+	text(&c, 1, ws_answer);
+	text(&c, 1, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	worker_finish(fx->wf.w);
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		fprintf(stderr, "unexpected: %s\n", fx->found[i].kind);
+	assert_int_equal(fx->n_found, 0);
+}
+
+/* httptunnel: the client's bytes in a POST body, the server's in the
+ * body of a GET's answer, each as DATA records after an OPEN. Each
+ * connection holds one side of SSH, and is SSH to port 80; an operator
+ * typing from the server's side shows across the two: keystrokes in the
+ * answer, their echoes in the POST. */
+static void test_ssh_over_httptunnel(void **state)
+{
+	static const uint32_t gaps_ms[] = { 90, 310, 150, 240, 120, 380, 200 };
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.10", "203.0.113.82", 80);
+	struct conn g = c;
+	uint8_t pl[1024], k[1024];
+	uint32_t n = ssh_packet(k, pl, ssh_kexinit_payload(pl, ssh_client_lists));
+	const struct finding *f;
+
+	syn_handshake(&c);
+	text(&c, 0, "POST /index.html?crap=1765 HTTP/1.1\r\nHost: 203.0.113.82:80\r\n"
+		    "Content-Length: 102400\r\nConnection: close\r\n\r\n");
+	data(&c, 0, "\x01\x00\x00", 3, 1 * MS);          /* OPEN, no auth */
+	c.framing = TF_HTC;
+	text(&c, 0, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	data(&c, 0, k, n, 1 * MS);
+	msg(&c, 0, SSH_MSG_KEX_30);
+	msg(&c, 0, SSH_MSG_NEWKEYS);
+	f = find(fx, "ssh.nonstandard_port");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "door"), "http_body");
+	assert_string_equal(detail_str(f, "ssh_server"), "responder");
+
+	g.oport = 40003;
+	g.ts = c.ts;
+	fx->n_found = 0;
+	syn_handshake(&g);
+	text(&g, 0, "GET /index.html?crap=1766 HTTP/1.1\r\nHost: 203.0.113.82:80\r\n"
+		    "Connection: close\r\n\r\n");
+	text(&g, 1, "HTTP/1.1 200 OK\r\nContent-Length: 102400\r\n"
+		    "Connection: close\r\nContent-Type: text/html\r\n\r\n");
+	g.framing = TF_HTC;
+	text(&g, 1, "SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	data(&g, 1, k, n, 1 * MS);
+	msg(&g, 1, SSH_MSG_KEX_31);
+	msg(&g, 1, SSH_MSG_NEWKEYS);
+	f = find(fx, "ssh.nonstandard_port");
+	assert_non_null(f);
+	assert_string_equal(detail_str(f, "door"), "http_body");
+	assert_string_equal(detail_str(f, "ssh_server"), "responder");
+	assert_null(find(fx, "ssh.reverse_session"));
+
+	for (unsigned i = 0; i < 30; i++) {      /* one clock for both */
+		sized(&g, 1, 76, gaps_ms[i % 7] * MS);
+		c.ts = g.ts;
+		sized(&c, 0, 76, 1 * MS);
+		g.ts = c.ts;
+	}
+	worker_finish(fx->wf.w);
+	f = find(fx, "ssh.reverse_session");
+	assert_non_null(f);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "carrier"), "httptunnel");
+}
+
+/* Downloads and uploads whose bodies are no httptunnel records, and a
+ * small POST: no door, nothing flagged. */
+static void test_plain_bodies_are_no_door(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.11", "203.0.113.83", 80);
+
+	syn_handshake(&c);
+	text(&c, 0, "GET /update.bin HTTP/1.1\r\nHost: x\r\n\r\n");
+	text(&c, 1, "HTTP/1.1 200 OK\r\nContent-Length: 200000\r\n\r\n");
+	text(&c, 1, "\x7f" "ELF SSH-2.0-OpenSSH_9.2p1 Debian\r\n");
+	c = conn_new(fx, "10.0.0.11", "203.0.113.83", 80);
+	c.oport = 40004;
+	syn_handshake(&c);
+	text(&c, 0, "POST /upload HTTP/1.1\r\nContent-Length: 40\r\n\r\n");
+	data(&c, 0, "\x02\x00\x20SSH-2.0-OpenSSH_9.2p1 Debian\r\n", 34,
+	     1 * MS);
+	worker_finish(fx->wf.w);
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		fprintf(stderr, "unexpected: %s\n", fx->found[i].kind);
+	assert_int_equal(fx->n_found, 0);
+}
+
+/* ---- item 3: SSH inside TLS, from record sizes ---- */
+
+/* One TLS record of len bytes (after its header), split into segments
+ * of at most 1400 bytes as a wrapper's writes go out. */
+static void tls_rec(struct conn *c, int from_resp, uint8_t type,
+		    uint32_t len, uint64_t after_ns)
+{
+	static uint8_t b[20000];
+	uint32_t n = len + 5, off = 0;
+
+	b[0] = type;
+	b[1] = 3;
+	b[2] = 3;
+	b[3] = (uint8_t)(len >> 8);
+	b[4] = (uint8_t)len;
+	memset(b + 5, 0xa5, len);
+	while (off < n) {
+		uint32_t k = n - off > 1400 ? 1400 : n - off;
+
+		data(c, from_resp, b + off, k, off ? 0 : after_ns);
+		off += k;
+	}
+}
+
+/* The TLS 1.3 handshake as the tap sees it: ClientHello, ServerHello,
+ * CCS and the encrypted flight, the client's CCS and Finished, two
+ * session tickets. */
+static void tls13_handshake(struct conn *c, bool syn)
+{
+	if (syn)
+		syn_handshake(c);
+	data(c, 0, client_hello, sizeof(client_hello), 1 * MS);
+	tls_rec(c, 1, 22, 90, 1 * MS);
+	tls_rec(c, 1, 20, 1, 0);
+	tls_rec(c, 1, 23, 800, 0);
+	tls_rec(c, 0, 20, 1, 1 * MS);
+	tls_rec(c, 0, 23, 53, 0);
+	tls_rec(c, 1, 23, 250 + 17, 1 * MS);
+	tls_rec(c, 1, 23, 250 + 17, 0);
+}
+
+static void test_ssh_in_tls(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.12", "203.0.113.84", 443);
+	static const uint32_t gaps_ms[] = { 90, 310, 150, 240, 120, 380, 200 };
+	const struct finding *f;
+
+	tls13_handshake(&c, true);
+	tls_rec(&c, 0, 23, 41 + 17, 1 * MS);      /* banners */
+	tls_rec(&c, 1, 23, 41 + 17, 0);
+	tls_rec(&c, 0, 23, 1536 + 17, 1 * MS);    /* KEXINITs */
+	tls_rec(&c, 1, 23, 1080 + 17, 0);
+	tls_rec(&c, 0, 23, 1208 + 17, 1 * MS);    /* sntrup761x25519 */
+	tls_rec(&c, 1, 23, 1560 + 17, 1 * MS);    /* reply + NEWKEYS */
+	tls_rec(&c, 0, 23, 16 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 84 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 84 + 17, 1 * MS);
+	f = find(fx, "tunnel.ssh_in_tls");
+	assert_non_null(f);
+	assert_int_equal(f->severity, SEV_HIGH);
+	assert_int_equal(f->host_is_orig, 1);
+	for (unsigned i = 0; i < 40; i++) {       /* typed from the server */
+		tls_rec(&c, 1, 23, 36 + 17, gaps_ms[i % 7] * MS);
+		tls_rec(&c, 0, 23, 36 + 17, 1 * MS);
+	}
+	worker_finish(fx->wf.w);
+	f = find(fx, "ssh.reverse_session");
+	assert_non_null(f);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "carrier"), "tls");
+}
+
+/* An idle tunnel inside TLS: keepalive records every 5 s, nothing else. */
+static void test_ssh_in_tls_keepalive(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.15", "203.0.113.86", 443);
+	const struct finding *f;
+
+	tls13_handshake(&c, true);
+	tls_rec(&c, 0, 23, 41 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 41 + 17, 0);
+	tls_rec(&c, 0, 23, 1560 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 1088 + 17, 0);
+	tls_rec(&c, 0, 23, 1208 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 1564 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 16 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 84 + 17, 1 * MS);
+	for (unsigned i = 0; i < 12; i++) {
+		tls_rec(&c, 0, 23, 52 + 17, 5 * SEC);
+		tls_rec(&c, 1, 23, 28 + 17, 2 * MS);
+	}
+	f = find(fx, "ssh.keepalive_tunnel");
+	assert_non_null(f);
+	assert_int_equal(f->host_is_orig, 1);
+	assert_string_equal(detail_str(f, "carrier"), "tls");
+	assert_null(find(fx, "ssh.reverse_session"));
+}
+
+/* The same through a proxy's CONNECT: the walk starts with the inner
+ * stream, the target in the detail. */
+static void test_ssh_in_tls_through_connect(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.14", "10.0.0.1", 3128);
+	const struct finding *f;
+
+	syn_handshake(&c);
+	text(&c, 0, "CONNECT tls.example.net:443 HTTP/1.1\r\n\r\n");
+	text(&c, 1, "HTTP/1.1 200 Connection established\r\n\r\n");
+	tls13_handshake(&c, false);
+	tls_rec(&c, 0, 23, 41 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 41 + 17, 0);
+	tls_rec(&c, 0, 23, 1560 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 1088 + 17, 0);
+	tls_rec(&c, 0, 23, 1208 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 1564 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 16 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 1, 23, 44 + 17, 1 * MS);
+	tls_rec(&c, 0, 23, 84 + 17, 1 * MS);
+	f = find(fx, "tunnel.ssh_in_tls");
+	assert_non_null(f);
+	assert_string_equal(detail_str(f, "connect_target"),
+			    "tls.example.net:443");
+}
+
+/* HTTPS: a request and a large answer; then a keep-alive page load with
+ * small requests and answers: not SSH. */
+static void test_https_is_not_ssh(void **state)
+{
+	struct fixture *fx = *state;
+	struct conn c = conn_new(fx, "10.0.0.13", "203.0.113.85", 443);
+
+	tls13_handshake(&c, true);
+	for (unsigned i = 0; i < 6; i++) {
+		tls_rec(&c, 0, 23, 95 + 17, 400 * MS);
+		tls_rec(&c, 1, 23, 230 + 17, 1 * MS);
+		tls_rec(&c, 1, 23, 3000 + 17 + 7 * i, 0);
+	}
+	for (unsigned i = 0; i < 30; i++) {
+		tls_rec(&c, 1, 23, 36 + 17, 200 * MS);
+		tls_rec(&c, 0, 23, 36 + 17, 1 * MS);
+	}
+	worker_finish(fx->wf.w);
+	collect(fx);
+	for (unsigned i = 0; i < fx->n_found; i++)
+		fprintf(stderr, "unexpected: %s\n", fx->found[i].kind);
+	assert_int_equal(fx->n_found, 0);
+}
+
+/* ---- item 2: role inversion ---- */
+
 
 static void test_reverse_http(void **state)
 {
@@ -564,7 +914,7 @@ static void test_encrypted_proxy(void **state)
 	for (unsigned i = 0; i < 4; i++) {
 		struct conn c = { fx->wf.w, "10.0.3.5", "203.0.113.30",
 				  (uint16_t)(41000 + i), 10086, TW_PROTO_TCP,
-				  { 1000, 9000 }, (100 + 30 * i) * SEC };
+				  { 1000, 9000 }, (100 + 30 * i) * SEC, TF_NONE };
 
 		random_bytes(b, sizeof(b), 100 + i);
 		b[0] = 0x02;
@@ -592,7 +942,7 @@ static void test_encrypted_lookalikes_are_clean(void **state)
 	for (unsigned i = 0; i < 4; i++) {
 		struct conn c = { fx->wf.w, "10.0.3.6", "203.0.113.31",
 				  (uint16_t)(42000 + i), 3306, TW_PROTO_TCP,
-				  { 1000, 9000 }, (100 + 30 * i) * SEC };
+				  { 1000, 9000 }, (100 + 30 * i) * SEC, TF_NONE };
 
 		syn_handshake(&c);
 		random_bytes(b, 80, 300 + i);
@@ -604,7 +954,7 @@ static void test_encrypted_lookalikes_are_clean(void **state)
 	for (unsigned i = 0; i < 6; i++) {
 		struct conn c = { fx->wf.w, "10.0.3.6", "203.0.113.32",
 				  (uint16_t)(43000 + i), 8443, TW_PROTO_TCP,
-				  { 1000, 9000 }, (300 + 30 * i) * SEC };
+				  { 1000, 9000 }, (300 + 30 * i) * SEC, TF_NONE };
 
 		syn_handshake(&c);
 		if (i % 2) {
@@ -630,6 +980,22 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_door_inside_a_segment,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_door_without_2xx,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ssh_over_websocket,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_websocket_chat_is_clean,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ssh_over_httptunnel,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plain_bodies_are_no_door,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ssh_in_tls, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_https_is_not_ssh, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ssh_in_tls_through_connect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ssh_in_tls_keepalive,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reverse_http, setup,
 						teardown),

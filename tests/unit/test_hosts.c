@@ -50,7 +50,8 @@ static struct finding mk(const char *kind, enum severity sev,
 {
 	struct finding f;
 
-	finding_init(&f, NULL, kind, sev);
+	assert_int_not_equal(finding_kind_by_name(kind), FK_COUNT);
+	finding_init(&f, NULL, finding_kind_by_name(kind), sev);
 	f.orig = ip(orig);
 	f.resp = ip(resp);
 	f.orig_port = oport;
@@ -361,7 +362,8 @@ static void test_raised_by(void **state)
 static void test_scoring_table(void **state)
 {
 	static const struct score_case cases[] = {
-		{ { SEV_INFO }, { "tls.sni" }, 1, 0, VERDICT_CLEAN },
+		{ { SEV_INFO }, { "evasion.tcp_overlap" }, 1, 0,
+		  VERDICT_CLEAN },
 		{ { SEV_LOW }, { "flow.beacon" }, 1, 15, VERDICT_CLEAN },
 		{ { SEV_MEDIUM }, { "flow.beacon" }, 1, 45,
 		  VERDICT_SUSPICIOUS },
@@ -369,16 +371,16 @@ static void test_scoring_table(void **state)
 		  VERDICT_ALERT },
 		{ { SEV_MEDIUM, SEV_MEDIUM }, { "flow.beacon", "dns.tunnel" },
 		  2, 70, VERDICT_ALERT },
-		{ { SEV_MEDIUM, SEV_MEDIUM }, { "flow.beacon", "flow.x" }, 2,
+		{ { SEV_MEDIUM, SEV_MEDIUM }, { "flow.beacon", "flow.long_lived_low_byte" }, 2,
 		  45, VERDICT_SUSPICIOUS },
 		{ { SEV_MEDIUM, SEV_LOW }, { "flow.beacon", "dns.tunnel" }, 2,
 		  55, VERDICT_SUSPICIOUS },
 		{ { SEV_LOW, SEV_LOW }, { "flow.beacon", "dns.tunnel" }, 2, 25,
 		  VERDICT_CLEAN },
-		{ { SEV_LOW, SEV_INFO }, { "flow.beacon", "tls.sni" }, 2, 15,
+		{ { SEV_LOW, SEV_INFO }, { "flow.beacon", "evasion.tcp_overlap" }, 2, 15,
 		  VERDICT_CLEAN },
 		{ { SEV_HIGH, SEV_MEDIUM, SEV_HIGH },
-		  { "ssh.a", "dns.tunnel", "mining.stratum" }, 3, 100,
+		  { "ssh.nonstandard_port", "dns.tunnel", "mining.stratum" }, 3, 100,
 		  VERDICT_ALERT },
 		{ { SEV_LOW, SEV_LOW, SEV_LOW },
 		  { "flow.beacon", "dns.tunnel", "icmp.tunnel" }, 3, 35,
@@ -389,7 +391,7 @@ static void test_scoring_table(void **state)
 		  VERDICT_ALERT },
 		{ { SEV_LOW, SEV_MEDIUM }, { "flow.beacon", "dns.tunnel" }, 2,
 		  70, VERDICT_ALERT },
-		{ { SEV_MEDIUM, SEV_LOW }, { "ssh.a", "flow.beacon" }, 2, 55,
+		{ { SEV_MEDIUM, SEV_LOW }, { "ssh.nonstandard_port", "flow.beacon" }, 2, 55,
 		  VERDICT_SUSPICIOUS },
 	};
 	struct tw_config cfg;

@@ -15,6 +15,7 @@
 #include "analyzers/analyzer.h"
 #include "analyzers/icmp_payload.h"
 #include "config.h"
+#include "decode/decode.h"
 
 #define NS_PER_S 1000000000ull
 #define T0 1700000000000000000ull

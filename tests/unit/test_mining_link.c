@@ -30,7 +30,7 @@ static struct finding answer(const char *addrs, uint64_t t)
 {
 	struct finding f;
 
-	finding_init(&f, NULL, "mining.pool_name", SEV_MEDIUM);
+	finding_init(&f, NULL, FK_MINING_POOL_NAME, SEV_MEDIUM);
 	f.orig = ip("10.0.0.5");
 	f.resp = ip("198.51.100.7");
 	f.orig_port = 40000;
@@ -49,7 +49,7 @@ static struct finding beacon(const char *from, const char *to, uint64_t t)
 {
 	struct finding f;
 
-	finding_init(&f, NULL, "flow.beacon", SEV_LOW);
+	finding_init(&f, NULL, FK_FLOW_BEACON, SEV_LOW);
 	f.orig = ip(from);
 	f.resp = ip(to);
 	f.orig_port = 41000;

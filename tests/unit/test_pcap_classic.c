@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "capture/pcap_classic.h"
+#include "decode/decode.h"
 
 static char path[64];
 

@@ -18,6 +18,7 @@
 #include "analyzers/analyzer.h"
 #include "config.h"
 #include "scan/app_id.h"
+#include "decode/decode.h"
 
 #ifdef TW_PATTERNS_DIR
 #define PATTERNS_DIR TW_PATTERNS_DIR

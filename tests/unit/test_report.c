@@ -14,6 +14,7 @@
 #include "config.h"
 #include "control/report.h"
 #include "scan/app_id.h"
+#include "counters.h"
 
 #define T0 1704164645000000000ull /* 2024-01-02T03:04:05Z */
 #define SEC 1000000000ull
@@ -49,7 +50,8 @@ static struct finding mk(const char *kind, enum severity sev,
 {
 	struct finding f;
 
-	finding_init(&f, NULL, kind, sev);
+	assert_int_not_equal(finding_kind_by_name(kind), FK_COUNT);
+	finding_init(&f, NULL, finding_kind_by_name(kind), sev);
 	assert_int_equal(ip_addr_parse(orig, &f.orig), 0);
 	assert_int_equal(ip_addr_parse(resp, &f.resp), 0);
 	f.orig_port = oport;

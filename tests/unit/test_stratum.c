@@ -22,6 +22,7 @@
 #include "scan/app_id.h"
 #include "scan/hs_db.h"
 #include "scan/hs_scan.h"
+#include "counters.h"
 
 #ifdef TW_PATTERNS_DIR
 #define PATTERNS_DIR TW_PATTERNS_DIR

@@ -56,14 +56,14 @@ static void test_load_and_match(void **state)
 	assert_int_equal(suppress_load(path, &l, err, sizeof(err)), 0);
 	assert_int_equal(l.n, 3);
 
-	finding_init(&f, NULL, "flow.beacon", SEV_LOW);
+	finding_init(&f, NULL, FK_FLOW_BEACON, SEV_LOW);
 	assert_non_null(suppress_match(&l, &host, &broker, &f));
 	assert_non_null(strstr(suppress_match(&l, &host, &broker, &f)->note,
 			       ":2 kafka heartbeats"));
 	/* another kind of the same family, another peer, another host */
-	finding_init(&f, NULL, "flow.long_lived_low_byte", SEV_LOW);
+	finding_init(&f, NULL, FK_FLOW_LONG_LIVED_LOW_BYTE, SEV_LOW);
 	assert_null(suppress_match(&l, &host, &broker, &f));
-	finding_init(&f, NULL, "flow.beacon", SEV_LOW);
+	finding_init(&f, NULL, FK_FLOW_BEACON, SEV_LOW);
 	{
 		struct ip_addr other = ip("198.51.100.1"),
 			       outside = ip("172.16.0.1");
@@ -72,17 +72,17 @@ static void test_load_and_match(void **state)
 		assert_null(suppress_match(&l, &outside, &broker, &f));
 	}
 	/* a family and a domain suffix from the finding's detail */
-	finding_init(&f, NULL, "dns.tunnel", SEV_MEDIUM);
+	finding_init(&f, NULL, FK_DNS_TUNNEL, SEV_MEDIUM);
 	finding_add_str(&f, "domain", "x.CORP.example.com");
 	assert_non_null(suppress_match(&l, &host, &broker, &f));
-	finding_init(&f, NULL, "dns.tunnel", SEV_MEDIUM);
+	finding_init(&f, NULL, FK_DNS_TUNNEL, SEV_MEDIUM);
 	finding_add_str(&f, "domain", "notcorp.example.com");
 	assert_null(suppress_match(&l, &host, &broker, &f));
 	/* everything of one host */
 	{
 		struct ip_addr h9 = ip("10.9.9.9");
 
-		finding_init(&f, NULL, "ssh.reverse_session", SEV_HIGH);
+		finding_init(&f, NULL, FK_SSH_REVERSE_SESSION, SEV_HIGH);
 		assert_non_null(suppress_match(&l, &h9, &broker, &f));
 	}
 	unlink(path);

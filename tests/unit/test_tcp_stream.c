@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow/tcp_stream.h"
+#include "decode/decode.h"
 
 #define OUT_MAX 4096
 #define CALLS_MAX 64

@@ -20,6 +20,7 @@
 #include "counters.h"
 #include "scan/hs_db.h"
 #include "scan/hs_scan.h"
+#include "decode/decode.h"
 
 extern const struct analyzer tunnel_service_analyzer;
 

@@ -16,6 +16,7 @@
 #include "verdict/findings.h"
 #include "worker.h"
 #include "worker_fixture.h"
+#include "decode/decode.h"
 
 #define SEC 1000000000ull
 

@@ -1,6 +1,6 @@
 /* metrics.listen's syntax (metrics.h), apart from the exposition so the
  * config loader checks it without linking the host table. */
-#include "control/metrics.h"
+#include "config.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* The operators' log: see twlog.h. */
-#include "twlog.h"
+#include "base/twlog.h"
 
 #include <stdarg.h>
 #include <stdint.h>
