@@ -231,7 +231,7 @@ static void report_handshake(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "tunnel.ssh_in_tls", SEV_HIGH);
+	finding_init(&fd, f, FK_TUNNEL_SSH_IN_TLS, SEV_HIGH);
 	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
 	finding_summary(&fd, "SSH inside TLS to %s:%u: banner, KEXINIT and key exchange sizes in the first application records",
 			peer, flow_service_port(f));
@@ -258,7 +258,7 @@ static void report_reverse(struct an_ctx *c, const struct flow *f,
 	double cv;
 
 	typing = ssh_infer_typing(&s->inf, SSH_SERVER, &cv);
-	finding_init(&fd, f, "ssh.reverse_session", SEV_HIGH);
+	finding_init(&fd, f, FK_SSH_REVERSE_SESSION, SEV_HIGH);
 	if (s->inf.first_server_key_ns)
 		fd.first_ns = s->inf.first_server_key_ns;
 	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
@@ -283,7 +283,7 @@ static void report_keepalive(struct an_ctx *c, const struct flow *f,
 	char peer[64];
 	struct finding fd;
 
-	finding_init(&fd, f, "ssh.keepalive_tunnel", SEV_HIGH);
+	finding_init(&fd, f, FK_SSH_KEEPALIVE_TUNNEL, SEV_HIGH);
 	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
 	finding_summary(&fd, "idle SSH tunnel inside TLS to %s:%u: only %u B keepalive records every %.1f s from the %s, no typing",
 			peer, flow_service_port(f), i->ka_size, mean,

@@ -456,7 +456,7 @@ static void report_reverse(struct an_ctx *c, const struct flow *f,
 	double cv;
 
 	typing = ssh_infer_typing(&p->inf, SSH_SERVER, &cv);
-	finding_init(&fd, f, "ssh.reverse_session", SEV_HIGH);
+	finding_init(&fd, f, FK_SSH_REVERSE_SESSION, SEV_HIGH);
 	if (p->inf.first_server_key_ns)
 		fd.first_ns = p->inf.first_server_key_ns;
 	ip_addr_format(&f->resp_addr, peer, sizeof(peer));
