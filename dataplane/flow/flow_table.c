@@ -268,12 +268,24 @@ static bool is_icmp_echo_reply(const struct pkt_view *pv)
 }
 
 /* The originator is whoever opened the conversation: the SYN sender, the
- * echo requester, else the sender of the first packet we saw. */
+ * echo requester, else the sender of the first packet we saw. A TCP
+ * connection picked up without its SYN (the sensor started, restarted or
+ * evicted it while it was open: the long-lived tunnels this detector
+ * hunts are the likeliest to be) is given to the side with the higher
+ * port: services listen on well-known and registered ports, clients get
+ * theirs from the ephemeral range above them (32768-60999 on Linux,
+ * 49152-65535 on Windows and the BSDs). Equal ports: the first sender.
+ * The guess can be wrong (two ephemeral ports, a client bound low), so
+ * such a flow is marked midstream and findings say its start was not
+ * seen; flow_roles_known() tells analyzers when the guess is sound. */
 static bool dst_is_originator(const struct pkt_view *pv)
 {
-	if (pv->proto == TW_PROTO_TCP)
+	if (pv->proto == TW_PROTO_TCP) {
+		if (!(pv->tcp_flags & TW_TCP_SYN))
+			return pv->dport > pv->sport;
 		return (pv->tcp_flags & (TW_TCP_SYN | TW_TCP_ACK)) ==
 		       (TW_TCP_SYN | TW_TCP_ACK);
+	}
 	return is_icmp_echo_reply(pv);
 }
 
@@ -307,8 +319,10 @@ static void flow_init(struct flow *f, const struct flow_key *k, uint32_t hash,
 		f->tcp_state = FLOW_TCP_NONE;
 	else if (pv->tcp_flags & TW_TCP_SYN)
 		f->tcp_state = FLOW_TCP_SYN_SENT;
-	else
+	else {
 		f->tcp_state = FLOW_TCP_ESTABLISHED; /* picked up mid-stream */
+		f->midstream = 1;
+	}
 	f->id = flow_key_id(k, pv->ts_ns);
 	f->in_use = 1;
 }
@@ -338,8 +352,11 @@ static struct flow *flow_create(struct flow_table *ft, const struct flow_key *k,
 	bucket_insert(ft, f);
 	list_append(ft, f);
 	ft->count++;
-	if (ft->ctr)
+	if (ft->ctr) {
 		counter_inc(ft->ctr, TW_CTR_FLOWS_CREATED);
+		if (f->midstream)
+			counter_inc(ft->ctr, TW_CTR_FLOWS_MIDSTREAM);
+	}
 	return f;
 }
 

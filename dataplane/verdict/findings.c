@@ -55,6 +55,10 @@ void finding_init(struct finding *f, const struct flow *flow,
 	f->first_ns = flow->first_ns;
 	f->last_ns = flow->last_ns;
 	f->tunnel = flow->tunnel;
+	/* picked up mid-stream: ages and counts run from the first packet
+	 * seen, and the roles were inferred (flow_table.c) */
+	if (flow->midstream)
+		finding_add_bool(f, "seen_from_start", false);
 }
 
 void finding_summary(struct finding *f, const char *fmt, ...)
