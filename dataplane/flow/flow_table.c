@@ -271,18 +271,34 @@ static bool is_icmp_echo_reply(const struct pkt_view *pv)
  * echo requester, else the sender of the first packet we saw. A TCP
  * connection picked up without its SYN (the sensor started, restarted or
  * evicted it while it was open: the long-lived tunnels this detector
- * hunts are the likeliest to be) is given to the side with the higher
- * port: services listen on well-known and registered ports, clients get
- * theirs from the ephemeral range above them (32768-60999 on Linux,
- * 49152-65535 on Windows and the BSDs). Equal ports: the first sender.
- * The guess can be wrong (two ephemeral ports, a client bound low), so
- * such a flow is marked midstream and findings say its start was not
- * seen; flow_roles_known() tells analyzers when the guess is sound. */
+ * hunts are the likeliest to be) is given to the client its ports
+ * suggest: services listen on well-known and registered ports, clients
+ * get theirs from an ephemeral range above them (32768-60999 on Linux,
+ * 49152-65535 on Windows and the BSDs). So the one port in Linux's range
+ * is the client's (a STOMP broker on 61613 is not); with both or neither
+ * in it, the higher port; equal ports: the first sender. The guess can
+ * be wrong (two ephemeral ports, a client bound low), so such a flow is
+ * marked midstream and findings say its start was not seen;
+ * flow_roles_known() tells analyzers when the guess is sound. */
+static bool ephemeral_port(uint16_t port)
+{
+	return port >= 32768 && port <= 60999;
+}
+
+static bool dst_is_client(const struct pkt_view *pv)
+{
+	bool se = ephemeral_port(pv->sport), de = ephemeral_port(pv->dport);
+
+	if (se != de)
+		return de;
+	return pv->dport > pv->sport;
+}
+
 static bool dst_is_originator(const struct pkt_view *pv)
 {
 	if (pv->proto == TW_PROTO_TCP) {
 		if (!(pv->tcp_flags & TW_TCP_SYN))
-			return pv->dport > pv->sport;
+			return dst_is_client(pv);
 		return (pv->tcp_flags & (TW_TCP_SYN | TW_TCP_ACK)) ==
 		       (TW_TCP_SYN | TW_TCP_ACK);
 	}
