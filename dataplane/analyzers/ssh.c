@@ -66,6 +66,8 @@ struct ssh_ref {
 	};
 };
 
+_Static_assert(sizeof(struct ssh_ref) == 24, "ssh_ref: 24 bytes a flow");
+
 /* A stack of free indexes: O(1) take and give, a fixed hand-out order
  * (so runs repeat). */
 struct free_stack {

@@ -62,15 +62,17 @@ enum ssh_mid_verdict ssh_mid_segment(struct ssh_mid *m, unsigned dir,
 	    tls_record(data, cap) || plain_start(data, n))
 		return decide(m, SSH_MID_NOT);
 	for (uint32_t i = 0; i < n; i++)
-		m->pop_bits += nibble_bits[data[i] & 15] + nibble_bits[data[i] >> 4];
+		m->pop_bits = (uint16_t)(m->pop_bits + nibble_bits[data[i] & 15] +
+					 nibble_bits[data[i] >> 4]);
 	m->pop_bytes = (uint16_t)(m->pop_bytes + n);
 	m->dirs |= bit;
 	m->ok++;
 	if (m->ok < need || m->dirs != 3)
 		return SSH_MID_UNDECIDED;
 	/* the bytes looked at as a whole: encrypted, or not SSH */
-	if (m->pop_bytes < 64 || m->pop_bits * 100 < POP_MIN_X100 * m->pop_bytes ||
-	    m->pop_bits * 100 > POP_MAX_X100 * m->pop_bytes)
+	if (m->pop_bytes < 64 ||
+	    (uint32_t)m->pop_bits * 100 < POP_MIN_X100 * (uint32_t)m->pop_bytes ||
+	    (uint32_t)m->pop_bits * 100 > POP_MAX_X100 * (uint32_t)m->pop_bytes)
 		return decide(m, SSH_MID_NOT);
 	return decide(m, SSH_MID_SSH);
 }

@@ -40,15 +40,16 @@
 
 enum ssh_mid_verdict { SSH_MID_UNDECIDED = 0, SSH_MID_SSH, SSH_MID_NOT };
 
-/* 12 bytes: it fits where ssh.c kept a flow's first bytes. */
+/* 10 bytes: it fits where ssh.c kept a flow's first bytes. */
 struct ssh_mid {
 	uint8_t ok;              /* SSH-sized segments so far */
 	uint8_t dirs;            /* bit per direction that sent one */
 	uint8_t after_bulk;      /* bit per direction: next is a tail */
 	uint8_t verdict;         /* enum ssh_mid_verdict */
 	uint16_t seen;           /* data segments looked at */
-	uint16_t pop_bytes;      /* bytes whose bits were counted */
-	uint32_t pop_bits;       /* ... and their set bits */
+	uint16_t pop_bytes;      /* bytes whose bits were counted (at most
+				  * 16 x SSH_MID_MAX_SEGMENTS) */
+	uint16_t pop_bits;       /* ... and their set bits */
 };
 
 /* One data segment (no retransmission) of direction dir (0/1): wire is
