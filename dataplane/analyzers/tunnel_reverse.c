@@ -168,8 +168,10 @@ static void rev_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	uint32_t before = f->side[dir].stream.inspected;
 
 	(void)gap;
+	/* mid-stream, a handshake record at the first byte seen may be an
+	 * encrypted renegotiation (its type byte is any): not judged */
 	if (before == 0 && !r->kind && !r->client_first &&
-	    flow_roles_known(f) && client_hello_start(data, len)) {
+	    f->handshake_seen && client_hello_start(data, len)) {
 		if (dir == FLOW_DIR_ORIG)
 			r->client_first = 1;
 		else
