@@ -43,6 +43,7 @@
 	X(TCP_OVERLAP_SAME, "tcp_overlap_same")                                \
 	X(TCP_OVERLAP_CONFLICT, "tcp_overlap_conflict")                        \
 	X(FLOWS_CREATED, "flows_created")                                      \
+	X(FLOWS_MIDSTREAM, "flows_midstream")                                  \
 	X(FLOWS_ENDED, "flows_ended")                                          \
 	X(FLOWS_EVICTED, "flows_evicted")                                      \
 	X(FLOWS_EVICTED_NO_PAYLOAD, "flows_evicted_no_payload")                \
@@ -61,6 +62,7 @@
 	X(SCAN_INNER_STREAMS, "scan_inner_streams")                            \
 	X(FEP_CHECKED, "fully_encrypted_checked")                              \
 	X(FEP_TRIPPED, "fully_encrypted_tripped")                              \
+	X(AN_SSH_MIDSTREAM, "ssh_by_sizes")                                    \
 	X(SCAN_MATCHES, "scan_matches")                                        \
 	X(FINDINGS_EMITTED, "findings_emitted")                                \
 	X(FINDINGS_DROPPED_RING_FULL, "findings_dropped_ring_full")            \

@@ -48,6 +48,52 @@ void scan_close(struct worker *w, struct flow *f, enum flow_dir_id dir)
 	hs_scanner_close(w->scanner, st, on_scan_match, &sc);
 }
 
+/* Restarts of a mid-stream direction's scan, at most. */
+#define MIDSTREAM_RESYNCS 8
+
+/* A direction picked up mid-stream (flow_table.c) may start inside a
+ * message, where the app patterns, anchored at a stream's first byte,
+ * cannot match. Messages of the line protocols start after a newline (a
+ * request or status line, a JSON-RPC or Stratum object): until the flow
+ * has a label, the scan starts a new Hyperscan stream after each newline,
+ * MIDSTREAM_RESYNCS times at most. Unanchored patterns (stratum.hs) lose
+ * nothing: no message they match spans a newline. */
+static void scan_resync(struct worker *w, struct scan_ctx *sc,
+			struct flow_stream *st, const uint8_t *data,
+			uint32_t len)
+{
+	uint32_t off = 0;
+
+	if (st->line_end) {
+		st->line_end = 0;
+		st->resyncs++;
+		scan_close(w, sc->flow, sc->dir);
+	}
+	while (off < len) {
+		const uint8_t *nl = memchr(data + off, '\n', len - off);
+		uint32_t end = nl ? (uint32_t)(nl - data) + 1 : len;
+
+		hs_scanner_feed(w->scanner, st, data + off, end - off,
+				on_scan_match, sc, &w->ctr);
+		off = end;
+		if (!nl || st->scan_stopped || st->scan_failed)
+			return;
+		if (sc->flow->app || st->resyncs >= MIDSTREAM_RESYNCS) {
+			if (off < len)
+				hs_scanner_feed(w->scanner, st, data + off,
+						len - off, on_scan_match, sc,
+						&w->ctr);
+			return;
+		}
+		if (off == len) {
+			st->line_end = 1;   /* the next chunk starts a line */
+			return;
+		}
+		st->resyncs++;
+		scan_close(w, sc->flow, sc->dir);
+	}
+}
+
 /* In-order bytes of one direction: scan first, so that analyzers see the
  * payload with every match up to its end already delivered. */
 static void scan_and_analyze(struct worker *w, struct flow *f,
@@ -59,8 +105,12 @@ static void scan_and_analyze(struct worker *w, struct flow *f,
 	if (!st->scan_failed && !f->scan_ended) {
 		struct scan_ctx sc = { w, f, dir };
 
-		hs_scanner_feed(w->scanner, st, data, len, on_scan_match, &sc,
-				&w->ctr);
+		if (__builtin_expect(f->midstream, 0) && !f->app &&
+		    st->resyncs < MIDSTREAM_RESYNCS)
+			scan_resync(w, &sc, st, data, len);
+		else
+			hs_scanner_feed(w->scanner, st, data, len,
+					on_scan_match, &sc, &w->ctr);
 	}
 	/* only the analyzers still wanting payload: one that let go of the
 	 * flow costs it nothing more */

@@ -234,6 +234,20 @@ uint32_t jrpc_sniff(uint8_t *mode, uint8_t *crlf, const uint8_t *data,
 		uint8_t c = data[i];
 
 		switch (*mode) {
+		case JRPC_SNIFF_MID_START:
+			if (is_space(c))
+				break;
+			if (c == '{' || c == '[') {
+				*mode = JRPC_SNIFF_JSON;
+				return i;
+			}
+			*mode = c == 'P' || c == 'H' ? JRPC_SNIFF_HTTP_HEAD :
+						       JRPC_SNIFF_LINE;
+			break;
+		case JRPC_SNIFF_LINE:
+			if (c == '\n')
+				*mode = JRPC_SNIFF_MID_START;
+			break;
 		case JRPC_SNIFF_START:
 		case JRPC_SNIFF_BODY_START:
 			if (is_space(c))

@@ -76,6 +76,12 @@ void jrpc_feed(struct jrpc_scan *s, const uint8_t *data, size_t len,
 enum jrpc_sniff_mode {
 	JRPC_SNIFF_START = 0, JRPC_SNIFF_HTTP_HEAD, JRPC_SNIFF_BODY_START,
 	JRPC_SNIFF_JSON, JRPC_SNIFF_SKIP,
+	/* A direction picked up mid-stream (set by the caller at flow start):
+	 * its first byte may be inside a message, so what is not JSON or
+	 * HTTP there is skipped to the next newline, where JSON-RPC and
+	 * Stratum lines start, and looked at again (MID_START); the caller
+	 * bounds how far (mining.scan_window). */
+	JRPC_SNIFF_MID_START, JRPC_SNIFF_LINE,
 };
 
 /* Advances one direction's sniff state (*mode, *crlf: zeroed at flow

@@ -13,6 +13,15 @@
  * side) and ssh.keepalive_tunnel (constant keepalives and nothing else),
  * both reported while the flow is open.
  *
+ * A connection picked up mid-stream (no SYN seen: flow_table.c gave the
+ * roles by port) whose first bytes are no banner is watched by its
+ * segment sizes (ssh_mid.c); once they say SSH it is followed like one
+ * past NEWKEYS, the side on the lower port being the SSH server, with
+ * `identified_by: packet_sizes` in its findings. Its key exchange was
+ * not seen, so no fingerprints, role inversion or port findings: an
+ * operator typing from the far end of a connect-back reads as a reverse
+ * session, which is what it is from the inside host's point of view.
+ *
  * The host of every finding is the TCP originator: the inside host that
  * dialled out is the one running the tunnel. Through an HTTP proxy's
  * CONNECT (tunnel_door.c) the flow's inner stream is read as SSH from its
@@ -34,6 +43,7 @@
 
 #include "analyzers/frame_dec.h"
 #include "analyzers/ssh_flow.h"
+#include "analyzers/ssh_mid.h"
 #include "config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"
@@ -46,9 +56,17 @@
 struct ssh_ref {
 	uint32_t sess;              /* session index + 1; 0 none */
 	uint8_t decided;            /* SSH (sess) or not: no more payload */
-	uint8_t early_len[2];
-	uint8_t early[2][SSH_APP_BYTES];
+	uint8_t mid;                /* picked up mid-stream: sizes watched */
+	union {
+		struct {
+			uint8_t early_len[2];
+			uint8_t early[2][SSH_APP_BYTES];
+		};
+		struct ssh_mid sizes;   /* once decided, the bytes are free */
+	};
 };
+
+_Static_assert(sizeof(struct ssh_ref) == 24, "ssh_ref: 24 bytes a flow");
 
 /* A stack of free indexes: O(1) take and give, a fixed hand-out order
  * (so runs repeat). */
@@ -267,12 +285,66 @@ static struct ssh_flow *classify(struct an_ctx *c, struct flow *f,
 }
 
 /* Not SSH, or no session free: nothing more to read, packets included
- * (ssh_on_packet looks at sessions only). */
-static void unwatched(struct an_ctx *c, struct flow *f, const struct ssh_ref *r)
+ * (ssh_on_packet looks at sessions only), unless the flow was picked up
+ * mid-stream: then its segment sizes are watched (ssh_mid.c). */
+static void unwatched(struct an_ctx *c, struct flow *f, struct ssh_ref *r)
 {
 	an_payload_done(c, f);
-	if (!r->sess)
+	if (r->sess)
+		return;
+	if (!r->mid && f->midstream && f->proto == TW_PROTO_TCP &&
+	    !f->nested) {
+		r->mid = 1;
+		memset(&r->sizes, 0, sizeof(r->sizes));
+		return;
+	}
+	if (r->mid != 1)
 		an_packets_done(c, f);
+}
+
+/* Mid-stream, the sizes said SSH: a session as if past NEWKEYS, the
+ * responder (the lower port) serving. */
+static void session_start_sized(struct an_ctx *c, struct flow *f,
+				struct ssh_ref *r)
+{
+	struct ssh_pool *p = c->wstate;
+	struct ssh_flow *st;
+
+	r->mid = 2;
+	r->sess = stack_take(&p->sessions);
+	st = session_of(p, r);
+	if (!st) {
+		an_count(c, TW_CTR_AN_SSH_SESSIONS_FULL);
+		an_packets_done(c, f);
+		return;
+	}
+	memset(st, 0, sizeof(*st));
+	st->no_slot = 1;
+	st->by_size = 1;
+	st->parser[FLOW_DIR_ORIG].phase = SSH_PH_ENCRYPTED;
+	st->parser[FLOW_DIR_RESP].phase = SSH_PH_ENCRYPTED;
+	st->inf.auth = SSH_AUTH_UNKNOWN;   /* authentication went before */
+}
+
+static void watch_sizes(struct an_ctx *c, struct flow *f, struct ssh_ref *r,
+			const struct pkt_view *pv, enum flow_dir_id dir)
+{
+	uint32_t cap = pv->payload_len < pv->payload_wire_len ?
+			       pv->payload_len : pv->payload_wire_len;
+	bool ssh_port = port_list_contains(&c->cfg->ssh.ports, f->resp_port);
+	enum ssh_mid_verdict v;
+
+	/* bytes a pattern named (TLS, HTTP ...) are no SSH */
+	v = f->app ? SSH_MID_NOT :
+		     ssh_mid_segment(&r->sizes, dir, pv->payload, cap,
+				     pv->payload_wire_len, ssh_port);
+	if (v == SSH_MID_SSH) {
+		an_count(c, TW_CTR_AN_SSH_MIDSTREAM);
+		session_start_sized(c, f, r);
+	} else if (v == SSH_MID_NOT) {
+		r->mid = 3;
+		an_packets_done(c, f);
+	}
 }
 
 static void ssh_on_payload(struct an_ctx *c, struct flow *f, void *state,
@@ -326,14 +398,19 @@ static struct ssh_infer_cfg infer_cfg(const struct tw_config *cfg)
 static void ssh_on_packet(struct an_ctx *c, struct flow *f, void *state,
 			  const struct pkt_view *pv, enum flow_dir_id dir)
 {
-	const struct ssh_ref *r = state;
+	struct ssh_ref *r = state;
 	struct ssh_infer_cfg icfg;
 	struct ssh_flow *st;
 	enum ssh_side side;
 	unsigned ev;
 
-	if (!r->sess || pv->payload_wire_len == 0 || pv->retransmit)
+	if (pv->payload_wire_len == 0 || pv->retransmit)
 		return;
+	if (!r->sess) {
+		if (r->mid == 1 && r->decided)
+			watch_sizes(c, f, r, pv, dir);
+		return;
+	}
 	st = session_of(c->wstate, r);
 	if (st->broken)
 		return;

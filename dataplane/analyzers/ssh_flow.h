@@ -26,6 +26,8 @@ struct ssh_flow {
 	uint8_t has_hassh, has_hassh_server;
 	uint8_t handshake_reported;
 	uint8_t broken;             /* a side sent no banner: not followed */
+	uint8_t by_size;            /* picked up mid-stream, SSH by its sizes
+				     * (ssh_mid.c): no banner or KEXINIT */
 	uint8_t hassh[16], hassh_server[16];
 	char cipher[SSH_ALGO_MAX], mac[SSH_ALGO_MAX];
 };

@@ -161,6 +161,8 @@ void ssh_report_reverse(struct an_ctx *c, const struct flow *f,
 	finding_add_str(&fd, "typing", typing);
 	finding_add_double(&fd, "typing_gap_cv", cv);
 	finding_add_str(&fd, "auth", ssh_infer_auth_name(s));
+	if (st->by_size)
+		finding_add_str(&fd, "identified_by", "packet_sizes");
 	finding_add_str(&fd, "client_software", software_or(client_parser(st)));
 	add_md5(&fd, "hassh", st->has_hassh, st->hassh);
 	an_emit(c, &fd);
@@ -194,6 +196,8 @@ void ssh_report_keepalive(struct an_ctx *c, const struct flow *f,
 	finding_add_int(&fd, "bytes_client", (int64_t)s->bytes[SSH_CLIENT]);
 	finding_add_int(&fd, "bytes_server", (int64_t)s->bytes[SSH_SERVER]);
 	finding_add_int(&fd, "port", flow_service_port(f));
+	if (st->by_size)
+		finding_add_str(&fd, "identified_by", "packet_sizes");
 	add_md5(&fd, "hassh", st->has_hassh, st->hassh);
 	an_emit(c, &fd);
 }

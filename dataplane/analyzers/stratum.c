@@ -210,6 +210,8 @@ static void st_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 
 	if (!c->cfg->mining.enabled || f->proto != TW_PROTO_TCP)
 		give_up(c, f, st);
+	else if (f->midstream)   /* from the next line when not at one */
+		st->mode[0] = st->mode[1] = JRPC_SNIFF_MID_START;
 }
 
 static void st_on_packet(struct an_ctx *c, struct flow *f, void *state,

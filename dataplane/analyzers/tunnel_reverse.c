@@ -18,8 +18,11 @@
  * direction's first byte, so a match in a direction is what that side
  * said first; a ClientHello is read from a direction's first bytes (TLS
  * record type 22, version 3.x, handshake type 1). Only flows whose
- * SYN and SYN-ACK were seen are judged: without them the originator is a
- * guess. A stream behind a proxy's door (tunnel_door.c) is judged again
+ * SYN and SYN-ACK were seen are judged, or flows picked up mid-stream
+ * from an ephemeral port to a lower one (flow_roles_known()); such a
+ * flow's first bytes are only the first seen, so it is judged on both
+ * sides at once: a request line from the responder and a status line
+ * from the originator. A stream behind a proxy's door (tunnel_door.c) is judged again
  * from its first byte. The host is the originator.
  *
  * Memory: 72 bytes per flow, nothing per worker. */
@@ -40,11 +43,14 @@ enum {
 
 enum reverse_kind { REV_NONE = 0, REV_HTTP_REQUEST, REV_HTTP_STATUS, REV_TLS };
 
+/* A flow picked up mid-stream shows both halves of the inversion. */
+enum { MID_STATUS_FROM_ORIG = 1, MID_REQUEST_FROM_RESP = 2 };
+
 struct reverse_flow {
 	uint8_t kind;          /* enum reverse_kind seen, not yet reported */
 	uint8_t reported;
 	uint8_t client_first;  /* the originator opened as a client: done */
-	uint8_t pad;
+	uint8_t mid_seen;      /* mid-stream: MID_* parts seen so far */
 	char line[LINE_MAX];   /* first line of the inverted side */
 };
 
@@ -89,8 +95,19 @@ static void rev_on_match(struct an_ctx *c, struct flow *f, void *state,
 
 	(void)c;
 	(void)end;
-	if (r->reported || r->client_first || r->kind || !f->handshake_seen)
+	if (r->reported || r->client_first || r->kind || !flow_roles_known(f))
 		return;
+	if (!f->handshake_seen) {
+		if (dir == FLOW_DIR_ORIG && id == PAT_HTTP_RESPONSE)
+			r->mid_seen |= MID_STATUS_FROM_ORIG;
+		else if (dir == FLOW_DIR_RESP && id == PAT_HTTP_REQUEST)
+			r->mid_seen |= MID_REQUEST_FROM_RESP;
+		else
+			r->client_first = 1;
+		if (r->mid_seen == (MID_STATUS_FROM_ORIG | MID_REQUEST_FROM_RESP))
+			r->kind = REV_HTTP_REQUEST;
+		return;
+	}
 	if (dir == FLOW_DIR_ORIG) {
 		if (id == PAT_HTTP_RESPONSE)
 			r->kind = REV_HTTP_STATUS;
@@ -151,6 +168,8 @@ static void rev_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	uint32_t before = f->side[dir].stream.inspected;
 
 	(void)gap;
+	/* mid-stream, a handshake record at the first byte seen may be an
+	 * encrypted renegotiation (its type byte is any): not judged */
 	if (before == 0 && !r->kind && !r->client_first &&
 	    f->handshake_seen && client_hello_start(data, len)) {
 		if (dir == FLOW_DIR_ORIG)
@@ -165,8 +184,11 @@ static void rev_on_payload(struct an_ctx *c, struct flow *f, void *state,
 		if (inverted_side && before == 0 && r->kind != REV_TLS)
 			keep_first_line(r, data, len);
 		report(c, f, r);
+	} else if (!r->kind && dir == FLOW_DIR_RESP && before == 0 &&
+		   (r->mid_seen & MID_REQUEST_FROM_RESP)) {
+		keep_first_line(r, data, len);  /* the other half may follow */
 	}
-	if (r->reported || r->client_first || !f->handshake_seen ||
+	if (r->reported || r->client_first || !flow_roles_known(f) ||
 	    first_words_known(f, dir, len))
 		an_payload_done(c, f);
 }

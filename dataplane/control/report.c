@@ -155,10 +155,10 @@ static json_t *stats_core_json(const struct report_stats *st, struct hosts *h)
 {
 	return json_pack(
 		"{s:I, s:I, s:o,"
-		" s:{s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I, s:I},"
-		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
+		" s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
 		" s:o,"
 		" s:{s:I, s:I, s:I},"
 		" s:o,"
@@ -169,6 +169,7 @@ static json_t *stats_core_json(const struct report_stats *st, struct hosts *h)
 		"drops", counters_json(&st->total, "DROP_", "drop_"),
 		"flows",
 		"created", CTR(FLOWS_CREATED),
+		"midstream", CTR(FLOWS_MIDSTREAM),
 		"ended", CTR(FLOWS_ENDED),
 		"evicted", CTR(FLOWS_EVICTED),
 		"evicted_by_reason",
@@ -192,6 +193,7 @@ static json_t *stats_core_json(const struct report_stats *st, struct hosts *h)
 		"inner_streams", CTR(SCAN_INNER_STREAMS),
 		"fully_encrypted_checked", CTR(FEP_CHECKED),
 		"fully_encrypted_tripped", CTR(FEP_TRIPPED),
+		"ssh_by_sizes", CTR(AN_SSH_MIDSTREAM),
 		"apps", apps_json(st),
 		"findings",
 		"emitted", CTR(FINDINGS_EMITTED),

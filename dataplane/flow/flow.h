@@ -8,7 +8,9 @@
 
 #include "decode/decode.h"
 
-/* Directions relative to the originator (SYN sender, else first packet). */
+/* Directions relative to the originator: the SYN sender; for a TCP flow
+ * picked up without its SYN, the side whose port looks like a client's
+ * (flow_table.c, midstream); else the first packet's sender. */
 enum flow_dir_id { FLOW_DIR_ORIG = 0, FLOW_DIR_RESP = 1 };
 
 /* Normalised 5-tuple: the lower (addr, port) endpoint comes first, so both
@@ -49,6 +51,9 @@ struct flow_stream {
 	uint8_t scan_stopped;    /* a match ended scanning: not reopened */
 	uint8_t gap_pending;     /* the next delivery follows skipped bytes */
 	uint8_t overlap_reported; /* evasion.tcp_overlap emitted */
+	uint8_t line_end;        /* mid-stream: the last byte scanned was a
+				  * newline (worker_payload.c, resync) */
+	uint8_t resyncs;         /* mid-stream: scan streams restarted */
 	/* the last in-order segment inspected, to compare a retransmission
 	 * of it (tcp_stream.c): first byte, length, hash of its bytes */
 	uint32_t last_seq, last_len, last_hash;
@@ -82,6 +87,9 @@ struct flow {
 				  * opened (tunnel_door.c), 0 = none */
 	uint8_t framing;         /* the inner stream's framing (WebSocket,
 				  * httptunnel: analyzers/frame_dec.h), 0 = raw */
+	uint8_t midstream;       /* TCP first seen without a SYN: the roles
+				  * are inferred from the ports, the bytes
+				  * are followed from the first one seen */
 	uint16_t inner_port;     /* the door's target port (CONNECT host:port),
 				  * 0 = none: see flow_service_port() */
 	uint32_t payload_wanted; /* analyzers still inspecting payload, a bit
@@ -111,6 +119,17 @@ static inline uint64_t flow_total_bytes(const struct flow *f)
 static inline uint16_t flow_service_port(const struct flow *f)
 {
 	return f->inner_port ? f->inner_port : f->resp_port;
+}
+
+/* Who opened the connection is known well enough to judge who speaks
+ * which part: the handshake was seen, or a flow picked up mid-stream runs
+ * from a port in Linux's ephemeral range (32768-60999, where Windows and
+ * the BSDs pick client ports too, from 49152) to one below it. */
+static inline bool flow_roles_known(const struct flow *f)
+{
+	return f->handshake_seen ||
+	       (f->midstream && f->orig_port >= 32768 &&
+		f->orig_port <= 60999 && f->resp_port < 32768);
 }
 
 static inline uint64_t flow_duration_ns(const struct flow *f)

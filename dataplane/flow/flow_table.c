@@ -268,12 +268,40 @@ static bool is_icmp_echo_reply(const struct pkt_view *pv)
 }
 
 /* The originator is whoever opened the conversation: the SYN sender, the
- * echo requester, else the sender of the first packet we saw. */
+ * echo requester, else the sender of the first packet we saw. A TCP
+ * connection picked up without its SYN (the sensor started, restarted or
+ * evicted it while it was open: the long-lived tunnels this detector
+ * hunts are the likeliest to be) is given to the client its ports
+ * suggest: services listen on well-known and registered ports, clients
+ * get theirs from an ephemeral range above them (32768-60999 on Linux,
+ * 49152-65535 on Windows and the BSDs). So the one port in Linux's range
+ * is the client's (a STOMP broker on 61613 is not); with both or neither
+ * in it, the higher port; equal ports: the first sender. The guess can
+ * be wrong (two ephemeral ports, a client bound low), so such a flow is
+ * marked midstream and findings say its start was not seen;
+ * flow_roles_known() tells analyzers when the guess is sound. */
+static bool ephemeral_port(uint16_t port)
+{
+	return port >= 32768 && port <= 60999;
+}
+
+static bool dst_is_client(const struct pkt_view *pv)
+{
+	bool se = ephemeral_port(pv->sport), de = ephemeral_port(pv->dport);
+
+	if (se != de)
+		return de;
+	return pv->dport > pv->sport;
+}
+
 static bool dst_is_originator(const struct pkt_view *pv)
 {
-	if (pv->proto == TW_PROTO_TCP)
+	if (pv->proto == TW_PROTO_TCP) {
+		if (!(pv->tcp_flags & TW_TCP_SYN))
+			return dst_is_client(pv);
 		return (pv->tcp_flags & (TW_TCP_SYN | TW_TCP_ACK)) ==
 		       (TW_TCP_SYN | TW_TCP_ACK);
+	}
 	return is_icmp_echo_reply(pv);
 }
 
@@ -307,8 +335,10 @@ static void flow_init(struct flow *f, const struct flow_key *k, uint32_t hash,
 		f->tcp_state = FLOW_TCP_NONE;
 	else if (pv->tcp_flags & TW_TCP_SYN)
 		f->tcp_state = FLOW_TCP_SYN_SENT;
-	else
+	else {
 		f->tcp_state = FLOW_TCP_ESTABLISHED; /* picked up mid-stream */
+		f->midstream = 1;
+	}
 	f->id = flow_key_id(k, pv->ts_ns);
 	f->in_use = 1;
 }
@@ -338,8 +368,11 @@ static struct flow *flow_create(struct flow_table *ft, const struct flow_key *k,
 	bucket_insert(ft, f);
 	list_append(ft, f);
 	ft->count++;
-	if (ft->ctr)
+	if (ft->ctr) {
 		counter_inc(ft->ctr, TW_CTR_FLOWS_CREATED);
+		if (f->midstream)
+			counter_inc(ft->ctr, TW_CTR_FLOWS_MIDSTREAM);
+	}
 	return f;
 }
 

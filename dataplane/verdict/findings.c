@@ -66,6 +66,10 @@ void finding_init(struct finding *f, const struct flow *flow,
 		f->flow_pkts[d] = flow->side[d].pkts;
 		f->flow_bytes[d] = flow->side[d].bytes;
 	}
+	/* picked up mid-stream: ages and counts run from the first packet
+	 * seen, and the roles were inferred (flow_table.c) */
+	if (flow->midstream)
+		finding_add_bool(f, "seen_from_start", false);
 }
 
 void finding_summary(struct finding *f, const char *fmt, ...)

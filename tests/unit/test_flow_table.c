@@ -180,6 +180,46 @@ static void test_originator_syn_sender(void **state)
 	flow_table_destroy(fx->ft);
 }
 
+/* Picked up without a SYN: the side whose port looks like a client's
+ * is the originator, whoever sent first (flow_table.c, midstream). */
+static void test_originator_midstream_by_port(void **state)
+{
+	struct fixture *fx = fixture_new(8);
+	/* the server (10.0.0.1:22) speaks first */
+	struct pkt_view srv = view(1, TW_PROTO_TCP, 22, 51000, TW_TCP_ACK, SEC);
+	/* a STOMP broker above the client's port, outside Linux's range */
+	struct pkt_view stomp = view(1, TW_PROTO_TCP, 61613, 48512,
+				     TW_TCP_ACK, SEC);
+	/* neither port ephemeral: the higher is the client's */
+	struct pkt_view cli = view(1, TW_PROTO_TCP, 20000, 3128, TW_TCP_ACK, SEC);
+	/* with a SYN, the sender is the client whatever the ports */
+	struct pkt_view syn = view(1, TW_PROTO_TCP, 40000, 80, TW_TCP_SYN, SEC);
+	enum flow_dir_id d;
+	struct flow *f;
+	int created;
+
+	(void)state;
+	f = feed(fx, &srv, &d, &created);
+	assert_int_equal(d, FLOW_DIR_RESP);
+	assert_int_equal(f->orig_port, 51000);
+	assert_int_equal(f->resp_port, 22);
+	assert_true(f->midstream);
+	assert_true(flow_roles_known(f));
+	assert_int_equal(fx->ctr.v[TW_CTR_FLOWS_MIDSTREAM], 1);
+	f = feed(fx, &stomp, &d, &created);
+	assert_int_equal(f->orig_port, 48512);
+	assert_int_equal(d, FLOW_DIR_RESP);
+	f = feed(fx, &cli, &d, &created);
+	assert_int_equal(f->orig_port, 20000);
+	assert_int_equal(d, FLOW_DIR_ORIG);
+	assert_false(flow_roles_known(f));   /* 20000: no ephemeral port */
+	f = feed(fx, &syn, &d, &created);
+	assert_int_equal(f->orig_port, 40000);
+	assert_false(f->midstream);
+	assert_int_equal(fx->ctr.v[TW_CTR_FLOWS_MIDSTREAM], 3);
+	flow_table_destroy(fx->ft);
+}
+
 static void test_originator_synack_first(void **state)
 {
 	struct fixture *fx = fixture_new(8);
@@ -214,12 +254,15 @@ static void test_originator_mid_stream(void **state)
 	(void)state;
 	data.payload_wire_len = 100;
 	f = feed(fx, &data, &d, &created);
-	assert_memory_equal(&f->orig_addr, &data.src, sizeof(data.src));
-	assert_int_equal(f->orig_port, 80);
-	assert_int_equal(d, FLOW_DIR_ORIG);
+	/* no SYN: the ephemeral port's side is the client, though the
+	 * server (port 80) sent first */
+	assert_memory_equal(&f->orig_addr, &data.dst, sizeof(data.dst));
+	assert_int_equal(f->orig_port, 33000);
+	assert_int_equal(d, FLOW_DIR_RESP);
 	assert_int_equal(f->tcp_state, FLOW_TCP_ESTABLISHED);
 	assert_false(f->handshake_seen);
-	assert_int_equal(f->side[FLOW_DIR_ORIG].payload_bytes, 100);
+	assert_true(f->midstream);
+	assert_int_equal(f->side[FLOW_DIR_RESP].payload_bytes, 100);
 	flow_table_destroy(fx->ft);
 }
 
@@ -709,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_both_directions_one_flow),
 		cmocka_unit_test(test_originator_syn_sender),
 		cmocka_unit_test(test_originator_synack_first),
+		cmocka_unit_test(test_originator_midstream_by_port),
 		cmocka_unit_test(test_originator_mid_stream),
 		cmocka_unit_test(test_originator_icmp_echo_reply_first),
 		cmocka_unit_test(test_loopback_same_address),

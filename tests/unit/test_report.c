@@ -339,7 +339,7 @@ static void test_stats(void **state)
 							    "ip_fragment")),
 			 0);
 	o = json_object_get(s, "flows");
-	KEYS(o, "created", "ended", "evicted", "evicted_by_reason",
+	KEYS(o, "created", "midstream", "ended", "evicted", "evicted_by_reason",
 	     "timed_out", "closed", "open_at_end");
 	assert_int_equal(json_integer_value(json_object_get(o, "created")),
 			 40);
@@ -368,7 +368,8 @@ static void test_stats(void **state)
 	o = json_object_get(s, "scan");
 	KEYS(o, "streams_opened", "streams_exhausted",
 	     "streams_stopped", "errors", "matches", "inner_streams",
-	     "fully_encrypted_checked", "fully_encrypted_tripped");
+	     "fully_encrypted_checked", "fully_encrypted_tripped",
+	     "ssh_by_sizes");
 	assert_int_equal(json_integer_value(json_object_get(o, "matches")), 9);
 	o = json_object_get(s, "apps");
 	KEYS(o, "ssh", "tls", "other");
