@@ -36,6 +36,9 @@ export LC_ALL=C
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SHARED_DIR="$REPO_ROOT/../shared"
+# A build-tree binary finds the source tree's patterns only through this
+# (its built-in default is the installed datadir).
+export TUNNELWATCH_PATTERNS_DIR=${TUNNELWATCH_PATTERNS_DIR:-$REPO_ROOT/patterns}
 GENERATOR="$SHARED_DIR/bench/gen_egress_pcap.py"
 DEFAULT_TRACE=/tmp/egress.pcap
 BUILD_DIR="$REPO_ROOT/build"
