@@ -385,7 +385,9 @@ static void ssh_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	}
 }
 
-static struct ssh_infer_cfg infer_cfg(const struct tw_config *cfg)
+/* The ssh.* thresholds the inference reads; shared with the analyzers
+ * that follow SSH inside other carriers (tls_inner.c, tunnel_door.c). */
+struct ssh_infer_cfg ssh_infer_cfg_of(const struct tw_config *cfg)
 {
 	return (struct ssh_infer_cfg){
 		cfg->ssh.keystroke_max_bytes, cfg->ssh.echo_max_ns,
@@ -425,7 +427,7 @@ static void ssh_on_packet(struct an_ctx *c, struct flow *f, void *state,
 		st->parser[dir].phase = SSH_PH_DEAD;
 	if (!wire_finished(&st->parser[0]) || !wire_finished(&st->parser[1]))
 		return;
-	icfg = infer_cfg(c->cfg);
+	icfg = ssh_infer_cfg_of(c->cfg);
 	side = dir == server_dir(st) ? SSH_SERVER : SSH_CLIENT;
 	ev = ssh_infer_packet(&st->inf, &icfg, side,
 			      framing_inner_len(f->framing,
@@ -444,7 +446,7 @@ static void ssh_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 	struct ssh_ref *r = state;
 	struct ssh_pool *p = c->wstate;
 	struct ssh_flow *st = session_of(p, r);
-	struct ssh_infer_cfg icfg = infer_cfg(c->cfg);
+	struct ssh_infer_cfg icfg = ssh_infer_cfg_of(c->cfg);
 
 	(void)why;
 	if (!st)

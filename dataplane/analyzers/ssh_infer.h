@@ -38,6 +38,11 @@ struct ssh_infer_cfg {
 	double keepalive_max_jitter;
 };
 
+struct tw_config;
+
+/* The thresholds above as the ssh.* config keys set them (ssh.c). */
+struct ssh_infer_cfg ssh_infer_cfg_of(const struct tw_config *cfg);
+
 /* Events returned by ssh_infer_packet (bits), each at most once. */
 enum ssh_infer_event {
 	SSH_INF_AUTH_DONE = 1u << 0,    /* success or given up */

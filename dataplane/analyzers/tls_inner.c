@@ -202,16 +202,6 @@ bool tin_may_be_ssh(const struct tin_records *r, bool tls13)
 
 /* ---- the engine side ---- */
 
-static struct ssh_infer_cfg infer_cfg(const struct tw_config *cfg)
-{
-	return (struct ssh_infer_cfg){
-		cfg->ssh.keystroke_max_bytes, cfg->ssh.echo_max_ns,
-		cfg->ssh.reverse_min_keystrokes, cfg->ssh.keepalive_min_events,
-		cfg->ssh.keepalive_min_interval_ns,
-		cfg->ssh.keepalive_max_jitter,
-	};
-}
-
 static void done(struct an_ctx *c, struct flow *f, struct tin_flow *t)
 {
 	struct tin_worker *w = c->wstate;
@@ -330,7 +320,7 @@ static void session_record(struct an_ctx *c, struct flow *f,
 	struct tin_worker *w = c->wstate;
 	struct tin_session *s = slot_pool_at(&w->sessions, t->sess);
 	uint32_t o = t->tls13 ? TIN_OVERHEAD_13 : TIN_OVERHEAD_12;
-	struct ssh_infer_cfg icfg = infer_cfg(c->cfg);
+	struct ssh_infer_cfg icfg = ssh_infer_cfg_of(c->cfg);
 	/* the TCP originator is the SSH client: a role inversion inside
 	 * TLS would show as the server's banner coming first, not judged */
 	enum ssh_side side = dir == FLOW_DIR_ORIG ? SSH_CLIENT : SSH_SERVER;
@@ -483,7 +473,7 @@ static void tin_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 {
 	struct tin_flow *t = state;
 	struct tin_worker *w = c->wstate;
-	struct ssh_infer_cfg icfg = infer_cfg(c->cfg);
+	struct ssh_infer_cfg icfg = ssh_infer_cfg_of(c->cfg);
 
 	(void)why;
 	if (t->phase == TIN_WALK && t->hs_done)

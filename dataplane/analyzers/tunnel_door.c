@@ -437,16 +437,6 @@ static struct htc_pair *pair_of(struct door_worker *w, const struct flow *f,
 	return old;
 }
 
-static struct ssh_infer_cfg infer_cfg(const struct tw_config *cfg)
-{
-	return (struct ssh_infer_cfg){
-		cfg->ssh.keystroke_max_bytes, cfg->ssh.echo_max_ns,
-		cfg->ssh.reverse_min_keystrokes, cfg->ssh.keepalive_min_events,
-		cfg->ssh.keepalive_min_interval_ns,
-		cfg->ssh.keepalive_max_jitter,
-	};
-}
-
 static void report_reverse(struct an_ctx *c, const struct flow *f,
 			   const struct htc_pair *p)
 {
@@ -479,7 +469,7 @@ static void pair_record(struct an_ctx *c, const struct flow *f,
 {
 	struct door_worker *w = c->wstate;
 	struct htc_pair *p = pair_of(w, f, ts);
-	struct ssh_infer_cfg icfg = infer_cfg(c->cfg);
+	struct ssh_infer_cfg icfg = ssh_infer_cfg_of(c->cfg);
 	/* the POST carries the client's bytes, the answer the server's */
 	enum ssh_side side = d->body_dir == FLOW_DIR_ORIG ? SSH_CLIENT :
 							    SSH_SERVER;
@@ -552,7 +542,7 @@ static void door_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 	(void)why;
 	if (!d->inner_ssh)
 		return;
-	icfg = infer_cfg(c->cfg);
+	icfg = ssh_infer_cfg_of(c->cfg);
 	p = pair_of(w, f, f->last_ns);
 	if ((ssh_infer_finish(&p->inf, &icfg) & SSH_INF_REVERSE) &&
 	    !p->reported) {
