@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "offline.h"
+#include "config/config.h"
+#include "offline/offline.h"
 #include "base/twlog.h"
 
 #ifndef TW_VERSION
@@ -57,7 +57,7 @@ static int parse_workers(const char *s, unsigned *out)
 }
 
 #ifdef TW_HAVE_DPDK
-#include "live.h"
+#include "live/live.h"
 #include "decode/decode.h"
 
 static int run_live(const struct tw_config *cfg, const char *config_path,

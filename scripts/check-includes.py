@@ -5,28 +5,27 @@ Fails on an include cycle between files, and on a file that includes a
 header of a higher layer, unless scripts/include-exceptions.txt lists that
 include (FILE -> HEADER  # why): a list that may only shrink.
 
-Layers, lowest first (a folder each; the loose top-level files by name):
-  base (base/, mix.h, counters.*), decode, config (config*), flow and
-  capture, scan, analyzers, verdict, control, engine (the rest of the top
-  level: worker, manager, ring, offline, live, main)."""
+Layers, lowest first, a folder each (main.c, the entry point, on top):
+  base, decode, config, flow and capture, scan, findings, analyzers,
+  verdict, control, engine, offline and live, main. meson.build builds
+  one static library per layer from the same folders."""
 import os
 import re
 import sys
 
 RANK = {"base": 0, "decode": 1, "config": 2, "flow": 3, "capture": 3,
-        "scan": 4, "analyzers": 5, "verdict": 6, "control": 7, "engine": 8}
+        "scan": 4, "findings": 5, "analyzers": 6, "verdict": 7,
+        "control": 8, "engine": 9, "offline": 10, "live": 10, "main": 11}
 
 
 def layer(path):
-    if "/" in path:
-        folder = path.split("/", 1)[0]
-        return folder if folder in RANK else "engine"
-    name = os.path.basename(path)
-    if name.startswith("mix.") or name.startswith("counters."):
-        return "base"
-    if name.startswith("config"):
-        return "config"
-    return "engine"
+    if "/" not in path:
+        return "main"
+    folder = path.split("/", 1)[0]
+    if folder not in RANK:
+        sys.exit(f"dataplane/{path}: folder {folder}/ has no layer in "
+                 "scripts/check-includes.py")
+    return folder
 
 
 def main():

@@ -67,7 +67,7 @@ cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -I"$root/dataplane"
 libs=($(pkg-config --libs libhs libconfig libpcap jansson libcrypto libpsl)
 	-lstdc++ -lm -lpthread)
 
-# The engine's sources as meson.build lists them, compiled once for the
+# The engine's sources as meson.build lists them (every layer), compiled once for the
 # targets that drive it (fuzzer coverage, sanitizers, no libFuzzer main).
 build_core() {
 	local objs=() src obj stamp
@@ -78,7 +78,7 @@ build_core() {
 		rm -f "$dir"/core/*.o
 		echo "$stamp" >"$dir/core/stamp"
 	fi
-	mapfile -t core < <(sed -n '/^core_sources = files(/,/^)/p' "$root/meson.build" |
+	mapfile -t core < <(sed -n '/^layer_sources = {/,/^}/p' "$root/meson.build" |
 		grep -o "'dataplane/[^']*\.c'" | tr -d "'")
 	for src in "${core[@]}"; do
 		obj="$dir/core/$(echo "$src" | tr / _).o"

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "counters.h"
+#include "base/counters.h"
 #include "decode/decode.h"
 #include "flow/flow.h"
-#include "verdict/findings.h"
+#include "findings/findings.h"
 
 struct tw_config;
 struct worker;

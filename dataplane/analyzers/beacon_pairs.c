@@ -14,7 +14,7 @@
 #include "analyzers/beacon_pairs.h"
 #include "analyzers/flow_timing_report.h"
 #include "scan/app_id.h"
-#include "counters.h"
+#include "base/counters.h"
 
 #define PAIR_RING BEACON_MAX_EVENTS
 #define PAIR_INLINE 4

@@ -33,7 +33,7 @@
 #include "analyzers/dns_parse.h"
 #include "analyzers/dns_question.h"
 #include "analyzers/dns_regdom.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"
 

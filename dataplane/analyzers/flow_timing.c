@@ -26,7 +26,7 @@
 #include "analyzers/beacon_pairs.h"
 #include "analyzers/flow_timing_report.h"
 #include "analyzers/flow_timing_state.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"
 

@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 #include "analyzers/beacon.h"
-#include "config.h"
+#include "config/config.h"
 #include "flow/flow.h"
-#include "verdict/findings.h"
+#include "findings/findings.h"
 
 #define NS_PER_S 1000000000ull
 #define NS_PER_MS 1000000ull

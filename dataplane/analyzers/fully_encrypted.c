@@ -40,9 +40,9 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/fully_encrypted.h"
-#include "config.h"
-#include "mix.h"
-#include "counters.h"
+#include "config/config.h"
+#include "base/mix.h"
+#include "base/counters.h"
 
 struct fep_pair {
 	struct ip_addr host, dest;

@@ -24,7 +24,7 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/icmp_payload.h"
-#include "config.h"
+#include "config/config.h"
 #include "decode/decode.h"
 
 #define NS_PER_S 1000000000ull

@@ -30,7 +30,7 @@
 #include "analyzers/hello_buf.h"
 #include "analyzers/name_list.h"
 #include "analyzers/tls_parse.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"
 

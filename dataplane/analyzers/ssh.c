@@ -44,7 +44,7 @@
 #include "analyzers/frame_dec.h"
 #include "analyzers/ssh_flow.h"
 #include "analyzers/ssh_mid.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"
 

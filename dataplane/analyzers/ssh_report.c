@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "analyzers/ssh_flow.h"
-#include "config.h"
+#include "config/config.h"
 
 #define NS_PER_S 1000000000.0
 /* A keystroke this much larger than SERVICE_ACCEPT carries a second SSH

@@ -35,7 +35,7 @@
 #include "analyzers/mining_methods.h"
 #include "analyzers/mining_text.h"
 #include "analyzers/slot_pool.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"
 

@@ -66,7 +66,7 @@
 #include "analyzers/slot_pool.h"
 #include "analyzers/ssh_infer.h"
 #include "analyzers/tls_inner.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 
 enum tin_phase { TIN_START = 0, TIN_WALK, TIN_SESSION, TIN_DONE };

@@ -56,7 +56,7 @@
 #include "analyzers/analyzer.h"
 #include "analyzers/ssh_infer.h"
 #include "analyzers/tunnel_door.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 
 #define DOOR_DEPTH 2

@@ -24,7 +24,7 @@
 #include "analyzers/dns_question.h"
 #include "analyzers/name_list.h"
 #include "analyzers/tls_parse.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"
 

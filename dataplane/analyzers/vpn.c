@@ -28,7 +28,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
-#include "config.h"
+#include "config/config.h"
 
 enum vpn_proto { VPN_NONE = 0, VPN_OPENVPN, VPN_WIREGUARD, VPN_IKE, VPN_L2TP };
 

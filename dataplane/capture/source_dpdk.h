@@ -14,7 +14,7 @@
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "decode/decode.h"
 
 #define DPDK_LINKTYPE_ETHERNET 1   /* DLT_EN10MB: every ethdev is Ethernet */

@@ -8,7 +8,7 @@
 #include "control/json_util.h"
 #include "control/metrics.h"
 #include "control/report.h"
-#include "manager.h"
+#include "engine/manager.h"
 
 #ifndef TW_VERSION
 #define TW_VERSION "0.1.0"

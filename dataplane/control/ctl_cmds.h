@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "decode/decode.h"
-#include "verdict/findings.h"
+#include "findings/findings.h"
 
 struct manager;
 

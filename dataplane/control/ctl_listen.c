@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 
 static int fill_addr(struct sockaddr_un *a, const char *path, char *err,
 		     size_t errlen)

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "control/json_util.h"
 
 #define LISTENER_TAG 0          /* epoll data of the listening socket */

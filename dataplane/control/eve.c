@@ -175,7 +175,7 @@ static const char *eve_timestamp(uint64_t ts_ns, char *buf, unsigned len)
 	return buf;
 }
 
-/* One text per kind, hence per signature_id: verdict/finding_kinds.def. */
+/* One text per kind, hence per signature_id: findings/finding_kinds.def. */
 static void signature_text(const struct finding *f, char *buf, size_t len)
 {
 	snprintf(buf, len, "TUNNELWATCH %s",

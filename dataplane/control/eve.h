@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "verdict/findings.h"
+#include "findings/findings.h"
 
 struct eve;
 

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "control/html_timeline.h"
 #include "control/html_util.h"
 #include "verdict/timeline.h"
-#include "counters.h"
+#include "base/counters.h"
 
 #ifndef TW_VERSION
 #define TW_VERSION "0.1.0"

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "control/html_util.h"
 #include "scan/app_id.h"
 #include "verdict/hosts.h"

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "verdict/findings.h"
+#include "findings/findings.h"
 
 /* Every document leaves the program with these flags: keys in insertion
  * order, one line, and doubles (already rounded to 3 decimals) printed

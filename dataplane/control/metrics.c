@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
-#include "verdict/findings.h"
+#include "config/config.h"
+#include "findings/findings.h"
 #include "verdict/hosts.h"
 
 #define NAME_MAX_LEN 160

@@ -10,7 +10,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "config.h" /* metrics_listen_parse */
+#include "config/config.h" /* metrics_listen_parse */
 
 struct hosts;
 struct tw_config;

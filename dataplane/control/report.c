@@ -8,7 +8,7 @@
 
 #include "control/json_util.h"
 #include "scan/app_id.h"
-#include "counters.h"
+#include "base/counters.h"
 
 #define REPORT_VERSION 1
 #define EVIDENCE_WIDTH_MAX 60   /* table: longer summaries end in "..." */

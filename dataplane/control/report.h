@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "counters.h"
+#include "base/counters.h"
 #include "verdict/hosts.h"
 
 /* Everything the report says about the run besides the hosts. */

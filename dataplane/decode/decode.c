@@ -6,7 +6,7 @@
 #include "decode/decap.h"
 #include "decode/decode.h"
 #include "decode/decode_link.h"
-#include "mix.h"
+#include "base/mix.h"
 
 #include <arpa/inet.h>
 #include <string.h>

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/net.h"
-#include "counters.h"
+#include "base/counters.h"
 #include "decode/tunnel.h"
 
 /* Link types, numbered as libpcap's DLT_* values on Linux. */

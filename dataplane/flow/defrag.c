@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mix.h"
+#include "base/mix.h"
 #include "decode/decode.h"
 
 #define UNIT 8              /* fragment offsets count 8-byte units */

@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "counters.h"
+#include "base/counters.h"
 #include "decode/decode.h"
 
 struct defrag_config {

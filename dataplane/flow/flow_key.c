@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "flow/flow_key.h"
-#include "mix.h"
+#include "base/mix.h"
 #include "decode/decode.h"
 
 /* 64x64->128 multiply folded to 64 bits (the "mum" step of wyhash). */

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "counters.h"
+#include "base/counters.h"
 #include "flow/flow.h"
 #include "flow/flow_key.h"
 #include "decode/decode.h"

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "counters.h"
+#include "base/counters.h"
 #include "flow/flow.h"
 #include "decode/decode.h"
 

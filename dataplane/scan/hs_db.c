@@ -11,7 +11,7 @@
 
 #include <hs.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "scan/hs_cache.h"
 #include "scan/hs_patterns.h"
 

@@ -16,7 +16,7 @@
 #include <hs.h>
 
 #include "scan/hs_db.h"
-#include "counters.h"
+#include "base/counters.h"
 
 #define BLOCK_ALIGN 64           /* a cache line: no false sharing */
 #define BLOCK_HDR_SIZE BLOCK_ALIGN

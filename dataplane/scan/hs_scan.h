@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "counters.h"
+#include "base/counters.h"
 #include "flow/flow.h"
 
 struct hs_db;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "verdict/host_findings.h"
 #include "verdict/mining_link.h"
 #include "verdict/prevalence.h"

@@ -7,8 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "verdict/findings.h"
-#include "verdict/suppress.h"
+#include "findings/findings.h"
+#include "verdict/suppress_match.h"
 
 struct tw_config;
 

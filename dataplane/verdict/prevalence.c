@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "decode/ip_scope.h"
-#include "mix.h"
+#include "base/mix.h"
 
 enum {
 	DEST_CONTACTED = 1u << 0,   /* first_host is set */

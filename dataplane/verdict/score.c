@@ -11,7 +11,7 @@
  * (dns, icmp, tunnel) at medium or above, a flow finding of any severity
  * counts 25 (fusion, see host_score). host->raised_by says what counted.
  * Which families are covert channels and which are shapes comes from the
- * kinds' roles (verdict/finding_kinds.def): every kind of a family shares
+ * kinds' roles (findings/finding_kinds.def): every kind of a family shares
  * them (test_finding_kinds). */
 #include "verdict/score.h"
 

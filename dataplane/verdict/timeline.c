@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mix.h"
-#include "worker.h"
+#include "base/mix.h"
+#include "findings/flow_record.h"
 
 #define HIST_MIN_SHIFT 20 /* ~1 ms bins at the finest */
 

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "control/ctl_cmds.h"
-#include "manager.h"
+#include "engine/manager.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

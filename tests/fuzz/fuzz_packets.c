@@ -17,10 +17,10 @@
 
 #include <pcap/dlt.h>
 
-#include "config.h"
-#include "ring.h"
+#include "config/config.h"
+#include "engine/ring.h"
 #include "scan/hs_db.h"
-#include "worker.h"
+#include "engine/worker.h"
 #include "decode/decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

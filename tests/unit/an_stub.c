@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "an_stub.h"
-#include "counters.h"
+#include "base/counters.h"
 
 struct finding found[AN_STUB_MAX_FOUND];
 unsigned n_found, n_payload_done, n_packets_done;

@@ -5,7 +5,7 @@
 #define TW_AN_STUB_H
 
 #include "analyzers/analyzer.h"
-#include "counters.h"
+#include "base/counters.h"
 
 #define AN_STUB_MAX_FOUND 128
 

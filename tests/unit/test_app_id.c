@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
-#include "counters.h"
+#include "base/counters.h"
 #include "scan/app_id.h"
 #include "scan/hs_db.h"
 #include "scan/hs_scan.h"

@@ -14,8 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "config_keys.h"
+#include "config/config.h"
+#include "config/config_keys.h"
 #include "decode/decode.h"
 
 #ifdef TW_SOURCE_DIR

@@ -20,10 +20,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "control/ctl_cmds.h"
 #include "control/ctl_socket.h"
-#include "manager.h"
+#include "engine/manager.h"
 #include "scan/app_id.h"
 
 __attribute__((weak)) const char *app_name(uint16_t id)

@@ -17,7 +17,7 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/dns_regdom.h"
-#include "config.h"
+#include "config/config.h"
 #include "decode/decode.h"
 
 extern const struct analyzer dns_tunnel_analyzer;

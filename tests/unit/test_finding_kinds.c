@@ -1,4 +1,4 @@
-/* The finding-kind table (verdict/finding_kinds.def): EVE signature ids
+/* The finding-kind table (findings/finding_kinds.def): EVE signature ids
  * are the ones the event log always had, names and families agree, roles
  * are a family's, and the README's list is the table. */
 #include <stdarg.h>
@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "verdict/finding_kinds.h"
+#include "findings/finding_kinds.h"
 
 #define README_BEGIN "<!-- finding kinds: generated from " \
-	"dataplane/verdict/finding_kinds.def, checked by test_finding_kinds -->\n"
+	"dataplane/findings/finding_kinds.def, checked by test_finding_kinds -->\n"
 #define README_END "<!-- end of finding kinds -->\n"
 
 /* What the EVE signature_id was before the table: FNV-1a of the kind

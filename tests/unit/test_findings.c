@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "flow/flow.h"
-#include "verdict/findings.h"
+#include "findings/findings.h"
 
 static void v4(struct ip_addr *a, uint8_t x, uint8_t y, uint8_t z, uint8_t w)
 {

@@ -13,12 +13,12 @@
 
 #include "analyzers/fully_encrypted.h"
 #include "analyzers/ssh_wire.h"
-#include "config.h"
+#include "config/config.h"
 #include "pkt_build.h"
-#include "ring.h"
+#include "engine/ring.h"
 #include "ssh_build.h"
-#include "verdict/findings.h"
-#include "worker.h"
+#include "findings/findings.h"
+#include "engine/worker.h"
 #include "worker_fixture.h"
 #include "decode/decode.h"
 

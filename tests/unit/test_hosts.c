@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "verdict/hosts.h"
 #include "verdict/prevalence.h"
 

@@ -15,7 +15,7 @@
 
 #include <hs.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "scan/hs_db.h"
 
 /* The build passes the source tree's patterns/ as TW_PATTERNS_DIR; the

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "counters.h"
+#include "base/counters.h"
 #include "scan/hs_db.h"
 #include "scan/hs_scan.h"
 

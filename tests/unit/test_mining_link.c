@@ -11,7 +11,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "verdict/hosts.h"
 
 #define SEC 1000000000ull

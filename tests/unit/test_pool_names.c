@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"
 

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "config/config.h"
 #include "control/report.h"
 #include "scan/app_id.h"
-#include "counters.h"
+#include "base/counters.h"
 
 #define T0 1704164645000000000ull /* 2024-01-02T03:04:05Z */
 #define SEC 1000000000ull

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "ring.h"
+#include "engine/ring.h"
 
 static void test_fifo_order_and_types(void **state)
 {

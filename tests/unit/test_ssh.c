@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "analyzers/ssh_infer.h"
-#include "config.h"
+#include "config/config.h"
 
 #define NS_PER_MS 1000000ull
 #define T0 1700000000000000000ull

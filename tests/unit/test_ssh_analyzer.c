@@ -12,12 +12,12 @@
 
 #include "analyzers/ssh_wire.h"
 #include "ssh_build.h"
-#include "config.h"
+#include "config/config.h"
 #include "pkt_build.h"
-#include "ring.h"
+#include "engine/ring.h"
 #include "scan/hs_db.h"
-#include "verdict/findings.h"
-#include "worker.h"
+#include "findings/findings.h"
+#include "engine/worker.h"
 #include "worker_fixture.h"
 #include "decode/decode.h"
 

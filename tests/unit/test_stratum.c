@@ -18,11 +18,11 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/mining_text.h"
-#include "config.h"
+#include "config/config.h"
 #include "scan/app_id.h"
 #include "scan/hs_db.h"
 #include "scan/hs_scan.h"
-#include "counters.h"
+#include "base/counters.h"
 
 #ifdef TW_PATTERNS_DIR
 #define PATTERNS_DIR TW_PATTERNS_DIR

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "verdict/findings.h"
-#include "verdict/suppress.h"
+#include "config/config.h"
+#include "findings/findings.h"
+#include "verdict/suppress_match.h"
 
 static char path[64];
 

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "verdict/timeline.h"
-#include "worker.h"
+#include "engine/worker.h"
 
 #define NS 1000000000ULL
 #define N_FLOWS 600

@@ -16,8 +16,8 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/name_list.h"
-#include "config.h"
-#include "counters.h"
+#include "config/config.h"
+#include "base/counters.h"
 #include "scan/hs_db.h"
 #include "scan/hs_scan.h"
 #include "decode/decode.h"

@@ -4,10 +4,10 @@
 #ifndef TW_WORKER_FIXTURE_H
 #define TW_WORKER_FIXTURE_H
 
-#include "config.h"
-#include "ring.h"
+#include "config/config.h"
+#include "engine/ring.h"
 #include "scan/hs_db.h"
-#include "worker.h"
+#include "engine/worker.h"
 
 struct worker_fixture {
 	struct tw_config cfg;
