@@ -171,7 +171,7 @@ struct l2_walk {
  * first nibble (4, 6) or, for a pseudowire, Ethernet (behind a control
  * word, first nibble 0, when decap.mpls_control_word). Returns 1 when
  * the walk goes on with an inner Ethernet header, 0 when l2 is set to IP,
- * or a drop counter. */
+ * or a drop reason. */
 static int mpls_walk(struct l2_walk *w, struct pkt_view *pv,
 		     struct l2_result *l2)
 {
@@ -179,10 +179,10 @@ static int mpls_walk(struct l2_walk *w, struct pkt_view *pv,
 	uint8_t nibble;
 
 	if (!decap_allowed(pv, DECAP_MPLS))
-		return TW_CTR_DROP_NOT_IP;
+		return DECODE_DROP_NOT_IP;
 	for (;;) {
 		if (w->cap < w->off + MPLS_LABEL_LEN)
-			return TW_CTR_DROP_L2_TRUNCATED;
+			return DECODE_DROP_L2_TRUNCATED;
 		if (n == 0)
 			label = rd32(w->data + w->off) >> 12;
 		n++;
@@ -191,11 +191,11 @@ static int mpls_walk(struct l2_walk *w, struct pkt_view *pv,
 			break;
 		if (n == MPLS_MAX_LABELS) {
 			decap_leave(pv, DECAP_LEFT_MALFORMED);
-			return TW_CTR_DROP_NOT_IP;
+			return DECODE_DROP_NOT_IP;
 		}
 	}
 	if (w->cap < w->off + 1)
-		return TW_CTR_DROP_L2_TRUNCATED;
+		return DECODE_DROP_L2_TRUNCATED;
 	nibble = w->data[w->off] >> 4;
 	decap_note(pv, DECAP_MPLS, 0, true, label);
 	if (nibble == 4 || nibble == 6) {
@@ -205,17 +205,17 @@ static int mpls_walk(struct l2_walk *w, struct pkt_view *pv,
 	}
 	if (!decap_cfg.mpls_pseudowire) {
 		decap_leave(pv, DECAP_LEFT_DISABLED);
-		return TW_CTR_DROP_NOT_IP;
+		return DECODE_DROP_NOT_IP;
 	}
 	if (decap_cfg.mpls_control_word) {
 		if (nibble != 0) {
 			decap_leave(pv, DECAP_LEFT_MALFORMED);
-			return TW_CTR_DROP_NOT_IP;
+			return DECODE_DROP_NOT_IP;
 		}
 		w->off += MPLS_CW_LEN;
 	}
 	if (w->cap < w->off + ETH_HDR_LEN)
-		return TW_CTR_DROP_L2_TRUNCATED;
+		return DECODE_DROP_L2_TRUNCATED;
 	w->type = rd16(w->data + w->off + 12);
 	w->off += ETH_HDR_LEN;
 	return 1;
@@ -228,19 +228,19 @@ static int pppoe_walk(struct l2_walk *w, struct pkt_view *pv,
 	uint16_t ppp;
 
 	if (!decap_allowed(pv, DECAP_PPPOE))
-		return TW_CTR_DROP_NOT_IP;
+		return DECODE_DROP_NOT_IP;
 	if (w->cap < w->off + PPPOE_HDR_LEN)
-		return TW_CTR_DROP_L2_TRUNCATED;
+		return DECODE_DROP_L2_TRUNCATED;
 	ppp = rd16(w->data + w->off + 6);
 	if (ppp != PPP_IPV4 && ppp != PPP_IPV6)
-		return TW_CTR_DROP_NOT_IP;  /* LCP, IPCP...: not traffic */
+		return DECODE_DROP_NOT_IP;  /* LCP, IPCP...: not traffic */
 	decap_note(pv, DECAP_PPPOE, 0, true, rd16(w->data + w->off + 2));
 	l2->l3_off = w->off + PPPOE_HDR_LEN;
 	l2->ip_version = ppp == PPP_IPV4 ? 4 : 6;
 	return 0;
 }
 
-enum tw_counter decode_ethertype(const uint8_t *data, uint32_t cap,
+enum decode_result decode_ethertype(const uint8_t *data, uint32_t cap,
 				 uint32_t type_off, struct l2_result *l2,
 				 struct pkt_view *pv)
 {
@@ -254,14 +254,14 @@ enum tw_counter decode_ethertype(const uint8_t *data, uint32_t cap,
 		case ETHERTYPE_IPV6:
 			l2->l3_off = w.off;
 			l2->ip_version = w.type == ETHERTYPE_IPV4 ? 4 : 6;
-			return TW_CTR_PKTS;
+			return DECODE_OK;
 		case ETHERTYPE_VLAN:
 		case ETHERTYPE_QINQ:
 		case ETHERTYPE_QINQ_OLD:
 			if (++tags > VLAN_MAX_TAGS)
-				return TW_CTR_DROP_NOT_IP;
+				return DECODE_DROP_NOT_IP;
 			if (cap < w.off + VLAN_TAG_LEN)
-				return TW_CTR_DROP_L2_TRUNCATED;
+				return DECODE_DROP_L2_TRUNCATED;
 			note_vlan(&pv->tunnel, rd16(data + w.off));
 			w.type = rd16(data + w.off + 2);
 			w.off += VLAN_TAG_LEN;
@@ -275,12 +275,12 @@ enum tw_counter decode_ethertype(const uint8_t *data, uint32_t cap,
 			rc = pppoe_walk(&w, pv, l2);
 			break;
 		default:
-			return TW_CTR_DROP_NOT_IP;
+			return DECODE_DROP_NOT_IP;
 		}
 		if (rc != 1)
-			return rc == 0 ? TW_CTR_PKTS : (enum tw_counter)rc;
+			return rc == 0 ? DECODE_OK : (enum decode_result)rc;
 	}
-	return TW_CTR_DROP_NOT_IP;
+	return DECODE_DROP_NOT_IP;
 }
 
 /* ---- layers found in an IP packet's payload ---- */
@@ -291,14 +291,14 @@ static bool inner_ethernet(const uint8_t *data, uint32_t cap, uint32_t off,
 			   struct pkt_view *pv, struct decap_next *next)
 {
 	struct l2_result l2;
-	enum tw_counter rc;
+	enum decode_result rc;
 
 	if (cap < off + ETH_HDR_LEN)
 		return decap_leave(pv, DECAP_LEFT_MALFORMED);
 	/* the layer is gone either way: an inner frame that is not IP
 	 * (ARP, LLDP) is dropped for what it is */
 	rc = decode_ethertype(data + off, cap - off, ETH_HDR_LEN - 2, &l2, pv);
-	if (rc != TW_CTR_PKTS) {
+	if (rc != DECODE_OK) {
 		next->drop = rc;
 		return true;
 	}
@@ -412,12 +412,12 @@ static bool gre_mpls_inner(const uint8_t *gre, uint32_t cap, uint32_t off,
 		return true;
 	}
 	if (rc != 1) {
-		next->drop = (enum tw_counter)rc;
+		next->drop = (enum decode_result)rc;
 		return true;
 	}
 	rc = decode_ethertype(gre, cap, w.off - 2, &l2, pv);
-	if (rc != TW_CTR_PKTS) {
-		next->drop = (enum tw_counter)rc;
+	if (rc != DECODE_OK) {
+		next->drop = (enum decode_result)rc;
 		return true;
 	}
 	next->off = l2.l3_off;

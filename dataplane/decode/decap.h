@@ -16,15 +16,15 @@
 struct decap_next {
 	uint32_t off;
 	uint8_t ip_version;
-	enum tw_counter drop;  /* not TW_CTR_PKTS: the carried frame is no
-				* IP packet; drop it by this counter */
+	enum decode_result drop;  /* not DECODE_OK: the carried frame is no
+				* IP packet; dropped for this reason */
 };
 
 /* From the ethertype at type_off of data on: VLAN tags (ids noted in
  * pv->tunnel), MPLS label stacks and PPPoE sessions (removed when
- * enabled), down to IPv4 or IPv6. Returns TW_CTR_PKTS with l2 set, or
- * the drop counter. The caller has checked type_off + 2 <= cap. */
-enum tw_counter decode_ethertype(const uint8_t *data, uint32_t cap,
+ * enabled), down to IPv4 or IPv6. Returns DECODE_OK with l2 set, or
+ * the drop reason. The caller has checked type_off + 2 <= cap. */
+enum decode_result decode_ethertype(const uint8_t *data, uint32_t cap,
 				 uint32_t type_off, struct l2_result *l2,
 				 struct pkt_view *pv);
 

@@ -56,7 +56,7 @@ static uint32_t wire_after(const struct pkt *pkt, uint32_t l3_off)
 	return wire - l3_off;
 }
 
-static enum tw_counter decode_ipv4(const uint8_t *ip, uint32_t cap,
+static enum decode_result decode_ipv4(const uint8_t *ip, uint32_t cap,
 				   uint32_t wire, struct pkt_view *pv,
 				   struct l3_result *l3)
 {
@@ -64,21 +64,21 @@ static enum tw_counter decode_ipv4(const uint8_t *ip, uint32_t cap,
 	uint16_t frag;
 
 	if (cap < IPV4_MIN_HDR)
-		return TW_CTR_DROP_IPV4_TRUNCATED;
+		return DECODE_DROP_IPV4_TRUNCATED;
 	if (ip[0] >> 4 != 4)
-		return TW_CTR_DROP_IPV4_BAD_HEADER;
+		return DECODE_DROP_IPV4_BAD_HEADER;
 	hlen = (uint32_t)(ip[0] & 0x0f) * 4;
 	if (hlen < IPV4_MIN_HDR)
-		return TW_CTR_DROP_IPV4_BAD_HEADER;
+		return DECODE_DROP_IPV4_BAD_HEADER;
 	if (hlen > cap)
-		return TW_CTR_DROP_IPV4_TRUNCATED;
+		return DECODE_DROP_IPV4_TRUNCATED;
 	total = rd16(ip + 2);
 	/* Captures taken before TCP segmentation offload report 0 here;
 	 * the wire length is the best truth left. */
 	if (total == 0)
 		total = wire;
 	if (total < hlen)
-		return TW_CTR_DROP_IPV4_BAD_HEADER;
+		return DECODE_DROP_IPV4_BAD_HEADER;
 	frag = rd16(ip + 6);
 
 	pv->ip_version = 4;
@@ -96,15 +96,15 @@ static enum tw_counter decode_ipv4(const uint8_t *ip, uint32_t cap,
 		pv->frag_id = rd16(ip + 4);
 		pv->frag_offset = frag & 0x1fff;
 		pv->frag_more = (frag & 0x2000) != 0;
-		return TW_CTR_IP_FRAGMENTS;
+		return DECODE_IP_FRAGMENT;
 	}
-	return TW_CTR_PKTS;
+	return DECODE_OK;
 }
 
 /* Walks the extension header chain up to the upper-layer protocol. The
  * chain must lie within the captured IP packet: a header we cannot see
  * hides the protocol, so the packet is not trusted. */
-static enum tw_counter ipv6_walk_ext(const uint8_t *ip, struct l3_result *l3)
+static enum decode_result ipv6_walk_ext(const uint8_t *ip, struct l3_result *l3)
 {
 	uint8_t nh = ip[6];
 	uint32_t off = IPV6_HDR_LEN;
@@ -115,31 +115,31 @@ static enum tw_counter ipv6_walk_ext(const uint8_t *ip, struct l3_result *l3)
 		switch (nh) {
 		case IPPROTO_V6_HOPOPTS:
 			if (n != 0)
-				return TW_CTR_DROP_IPV6_BAD_EXT;
+				return DECODE_DROP_IPV6_BAD_EXT;
 			/* fall through */
 		case IPPROTO_V6_ROUTING:
 		case IPPROTO_V6_DSTOPTS:
 		case IPPROTO_V6_MOBILITY:
 			if (off + 2 > l3->cap_end)
-				return TW_CTR_DROP_IPV6_BAD_EXT;
+				return DECODE_DROP_IPV6_BAD_EXT;
 			len = ((uint32_t)ip[off + 1] + 1) * 8;
 			break;
 		case IPPROTO_V6_AH:
 			if (off + 2 > l3->cap_end)
-				return TW_CTR_DROP_IPV6_BAD_EXT;
+				return DECODE_DROP_IPV6_BAD_EXT;
 			len = ((uint32_t)ip[off + 1] + 2) * 4;
 			break;
 		case IPPROTO_V6_FRAGMENT:
 			len = 8;
 			if (off + len > l3->cap_end)
-				return TW_CTR_DROP_IPV6_BAD_EXT;
+				return DECODE_DROP_IPV6_BAD_EXT;
 			/* offset or M set; an atomic fragment is whole */
 			if ((rd16(ip + off + 2) & 0xfff9) != 0) {
 				l3->proto = ip[off];
 				l3->l4_off = off + len;
 				l3->frag_id = rd32(ip + off + 4);
 				l3->frag = rd16(ip + off + 2);
-				return TW_CTR_IP_FRAGMENTS;
+				return DECODE_IP_FRAGMENT;
 			}
 			break;
 		case IPPROTO_V6_NONXT:
@@ -148,27 +148,27 @@ static enum tw_counter ipv6_walk_ext(const uint8_t *ip, struct l3_result *l3)
 		default:
 			l3->proto = nh;
 			l3->l4_off = off;
-			return TW_CTR_PKTS;
+			return DECODE_OK;
 		}
 		if (off + len > l3->cap_end)
-			return TW_CTR_DROP_IPV6_BAD_EXT;
+			return DECODE_DROP_IPV6_BAD_EXT;
 		nh = ip[off];
 		off += len;
 	}
-	return TW_CTR_DROP_IPV6_BAD_EXT;
+	return DECODE_DROP_IPV6_BAD_EXT;
 }
 
-static enum tw_counter decode_ipv6(const uint8_t *ip, uint32_t cap,
+static enum decode_result decode_ipv6(const uint8_t *ip, uint32_t cap,
 				   uint32_t wire, struct pkt_view *pv,
 				   struct l3_result *l3)
 {
-	enum tw_counter rc;
+	enum decode_result rc;
 	uint32_t plen;
 
 	if (cap < IPV6_HDR_LEN)
-		return TW_CTR_DROP_IPV6_TRUNCATED;
+		return DECODE_DROP_IPV6_TRUNCATED;
 	if (ip[0] >> 4 != 6)
-		return TW_CTR_DROP_NOT_IP;
+		return DECODE_DROP_NOT_IP;
 	plen = rd16(ip + 4);
 	/* Jumbograms (and pre-offload captures) carry 0: trust the frame. */
 	l3->wire_end = plen ? IPV6_HDR_LEN + plen : wire;
@@ -180,7 +180,7 @@ static enum tw_counter decode_ipv6(const uint8_t *ip, uint32_t cap,
 	memcpy(pv->src.b, ip + 8, 16);
 	memcpy(pv->dst.b, ip + 24, 16);
 	rc = ipv6_walk_ext(ip, l3);
-	if (rc == TW_CTR_IP_FRAGMENTS) {
+	if (rc == DECODE_IP_FRAGMENT) {
 		pv->frag_id = l3->frag_id;
 		pv->frag_offset = l3->frag >> 3;
 		pv->frag_more = l3->frag & 1;
@@ -198,18 +198,18 @@ static void set_payload(struct pkt_view *pv, uint32_t hdr, uint32_t cap_len,
 	pv->payload_wire_len = wire_len > hdr ? wire_len - hdr : 0;
 }
 
-static enum tw_counter decode_tcp(struct pkt_view *pv, uint32_t wire_l4)
+static enum decode_result decode_tcp(struct pkt_view *pv, uint32_t wire_l4)
 {
 	const uint8_t *th = pv->l4;
 	uint32_t hlen;
 
 	if (pv->l4_caplen < TCP_MIN_HDR)
-		return TW_CTR_DROP_L4_TRUNCATED;
+		return DECODE_DROP_L4_TRUNCATED;
 	hlen = (uint32_t)(th[12] >> 4) * 4;
 	if (hlen < TCP_MIN_HDR || hlen > wire_l4)
-		return TW_CTR_DROP_TCP_BAD_HEADER;
+		return DECODE_DROP_TCP_BAD_HEADER;
 	if (hlen > pv->l4_caplen)
-		return TW_CTR_DROP_L4_TRUNCATED;
+		return DECODE_DROP_L4_TRUNCATED;
 
 	pv->sport = rd16(th);
 	pv->dport = rd16(th + 2);
@@ -218,16 +218,16 @@ static enum tw_counter decode_tcp(struct pkt_view *pv, uint32_t wire_l4)
 	pv->tcp_flags = th[13];
 	pv->window = rd16(th + 14);
 	set_payload(pv, hlen, pv->l4_caplen, wire_l4);
-	return TW_CTR_PKTS;
+	return DECODE_OK;
 }
 
-static enum tw_counter decode_udp(struct pkt_view *pv, uint32_t wire_l4)
+static enum decode_result decode_udp(struct pkt_view *pv, uint32_t wire_l4)
 {
 	const uint8_t *uh = pv->l4;
 	uint32_t ulen;
 
 	if (pv->l4_caplen < UDP_HDR_LEN || wire_l4 < UDP_HDR_LEN)
-		return TW_CTR_DROP_L4_TRUNCATED;
+		return DECODE_DROP_L4_TRUNCATED;
 	pv->sport = rd16(uh);
 	pv->dport = rd16(uh + 2);
 	/* A UDP length that disagrees with IP (0 in jumbograms, or larger
@@ -236,7 +236,7 @@ static enum tw_counter decode_udp(struct pkt_view *pv, uint32_t wire_l4)
 	if (ulen >= UDP_HDR_LEN && ulen <= wire_l4)
 		wire_l4 = ulen;
 	set_payload(pv, UDP_HDR_LEN, min_u32(pv->l4_caplen, wire_l4), wire_l4);
-	return TW_CTR_PKTS;
+	return DECODE_OK;
 }
 
 static bool icmp_is_echo(uint8_t proto, uint8_t type)
@@ -246,12 +246,12 @@ static bool icmp_is_echo(uint8_t proto, uint8_t type)
 	return type == ICMPV6_ECHO_REQUEST || type == ICMPV6_ECHO_REPLY;
 }
 
-static enum tw_counter decode_icmp(struct pkt_view *pv, uint32_t wire_l4)
+static enum decode_result decode_icmp(struct pkt_view *pv, uint32_t wire_l4)
 {
 	const uint8_t *ih = pv->l4;
 
 	if (pv->l4_caplen < ICMP_HDR_LEN)
-		return TW_CTR_DROP_L4_TRUNCATED;
+		return DECODE_DROP_L4_TRUNCATED;
 	pv->icmp_type = ih[0];
 	pv->icmp_code = ih[1];
 	if (icmp_is_echo(pv->proto, pv->icmp_type)) {
@@ -262,10 +262,10 @@ static enum tw_counter decode_icmp(struct pkt_view *pv, uint32_t wire_l4)
 		pv->dport = pv->icmp_id;
 	}
 	set_payload(pv, ICMP_HDR_LEN, pv->l4_caplen, wire_l4);
-	return TW_CTR_PKTS;
+	return DECODE_OK;
 }
 
-static enum tw_counter decode_l4(struct pkt_view *pv,
+static enum decode_result decode_l4(struct pkt_view *pv,
 				 const struct l3_result *l3)
 {
 	uint32_t wire_l4 = l3->wire_end > l3->l4_off ?
@@ -277,7 +277,7 @@ static enum tw_counter decode_l4(struct pkt_view *pv,
 	if (l3->no_l4) {
 		pv->l4_caplen = 0;
 		set_payload(pv, 0, 0, 0);
-		return TW_CTR_PKTS;
+		return DECODE_OK;
 	}
 
 	switch (pv->proto) {
@@ -297,16 +297,16 @@ static enum tw_counter decode_l4(struct pkt_view *pv,
 		break;
 	}
 	set_payload(pv, 0, pv->l4_caplen, wire_l4);
-	return TW_CTR_PKTS;
+	return DECODE_OK;
 }
 
 /* A fragment's data, for the worker's reassembly: from the end of the
  * IP headers to the end of the IP packet. */
-static enum tw_counter fragment_view(struct pkt_view *pv,
+static enum decode_result fragment_view(struct pkt_view *pv,
 				     const struct l3_result *l3)
 {
 	if (l3->l4_off > l3->cap_end)
-		return TW_CTR_DROP_IPV6_BAD_EXT;
+		return DECODE_DROP_IPV6_BAD_EXT;
 	pv->proto = l3->proto;
 	pv->l4 = pv->l3 + l3->l4_off;
 	pv->l4_caplen = l3->cap_end - l3->l4_off;
@@ -314,18 +314,18 @@ static enum tw_counter fragment_view(struct pkt_view *pv,
 	pv->payload_len = pv->l4_caplen;
 	pv->payload_wire_len = l3->wire_end > l3->l4_off ?
 			       l3->wire_end - l3->l4_off : 0;
-	return TW_CTR_IP_FRAGMENTS;
+	return DECODE_IP_FRAGMENT;
 }
 
 /* From an IP header on: decodes it, removes the layers it carries (up
  * to decap.max_depth), then decodes the innermost packet's L4. */
-static enum tw_counter decode_from_ip(const uint8_t *ip, uint32_t cap,
+static enum decode_result decode_from_ip(const uint8_t *ip, uint32_t cap,
 				      uint32_t wire, uint8_t version,
 				      struct pkt_view *pv)
 {
 	struct l3_result l3;
 	struct decap_next next;
-	enum tw_counter rc;
+	enum decode_result rc;
 
 	for (;;) {
 		memset(&l3, 0, sizeof(l3));
@@ -334,18 +334,18 @@ static enum tw_counter decode_from_ip(const uint8_t *ip, uint32_t cap,
 			rc = decode_ipv4(ip, cap, wire, pv, &l3);
 		else
 			rc = decode_ipv6(ip, cap, wire, pv, &l3);
-		if (rc == TW_CTR_IP_FRAGMENTS)
+		if (rc == DECODE_IP_FRAGMENT)
 			return fragment_view(pv, &l3);
-		if (rc != TW_CTR_PKTS)
+		if (rc != DECODE_OK)
 			return rc;
 		pv->l4 = ip + l3.l4_off;
 		if (l3.no_l4 || !decap_may_carry(l3.proto))
 			break;
-		next.drop = TW_CTR_PKTS;
+		next.drop = DECODE_OK;
 		if (!decap_next_layer(pv, l3.proto, l3.cap_end - l3.l4_off,
 				      &next))
 			break;
-		if (next.drop != TW_CTR_PKTS)
+		if (next.drop != DECODE_OK)
 			return next.drop;
 		ip = pv->l4 + next.off;
 		cap = l3.cap_end - l3.l4_off - next.off;
@@ -356,27 +356,27 @@ static enum tw_counter decode_from_ip(const uint8_t *ip, uint32_t cap,
 	return decode_l4(pv, &l3);
 }
 
-enum tw_counter decode_packet(const struct pkt *pkt, struct pkt_view *pv)
+enum decode_result decode_packet(const struct pkt *pkt, struct pkt_view *pv)
 {
 	struct l2_result l2 = { 0 };
-	enum tw_counter rc;
+	enum decode_result rc;
 
 	memset(pv, 0, PKT_VIEW_HEAD_SIZE);
 	pv->ts_ns = pkt->ts_ns;
 	if (!pkt->data)
-		return TW_CTR_DROP_L2_TRUNCATED;
+		return DECODE_DROP_L2_TRUNCATED;
 
 	rc = decode_link(pkt, &l2, pv);
-	if (rc != TW_CTR_PKTS)
+	if (rc != DECODE_OK)
 		return rc;
 
 	if (pkt->caplen < l2.l3_off)
-		return TW_CTR_DROP_L2_TRUNCATED;
+		return DECODE_DROP_L2_TRUNCATED;
 	return decode_from_ip(pkt->data + l2.l3_off, pkt->caplen - l2.l3_off,
 			      wire_after(pkt, l2.l3_off), l2.ip_version, pv);
 }
 
-enum tw_counter decode_ip_packet(const uint8_t *ip, uint32_t len,
+enum decode_result decode_ip_packet(const uint8_t *ip, uint32_t len,
 				 uint8_t version, struct pkt_view *pv)
 {
 	struct pkt_tunnel tunnel = pv->tunnel;

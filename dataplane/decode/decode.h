@@ -1,6 +1,6 @@
 /* Bounds-checked L2-L4 decode of one captured packet into a DPDK-free view.
  * Nothing here reads past caplen; a packet that cannot be trusted is
- * reported by the counter that names the reason. */
+ * dropped with the reason (enum decode_result). */
 #ifndef TW_DECODE_H
 #define TW_DECODE_H
 
@@ -9,7 +9,6 @@
 #include <stdint.h>
 
 #include "base/net.h"
-#include "base/counters.h"
 #include "decode/tunnel.h"
 
 /* Link types, numbered as libpcap's DLT_* values on Linux. */
@@ -77,18 +76,37 @@ static inline bool pkt_view_has_tail(const struct pkt_view *pv)
 	return pv->tunnel.depth || pv->tunnel.n_vlan;
 }
 
+/* What decode made of a packet: usable, a fragment to reassemble, or the
+ * reason it is dropped. The engine counts each result under the counter
+ * of the same name (decode_result_counter(), engine/worker.h). The layer
+ * walks of decap.c use 1 for "go on with the next header": no result
+ * takes it. */
+enum decode_result {
+	DECODE_OK = 0,
+	DECODE_IP_FRAGMENT = 2,     /* pv holds a fragment: reassemble it */
+	DECODE_DROP_LINKTYPE,
+	DECODE_DROP_L2_TRUNCATED,
+	DECODE_DROP_NOT_IP,
+	DECODE_DROP_IPV4_TRUNCATED,
+	DECODE_DROP_IPV4_BAD_HEADER,
+	DECODE_DROP_IPV6_TRUNCATED,
+	DECODE_DROP_IPV6_BAD_EXT,
+	DECODE_DROP_L4_TRUNCATED,
+	DECODE_DROP_TCP_BAD_HEADER,
+};
+
 /* Decodes pkt into pv, removing the encapsulations decap_configure()
- * enabled. Returns TW_CTR_PKTS when the packet is usable,
- * TW_CTR_IP_FRAGMENTS for an IP fragment (pv holds its addresses, the
+ * enabled. Returns DECODE_OK when the packet is usable,
+ * DECODE_IP_FRAGMENT for an IP fragment (pv holds its addresses, the
  * frag_* fields, l3 and the fragment's data in payload; the worker
- * reassembles it), else the counter that names the drop reason. */
-enum tw_counter decode_packet(const struct pkt *pkt, struct pkt_view *pv);
+ * reassembles it), else the drop reason. */
+enum decode_result decode_packet(const struct pkt *pkt, struct pkt_view *pv);
 
 /* Decodes a whole IP packet (a reassembled datagram) of the given
  * version at ip into pv; pv->ts_ns and pv->tunnel are kept and further
  * layers are added to the tunnel. Same results as decode_packet(). */
-enum tw_counter decode_ip_packet(const uint8_t *ip, uint32_t len,
-				 uint8_t version, struct pkt_view *pv);
+enum decode_result decode_ip_packet(const uint8_t *ip, uint32_t len,
+				    uint8_t version, struct pkt_view *pv);
 
 /* What decode_packet() removes (config keys decap.*). Set once, before
  * any thread decodes; until then every kind is enabled with the default

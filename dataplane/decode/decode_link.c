@@ -19,19 +19,19 @@
 /* pcap files store LINKTYPE_RAW (101) where the live DLT is 12. */
 #define LINKTYPE_RAW_FILE 101
 
-static enum tw_counter ethertype_to_version(uint16_t type, uint8_t *version)
+static enum decode_result ethertype_to_version(uint16_t type, uint8_t *version)
 {
 	if (type == ETHERTYPE_IPV4)
 		*version = 4;
 	else if (type == ETHERTYPE_IPV6)
 		*version = 6;
 	else
-		return TW_CTR_DROP_NOT_IP;
-	return TW_CTR_PKTS;
+		return DECODE_DROP_NOT_IP;
+	return DECODE_OK;
 }
 
 /* BSD address families differ per OS for IPv6; all are accepted. */
-static enum tw_counter family_to_l3(uint32_t family, struct l2_result *l2)
+static enum decode_result family_to_l3(uint32_t family, struct l2_result *l2)
 {
 	switch (family) {
 	case 2:
@@ -44,19 +44,19 @@ static enum tw_counter family_to_l3(uint32_t family, struct l2_result *l2)
 		l2->ip_version = 6;
 		break;
 	default:
-		return TW_CTR_DROP_NOT_IP;
+		return DECODE_DROP_NOT_IP;
 	}
 	l2->l3_off = NULL_HDR_LEN;
-	return TW_CTR_PKTS;
+	return DECODE_OK;
 }
 
-static enum tw_counter decode_null(const struct pkt *pkt, bool network_order,
+static enum decode_result decode_null(const struct pkt *pkt, bool network_order,
 				   struct l2_result *l2)
 {
 	uint32_t family;
 
 	if (pkt->caplen < NULL_HDR_LEN)
-		return TW_CTR_DROP_L2_TRUNCATED;
+		return DECODE_DROP_L2_TRUNCATED;
 	if (network_order)
 		family = rd32(pkt->data);
 	else
@@ -64,40 +64,40 @@ static enum tw_counter decode_null(const struct pkt *pkt, bool network_order,
 	return family_to_l3(family, l2);
 }
 
-static enum tw_counter decode_raw(const struct pkt *pkt, struct l2_result *l2)
+static enum decode_result decode_raw(const struct pkt *pkt, struct l2_result *l2)
 {
 	if (pkt->caplen < 1)
-		return TW_CTR_DROP_L2_TRUNCATED;
+		return DECODE_DROP_L2_TRUNCATED;
 	l2->l3_off = 0;
 	l2->ip_version = pkt->data[0] >> 4;
 	if (l2->ip_version != 4 && l2->ip_version != 6)
-		return TW_CTR_DROP_NOT_IP;
-	return TW_CTR_PKTS;
+		return DECODE_DROP_NOT_IP;
+	return DECODE_OK;
 }
 
-enum tw_counter decode_link(const struct pkt *pkt, struct l2_result *l2,
+enum decode_result decode_link(const struct pkt *pkt, struct l2_result *l2,
 			    struct pkt_view *pv)
 {
 	switch (pkt->linktype) {
 	case TW_LINK_ETHERNET:
 		if (pkt->caplen < ETH_HDR_LEN)
-			return TW_CTR_DROP_L2_TRUNCATED;
+			return DECODE_DROP_L2_TRUNCATED;
 		/* untagged IP, nearly every frame: no walk */
 		if (ethertype_to_version(rd16(pkt->data + ETH_HDR_LEN - 2),
-					 &l2->ip_version) == TW_CTR_PKTS) {
+					 &l2->ip_version) == DECODE_OK) {
 			l2->l3_off = ETH_HDR_LEN;
-			return TW_CTR_PKTS;
+			return DECODE_OK;
 		}
 		return decode_ethertype(pkt->data, pkt->caplen,
 					ETH_HDR_LEN - 2, l2, pv);
 	case TW_LINK_LINUX_SLL:
 		if (pkt->caplen < SLL_HDR_LEN)
-			return TW_CTR_DROP_L2_TRUNCATED;
+			return DECODE_DROP_L2_TRUNCATED;
 		return decode_ethertype(pkt->data, pkt->caplen,
 					SLL_PROTO_OFF, l2, pv);
 	case TW_LINK_LINUX_SLL2:
 		if (pkt->caplen < SLL2_HDR_LEN)
-			return TW_CTR_DROP_L2_TRUNCATED;
+			return DECODE_DROP_L2_TRUNCATED;
 		l2->l3_off = SLL2_HDR_LEN;
 		return ethertype_to_version(rd16(pkt->data), &l2->ip_version);
 	case TW_LINK_RAW:
@@ -106,16 +106,16 @@ enum tw_counter decode_link(const struct pkt *pkt, struct l2_result *l2,
 	case TW_LINK_IPV4:
 		l2->l3_off = 0;
 		l2->ip_version = 4;
-		return TW_CTR_PKTS;
+		return DECODE_OK;
 	case TW_LINK_IPV6:
 		l2->l3_off = 0;
 		l2->ip_version = 6;
-		return TW_CTR_PKTS;
+		return DECODE_OK;
 	case TW_LINK_NULL:
 		return decode_null(pkt, false, l2);
 	case TW_LINK_LOOP:
 		return decode_null(pkt, true, l2);
 	default:
-		return TW_CTR_DROP_LINKTYPE;
+		return DECODE_DROP_LINKTYPE;
 	}
 }

@@ -30,11 +30,10 @@ static inline uint32_t rd32(const uint8_t *p)
 }
 
 /* Resolves pkt->linktype (a TW_LINK_* value, or LINKTYPE_RAW as stored in
- * files) into l2. Returns TW_CTR_PKTS, or the counter naming the drop
- * reason (VLAN ids and removed layers are noted in pv->tunnel);
+ * files) into l2. Returns DECODE_OK, or the drop reason (VLAN ids and removed layers are noted in pv->tunnel);
  * decode_packet() still checks l3_off against caplen before it
  * reads IP. */
-enum tw_counter decode_link(const struct pkt *pkt, struct l2_result *l2,
+enum decode_result decode_link(const struct pkt *pkt, struct l2_result *l2,
 			    struct pkt_view *pv);
 
 #endif

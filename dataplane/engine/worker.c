@@ -227,7 +227,7 @@ static void process_fragment(struct worker *w, struct pkt_view *pv)
 	const uint8_t *ip;
 	uint32_t len;
 	uint8_t version;
-	enum tw_counter rc;
+	enum decode_result rc;
 
 	if (!w->defrag) {
 		counter_inc(&w->ctr, TW_CTR_DROP_IP_FRAGMENT);
@@ -248,10 +248,9 @@ static void process_fragment(struct worker *w, struct pkt_view *pv)
 		added.left = 0;
 		count_tunnel(w, &added);
 	}
-	if (rc == TW_CTR_IP_FRAGMENTS)
-		rc = TW_CTR_DROP_IP_FRAGMENT;
-	if (rc != TW_CTR_PKTS) {
-		counter_inc(&w->ctr, rc);
+	if (rc != DECODE_OK) {
+		counter_inc(&w->ctr, rc == DECODE_IP_FRAGMENT ?
+			     TW_CTR_DROP_IP_FRAGMENT : decode_result_counter(rc));
 		return;
 	}
 	process_view(w, &whole, flow_view_hash(&whole));
@@ -297,16 +296,16 @@ static void on_defrag_alert(void *ctx, const struct defrag_alert *a)
 void worker_process(struct worker *w, const struct pkt *p)
 {
 	struct pkt_view pv;
-	enum tw_counter verdict = decode_packet(p, &pv);
+	enum decode_result verdict = decode_packet(p, &pv);
 
 	worker_process_decoded(w, &pv, verdict, p->wirelen);
 }
 
 void worker_process_decoded(struct worker *w, struct pkt_view *pv,
-			    enum tw_counter verdict, uint32_t wirelen)
+			    enum decode_result verdict, uint32_t wirelen)
 {
 	worker_process_hashed(w, pv, verdict, wirelen,
-			      verdict == TW_CTR_PKTS ? flow_view_hash(pv) : 0);
+			      verdict == DECODE_OK ? flow_view_hash(pv) : 0);
 }
 
 void worker_prefetch(const struct worker *w, uint32_t hash)
@@ -315,16 +314,16 @@ void worker_prefetch(const struct worker *w, uint32_t hash)
 }
 
 void worker_process_hashed(struct worker *w, struct pkt_view *pv,
-			   enum tw_counter verdict, uint32_t wirelen,
+			   enum decode_result verdict, uint32_t wirelen,
 			   uint32_t hash)
 {
 	counter_inc(&w->ctr, TW_CTR_PKTS);
 	counter_add(&w->ctr, TW_CTR_BYTES, wirelen);
 	if (__builtin_expect(pv->tunnel.layers | pv->tunnel.left, 0))
 		count_tunnel(w, &pv->tunnel);
-	if (verdict != TW_CTR_PKTS) {
-		counter_inc(&w->ctr, verdict);
-		if (verdict == TW_CTR_IP_FRAGMENTS)
+	if (verdict != DECODE_OK) {
+		counter_inc(&w->ctr, decode_result_counter(verdict));
+		if (verdict == DECODE_IP_FRAGMENT)
 			process_fragment(w, pv);
 		return;
 	}

@@ -47,6 +47,26 @@ struct worker_options {
 	bool flow_records;     /* send WREC_FLOW_END for the HTML report */
 };
 
+/* The counter a decode result is counted under (stats.decode). */
+static inline enum tw_counter decode_result_counter(enum decode_result r)
+{
+	static const enum tw_counter by_result[] = {
+		[DECODE_OK] = TW_CTR_PKTS,
+		[DECODE_IP_FRAGMENT] = TW_CTR_IP_FRAGMENTS,
+		[DECODE_DROP_LINKTYPE] = TW_CTR_DROP_LINKTYPE,
+		[DECODE_DROP_L2_TRUNCATED] = TW_CTR_DROP_L2_TRUNCATED,
+		[DECODE_DROP_NOT_IP] = TW_CTR_DROP_NOT_IP,
+		[DECODE_DROP_IPV4_TRUNCATED] = TW_CTR_DROP_IPV4_TRUNCATED,
+		[DECODE_DROP_IPV4_BAD_HEADER] = TW_CTR_DROP_IPV4_BAD_HEADER,
+		[DECODE_DROP_IPV6_TRUNCATED] = TW_CTR_DROP_IPV6_TRUNCATED,
+		[DECODE_DROP_IPV6_BAD_EXT] = TW_CTR_DROP_IPV6_BAD_EXT,
+		[DECODE_DROP_L4_TRUNCATED] = TW_CTR_DROP_L4_TRUNCATED,
+		[DECODE_DROP_TCP_BAD_HEADER] = TW_CTR_DROP_TCP_BAD_HEADER,
+	};
+
+	return by_result[r];
+}
+
 struct worker;
 
 struct worker *worker_create(const struct worker_options *opt,
@@ -59,11 +79,11 @@ void worker_process(struct worker *w, const struct pkt *p);
 /* The same for a packet someone else decoded (the offline reader does,
  * to share the work with the worker); verdict is decode_packet's. */
 void worker_process_decoded(struct worker *w, struct pkt_view *pv,
-			    enum tw_counter verdict, uint32_t wirelen);
+			    enum decode_result verdict, uint32_t wirelen);
 /* ... with hash = flow_view_hash(pv) computed by the caller, who may have
  * called worker_prefetch(w, hash) a packet earlier. */
 void worker_process_hashed(struct worker *w, struct pkt_view *pv,
-			   enum tw_counter verdict, uint32_t wirelen,
+			   enum decode_result verdict, uint32_t wirelen,
 			   uint32_t hash);
 void worker_prefetch(const struct worker *w, uint32_t hash);
 /* Reaps idle flows and runs periodic analyzer work at now_ns. */

@@ -52,7 +52,7 @@ struct defrag_table *defrag_create(const struct defrag_config *cfg,
 				   defrag_alert_fn alert, void *ctx);
 void defrag_destroy(struct defrag_table *t);
 
-/* Takes one fragment (decode_packet() returned TW_CTR_IP_FRAGMENTS for
+/* Takes one fragment (decode_packet() returned DECODE_IP_FRAGMENT for
  * pv). When it completes its datagram, returns the whole IP packet
  * (version in *version, length in *len), valid until the next call on t;
  * otherwise NULL. */

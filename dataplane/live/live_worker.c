@@ -115,7 +115,7 @@ static void spread_one(struct live_worker *lw, struct rte_mbuf *m,
 {
 	const struct live_shared *sh = lw->sh;
 	uint64_t ts = sh->packet_clock ? source_dpdk_ts(sh->ports, m) : 0;
-	enum tw_counter verdict;
+	enum decode_result verdict;
 	struct pkt_view pv;
 	struct pkt p;
 	unsigned t = 0;
@@ -123,7 +123,7 @@ static void spread_one(struct live_worker *lw, struct rte_mbuf *m,
 	source_dpdk_pkt(m, lw->linear, LIVE_LINEAR_BYTES, ts ? ts : now_ns, &p);
 	verdict = decode_packet(&p, &pv);
 	/* the innermost pair: tunnels and fragments spread like the rest */
-	if (verdict == TW_CTR_PKTS || verdict == TW_CTR_IP_FRAGMENTS)
+	if (verdict == DECODE_OK || verdict == DECODE_IP_FRAGMENT)
 		t = decode_pair_hash(&pv) % sh->n_workers;
 	if (t == 0) {
 		worker_process_decoded(lw->w, &pv, verdict, p.wirelen);

@@ -50,7 +50,7 @@ static void prefetch_next(struct offline_worker *ow)
 	uint32_t len, type;
 
 	next = spsc_ring_peek_next(ow->packets, &len, &type);
-	if (next && type == PREC_DECODED && next->verdict == TW_CTR_PKTS)
+	if (next && type == PREC_DECODED && next->verdict == DECODE_OK)
 		worker_prefetch(ow->w, next->hash);
 }
 

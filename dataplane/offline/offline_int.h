@@ -49,7 +49,7 @@ struct pkt_record {
 struct decoded_record {
 	struct pkt_view pv;
 	uint32_t wirelen;
-	uint32_t verdict;        /* enum tw_counter from decode_packet */
+	uint32_t verdict;        /* enum decode_result from decode_packet */
 	uint32_t hash;           /* flow_view_hash(), when decoded */
 };
 

@@ -69,10 +69,10 @@ static inline void maybe_tick(struct offline *o, uint64_t ts_ns)
  * fragment of a datagram meets the others on one worker; undecodable
  * packets are counted by worker 0. */
 static unsigned worker_of(const struct offline *o, const struct pkt_view *pv,
-			  enum tw_counter verdict)
+			  enum decode_result verdict)
 {
 	if (o->n == 1 ||
-	    (verdict != TW_CTR_PKTS && verdict != TW_CTR_IP_FRAGMENTS))
+	    (verdict != DECODE_OK && verdict != DECODE_IP_FRAGMENT))
 		return 0;
 	return decode_pair_hash(pv) % o->n;
 }
@@ -92,7 +92,7 @@ static void send_decoded(struct offline *o, const struct pkt *p)
 {
 	struct decoded_record *r;
 	struct pkt_view pv;
-	enum tw_counter verdict = decode_packet(p, &pv);
+	enum decode_result verdict = decode_packet(p, &pv);
 	unsigned i = worker_of(o, &pv, verdict);
 
 	maybe_tick(o, p->ts_ns);
@@ -103,7 +103,7 @@ static void send_decoded(struct offline *o, const struct pkt *p)
 		memcpy(&r->pv, &pv, PKT_VIEW_HEAD_SIZE);
 	r->wirelen = p->wirelen;
 	r->verdict = verdict;
-	r->hash = verdict == TW_CTR_PKTS ? flow_view_hash(&pv) : 0;
+	r->hash = verdict == DECODE_OK ? flow_view_hash(&pv) : 0;
 	spsc_ring_commit(o->ow[i].packets, PREC_DECODED);
 }
 
