@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/index_list.h"
 #include "decode/decode.h"
 
 /* Directions relative to the originator: the SYN sender; for a TCP flow
@@ -100,7 +101,7 @@ struct flow {
 	uint64_t first_ns, last_ns;
 	struct flow_side side[2];
 	/* table bookkeeping (flow_table.c) */
-	uint32_t lru_prev, lru_next; /* idle list, index+1 */
+	struct ilink lru;        /* its idle list (flow_table.c) */
 	uint8_t lru_class;
 	uint8_t in_use;
 	/* per-analyzer state, each analyzer at its own offset (registry.c) */

@@ -32,7 +32,7 @@ enum flow_tier { FLOW_TIER_EMPTY = 0, FLOW_TIER_PAYLOAD = 1, FLOW_TIERS };
 #define FLOW_LISTS (FLOW_CLASS_COUNT * FLOW_TIERS)
 
 struct flow_list {
-	uint32_t head, tail; /* index+1 */
+	struct ilist order;  /* least recently active first */
 	/* a flow went to the tail with an older last packet than the flow
 	 * before it (time stepped back: a later trace, or captures of
 	 * concurrent recordings read one after the other): expiry must
@@ -108,35 +108,20 @@ static uint32_t flow_index(const struct flow_table *ft, const struct flow *f)
 
 static void list_unlink(struct flow_table *ft, struct flow *f)
 {
-	struct flow_list *l = &ft->lists[f->lru_class];
-
-	if (f->lru_prev)
-		ft->flows[f->lru_prev - 1].lru_next = f->lru_next;
-	else
-		l->head = f->lru_next;
-	if (f->lru_next)
-		ft->flows[f->lru_next - 1].lru_prev = f->lru_prev;
-	else
-		l->tail = f->lru_prev;
-	f->lru_prev = f->lru_next = 0;
+	ilist_unlink(&ft->lists[f->lru_class].order,
+		     ILIST_ARRAY(ft->flows, lru), flow_index(ft, f) + 1);
 }
 
 static void list_append(struct flow_table *ft, struct flow *f)
 {
 	unsigned c = flow_list_of(f);
 	struct flow_list *l = &ft->lists[c];
-	uint32_t idx1 = flow_index(ft, f) + 1;
 
 	f->lru_class = (uint8_t)c;
-	f->lru_prev = l->tail;
-	f->lru_next = 0;
-	if (l->tail && ft->flows[l->tail - 1].last_ns > f->last_ns)
+	if (l->order.tail && ft->flows[l->order.tail - 1].last_ns > f->last_ns)
 		l->unsorted = 1;
-	if (l->tail)
-		ft->flows[l->tail - 1].lru_next = idx1;
-	else
-		l->head = idx1;
-	l->tail = idx1;
+	ilist_push_tail(&l->order, ILIST_ARRAY(ft->flows, lru),
+			flow_index(ft, f) + 1);
 }
 
 /* f just had a packet: it goes to the tail of its list, unless it is
@@ -148,7 +133,8 @@ static void list_touch(struct flow_table *ft, struct flow *f)
 			     flow_class_of(f) * FLOW_TIERS + FLOW_TIER_PAYLOAD :
 			     flow_list_of(f);
 
-	if (c == f->lru_class && ft->lists[c].tail == flow_index(ft, f) + 1)
+	if (c == f->lru_class &&
+	    ft->lists[c].order.tail == flow_index(ft, f) + 1)
 		return;
 	list_unlink(ft, f);
 	list_append(ft, f);
@@ -216,8 +202,7 @@ static void flow_end(struct flow_table *ft, struct flow *f,
 	list_unlink(ft, f);
 	bucket_remove(ft, f);
 	f->in_use = 0;
-	f->bucket_next = ft->free_head;
-	ft->free_head = flow_index(ft, f) + 1;
+	ifree_push(&ft->free_head, &f->bucket_next, flow_index(ft, f) + 1);
 	ft->count--;
 }
 
@@ -228,7 +213,7 @@ static struct flow *oldest_of_tier(struct flow_table *ft, enum flow_tier t)
 	struct flow *victim = NULL;
 
 	for (unsigned c = 0; c < FLOW_CLASS_COUNT; c++) {
-		uint32_t head = ft->lists[c * FLOW_TIERS + t].head;
+		uint32_t head = ft->lists[c * FLOW_TIERS + t].order.head;
 		struct flow *h;
 
 		if (!head)
@@ -362,7 +347,7 @@ static struct flow *flow_create(struct flow_table *ft, const struct flow_key *k,
 				return NULL;
 		}
 		f = &ft->flows[ft->free_head - 1];
-		ft->free_head = f->bucket_next;
+		ifree_pop(&ft->free_head, &f->bucket_next);
 	}
 	flow_init(f, k, hash, pv, ft->cfg.an_state_size);
 	bucket_insert(ft, f);
@@ -502,10 +487,10 @@ static void expire_unsorted(struct flow_table *ft, struct flow_list *l,
 	uint64_t prev = 0;
 	bool sorted = true;
 
-	for (uint32_t i = l->head; i;) {
+	for (uint32_t i = l->order.head; i;) {
 		struct flow *f = &ft->flows[i - 1];
 
-		i = f->lru_next;
+		i = f->lru.next;
 		if (flow_expired(ft, f, now_ns)) {
 			flow_end(ft, f, expiry_reason(f));
 			continue;
@@ -527,8 +512,8 @@ void flow_table_expire(struct flow_table *ft, uint64_t now_ns)
 			expire_unsorted(ft, &ft->lists[c], now_ns);
 			continue;
 		}
-		while (ft->lists[c].head) {
-			struct flow *f = &ft->flows[ft->lists[c].head - 1];
+		while (ft->lists[c].order.head) {
+			struct flow *f = &ft->flows[ft->lists[c].order.head - 1];
 
 			if (!flow_expired(ft, f, now_ns))
 				break;

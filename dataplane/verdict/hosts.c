@@ -39,7 +39,7 @@ struct hosts {
 	uint32_t n_used;
 	uint64_t dropped;
 	/* eviction: per rank, least recently updated first (index+1) */
-	uint32_t lru_head[HOST_RANKS], lru_tail[HOST_RANKS];
+	struct ilist lru[HOST_RANKS];
 	uint64_t idle_ns;              /* hosts.idle_timeout, 0: off */
 	uint64_t now_ns;               /* newest packet time seen here */
 	struct hosts_evictions evicted;
@@ -153,31 +153,14 @@ static struct host *lookup(const struct hosts *h, const struct ip_addr *ip)
 
 static void lru_unlink(struct hosts *h, uint32_t idx)
 {
-	struct host *hst = &h->entries[idx];
-
-	if (hst->lru_prev)
-		h->entries[hst->lru_prev - 1].lru_next = hst->lru_next;
-	else
-		h->lru_head[hst->rank] = hst->lru_next;
-	if (hst->lru_next)
-		h->entries[hst->lru_next - 1].lru_prev = hst->lru_prev;
-	else
-		h->lru_tail[hst->rank] = hst->lru_prev;
-	hst->lru_prev = hst->lru_next = 0;
+	ilist_unlink(&h->lru[h->entries[idx].rank],
+		     ILIST_ARRAY(h->entries, lru), idx + 1);
 }
 
 static void lru_append(struct hosts *h, uint32_t idx)
 {
-	struct host *hst = &h->entries[idx];
-	uint32_t tail = h->lru_tail[hst->rank];
-
-	hst->lru_prev = tail;
-	hst->lru_next = 0;
-	if (tail)
-		h->entries[tail - 1].lru_next = idx + 1;
-	else
-		h->lru_head[hst->rank] = idx + 1;
-	h->lru_tail[hst->rank] = idx + 1;
+	ilist_push_tail(&h->lru[h->entries[idx].rank],
+			ILIST_ARRAY(h->entries, lru), idx + 1);
 }
 
 static enum host_rank rank_of_severity(enum severity sev)
@@ -228,8 +211,7 @@ static void entry_free(struct hosts *h, uint32_t idx)
 		*link = hst->hash_next;
 	lru_unlink(h, idx);
 	entry_clear(h, idx);
-	hst->hash_next = h->free_head;
-	h->free_head = idx + 1;
+	ifree_push(&h->free_head, &hst->hash_next, idx + 1);
 	h->n_used--;
 }
 
@@ -247,7 +229,7 @@ static int evict_for(struct hosts *h, enum host_rank want)
 	uint32_t victim = 0;
 
 	for (int r = HOST_RANK_CLEAN; r <= HOST_RANK_LOW && !victim; r++) {
-		uint32_t head = h->lru_head[r];
+		uint32_t head = h->lru[r].head;
 
 		if (head && host_idle(h, &h->entries[head - 1])) {
 			victim = head;
@@ -255,8 +237,8 @@ static int evict_for(struct hosts *h, enum host_rank want)
 		}
 	}
 	for (int r = HOST_RANK_CLEAN; r <= (int)want && !victim; r++) {
-		if (h->lru_head[r]) {
-			victim = h->lru_head[r];
+		if (h->lru[r].head) {
+			victim = h->lru[r].head;
 			h->evicted.by_rank[r]++;
 		}
 	}
@@ -283,8 +265,8 @@ static struct host *host_get(struct hosts *h, const struct ip_addr *ip,
 	    !evict_for(h, want))
 		return NULL;
 	if (h->free_head) {
-		idx = h->free_head - 1;
-		h->free_head = h->entries[idx].hash_next;
+		idx = ifree_pop(&h->free_head,
+				&h->entries[h->free_head - 1].hash_next) - 1;
 	} else {
 		idx = h->next_unused++;
 	}

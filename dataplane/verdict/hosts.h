@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/index_list.h"
 #include "findings/findings.h"
 #include "verdict/suppress_match.h"
 
@@ -46,7 +47,7 @@ struct host {
 	char raised_by[HOST_RAISED_MAX];
 	uint32_t hash_next;        /* index+1 */
 	/* eviction order: one list per rank, least recently updated first */
-	uint32_t lru_prev, lru_next; /* index+1 */
+	struct ilink lru;
 	uint8_t rank;              /* enum host_rank */
 };
 
