@@ -147,32 +147,18 @@ static void handshake(struct conn *c, bool inverted)
 
 static void collect(struct fixture *fx)
 {
-	const struct finding *f;
-	uint32_t len, type;
-
-	while ((f = spsc_ring_peek(fx->wf.ring, &len, &type)) != NULL) {
-		if (type == WREC_FINDING && fx->n_found < MAX_FINDINGS)
-			fx->found[fx->n_found++] = *f;
-		spsc_ring_pop(fx->wf.ring);
-	}
+	worker_fixture_collect(&fx->wf, fx->found, &fx->n_found, MAX_FINDINGS);
 }
 
 static const struct finding *find(struct fixture *fx, const char *kind)
 {
 	collect(fx);
-	for (unsigned i = 0; i < fx->n_found; i++)
-		if (strcmp(fx->found[i].kind, kind) == 0)
-			return &fx->found[i];
-	return NULL;
+	return findings_of_kind(fx->found, fx->n_found, kind);
 }
 
 static const char *detail_str(const struct finding *f, const char *key)
 {
-	for (unsigned i = 0; i < f->n_detail; i++)
-		if (strcmp(f->detail[i].key, key) == 0 &&
-		    f->detail[i].type == DETAIL_STR)
-			return f->detail[i].v.s;
-	return NULL;
+	return finding_detail_str(f, key);
 }
 
 static struct conn conn_new(struct fixture *fx, const char *orig,

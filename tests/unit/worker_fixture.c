@@ -37,3 +37,34 @@ void worker_fixture_stop(struct worker_fixture *fx)
 	spsc_ring_destroy(fx->ring);
 	hs_db_free(fx->db);
 }
+
+void worker_fixture_collect(struct worker_fixture *fx, struct finding *found,
+			    unsigned *n, unsigned max)
+{
+	const struct finding *f;
+	uint32_t len, type;
+
+	while ((f = spsc_ring_peek(fx->ring, &len, &type)) != NULL) {
+		if (type == WREC_FINDING && *n < max)
+			found[(*n)++] = *f;
+		spsc_ring_pop(fx->ring);
+	}
+}
+
+const struct finding *findings_of_kind(const struct finding *found,
+				       unsigned n, const char *kind)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(found[i].kind, kind) == 0)
+			return &found[i];
+	return NULL;
+}
+
+const char *finding_detail_str(const struct finding *f, const char *key)
+{
+	for (unsigned i = 0; i < f->n_detail; i++)
+		if (strcmp(f->detail[i].key, key) == 0 &&
+		    f->detail[i].type == DETAIL_STR)
+			return f->detail[i].v.s;
+	return NULL;
+}
