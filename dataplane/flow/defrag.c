@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/index_list.h"
 #include "base/mix.h"
 #include "decode/decode.h"
 
@@ -33,7 +34,7 @@ struct frag_slot {
 	uint64_t first_ns, last_ns;
 	struct pkt_tunnel tunnel;
 	uint32_t hash_next;      /* chain, index+1 */
-	uint32_t prev, next;     /* arrival order, index+1 */
+	struct ilink order;      /* arrival order */
 	uint32_t bucket;
 };
 
@@ -54,7 +55,7 @@ struct defrag_table {
 	uint32_t n_buckets;      /* power of two */
 	uint32_t free_head;      /* free slots through hash_next */
 	uint32_t next_unused;    /* never used slots from here */
-	uint32_t oldest, newest; /* arrival order */
+	struct ilist order;      /* arrival order: oldest first */
 	uint32_t units_max;      /* data units a slot holds */
 	size_t bitmap_bytes;     /* per slot */
 	uint8_t *bitmaps;
@@ -140,30 +141,12 @@ size_t defrag_memory(const struct defrag_table *t)
 
 static void order_unlink(struct defrag_table *t, uint32_t i)
 {
-	struct frag_slot *s = &t->slots[i];
-
-	if (s->prev)
-		t->slots[s->prev - 1].next = s->next;
-	else
-		t->oldest = s->next;
-	if (s->next)
-		t->slots[s->next - 1].prev = s->prev;
-	else
-		t->newest = s->prev;
-	s->prev = s->next = NIL;
+	ilist_unlink(&t->order, ILIST_ARRAY(t->slots, order), i + 1);
 }
 
 static void order_append(struct defrag_table *t, uint32_t i)
 {
-	struct frag_slot *s = &t->slots[i];
-
-	s->prev = t->newest;
-	s->next = NIL;
-	if (t->newest)
-		t->slots[t->newest - 1].next = i + 1;
-	else
-		t->oldest = i + 1;
-	t->newest = i + 1;
+	ilist_push_tail(&t->order, ILIST_ARRAY(t->slots, order), i + 1);
 }
 
 static void bucket_unlink(struct defrag_table *t, uint32_t i)
@@ -182,8 +165,7 @@ static void slot_free(struct defrag_table *t, uint32_t i)
 {
 	bucket_unlink(t, i);
 	order_unlink(t, i);
-	t->slots[i].hash_next = t->free_head;
-	t->free_head = i + 1;
+	ifree_push(&t->free_head, &t->slots[i].hash_next, i + 1);
 }
 
 /* ---- incomplete datagrams (flood) ---- */
@@ -198,10 +180,28 @@ static bool pair_is(const struct pair_count *p, const struct ip_addr *a,
 /* Counted per address pair, which lives on one worker, so the finding
  * does not depend on the worker count. The least counted pair makes
  * room for a new one. */
+/* Tells the worker what a datagram of s did (count: datagrams or bytes). */
+static void raise_alert(struct defrag_table *t, const struct frag_slot *s,
+			enum defrag_alert_kind kind, uint32_t count)
+{
+	struct defrag_alert a;
+
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.src = s->src;
+	a.dst = s->dst;
+	a.proto = s->proto;
+	a.ip_version = s->version;
+	a.count = count;
+	a.first_ns = s->first_ns;
+	a.last_ns = s->last_ns;
+	a.tunnel = s->tunnel;
+	t->alert(t->ctx, &a);
+}
+
 static void note_incomplete(struct defrag_table *t, const struct frag_slot *s)
 {
 	struct pair_count *p = NULL, *least = &t->pairs[0];
-	struct defrag_alert a;
 
 	for (unsigned i = 0; i < PAIRS_TRACKED && !p; i++) {
 		if (pair_is(&t->pairs[i], &s->src, &s->dst) &&
@@ -221,24 +221,14 @@ static void note_incomplete(struct defrag_table *t, const struct frag_slot *s)
 	    p->n < t->cfg.flood_incomplete)
 		return;
 	p->reported = 1;
-	memset(&a, 0, sizeof(a));
-	a.kind = DEFRAG_ALERT_FLOOD;
-	a.src = s->src;
-	a.dst = s->dst;
-	a.proto = s->proto;
-	a.ip_version = s->version;
-	a.count = p->n;
-	a.first_ns = s->first_ns;
-	a.last_ns = s->last_ns;
-	a.tunnel = s->tunnel;
 	counter_inc(t->ctr, TW_CTR_DEFRAG_FLOOD);
-	t->alert(t->ctx, &a);
+	raise_alert(t, s, DEFRAG_ALERT_FLOOD, p->n);
 }
 
 void defrag_expire(struct defrag_table *t, uint64_t now_ns)
 {
-	while (t->oldest) {
-		uint32_t i = t->oldest - 1;
+	while (t->order.head) {
+		uint32_t i = t->order.head - 1;
 		struct frag_slot *s = &t->slots[i];
 
 		if (s->first_ns + t->cfg.timeout_ns > now_ns)
@@ -255,19 +245,17 @@ static uint32_t slot_take(struct defrag_table *t)
 {
 	uint32_t i;
 
-	if (t->free_head) {
-		i = t->free_head - 1;
-		t->free_head = t->slots[i].hash_next;
-		return i;
-	}
+	if (t->free_head)
+		return ifree_pop(&t->free_head,
+				 &t->slots[t->free_head - 1].hash_next) - 1;
 	if (t->next_unused < t->cfg.max_datagrams)
 		return t->next_unused++;
 	/* full: the oldest datagram makes room */
-	i = t->oldest - 1;
+	i = t->order.head - 1;
 	counter_inc(t->ctr, TW_CTR_DEFRAG_EVICTED);
 	note_incomplete(t, &t->slots[i]);
 	slot_free(t, i);
-	t->free_head = t->slots[i].hash_next;
+	ifree_pop(&t->free_head, &t->slots[i].hash_next);
 	return i;
 }
 
@@ -351,19 +339,7 @@ static uint32_t merge_bytes(struct defrag_table *t, uint32_t i,
 
 static void report_overlap(struct defrag_table *t, struct frag_slot *s)
 {
-	struct defrag_alert a;
-
-	memset(&a, 0, sizeof(a));
-	a.kind = DEFRAG_ALERT_OVERLAP;
-	a.src = s->src;
-	a.dst = s->dst;
-	a.proto = s->proto;
-	a.ip_version = s->version;
-	a.count = s->conflict_bytes;
-	a.first_ns = s->first_ns;
-	a.last_ns = s->last_ns;
-	a.tunnel = s->tunnel;
-	t->alert(t->ctx, &a);
+	raise_alert(t, s, DEFRAG_ALERT_OVERLAP, s->conflict_bytes);
 }
 
 /* Writes an IP header for the whole datagram in front of its data: the
