@@ -85,11 +85,12 @@ def check_one(args, src, mode, base, tmp):
     if mode in EVASION:
         cmd += ["--conflict-from", flagged[0]]
     subprocess.run(cmd, check=True, timeout=60)
-    reports = {w: run(args.binary, out, w) for w in (1, 4)}
-    problems = []
-    if reports[1] != reports[4]:
-        problems.append("report with --workers 4 differs from --workers 1")
-    doc = json.loads(reports[1])
+    workers = [int(w) for w in args.workers.split(",")]
+    reports = {w: run(args.binary, out, w) for w in workers}
+    problems = [f"report with --workers {w} differs from --workers "
+                f"{workers[0]}" for w in workers[1:]
+                if reports[w] != reports[workers[0]]]
+    doc = json.loads(reports[workers[0]])
     want = expected(base, mode)
     got = hosts_of(doc)
     if mode in EVASION:
@@ -130,6 +131,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--binary", required=True)
     ap.add_argument("--traces", required=True)
+    ap.add_argument("--workers", default="1,4",
+                    help="worker counts each wrapping runs with")
     ap.add_argument("--wrap", default=os.path.join(
         os.path.dirname(__file__), "..", "tools", "fabric_wrap.py"))
     args = ap.parse_args()
