@@ -1,6 +1,6 @@
 # Reverse-tunnel tools on the wire (ids 300-399, analyzer tunnel_service,
 # see README.md). Each id names one tool and one marker; the analyzer's
-# table (dataplane/analyzers/tunnel_service.c) gives the tool's name.
+# table (dataplane/analyzers/tunnel_service/tunnel_service.c) gives the tool's name.
 # Most of these tools can run inside TLS, where only the names of
 # patterns/services.txt (DNS, SNI) remain visible.
 

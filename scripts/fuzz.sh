@@ -9,13 +9,13 @@
 #   FUZZ_DIR=/tmp/fz scripts/fuzz.sh     (build dir, default build-fuzz)
 #
 # Targets and the sources they cover:
-#   fuzz_dns      analyzers/dns_parse.c, analyzers/dns_label.c
-#   fuzz_icmp     analyzers/icmp_payload.c
-#   fuzz_ssh      analyzers/ssh_wire.c (banner and KEXINIT parser)
-#   fuzz_tls      analyzers/tls_parse.c (ClientHello)
-#   fuzz_frames   analyzers/frame_dec.c (WebSocket, httptunnel framing),
+#   fuzz_dns      analyzers/common/dns_parse.c, analyzers/dns_tunnel/dns_label.c
+#   fuzz_icmp     analyzers/icmp/icmp_payload.c
+#   fuzz_ssh      analyzers/ssh/ssh_wire.c (banner and KEXINIT parser)
+#   fuzz_tls      analyzers/common/tls_parse.c (ClientHello)
+#   fuzz_frames   analyzers/common/frame_dec.c (WebSocket, httptunnel framing),
 #                 the SSH-in-TLS verdict of tls_inner.c
-#   fuzz_jsonrpc  analyzers/jsonrpc_scan.c, analyzers/mining_methods.c
+#   fuzz_jsonrpc  analyzers/stratum/jsonrpc_scan.c, analyzers/stratum/mining_methods.c
 #                 (the JSON-RPC / Stratum path of stratum.c)
 #   fuzz_packets  the whole packet path: decode, flow table, TCP
 #                 reassembly, Hyperscan, every analyzer (one input = a
@@ -37,12 +37,12 @@ jobs=${FUZZ_BUILD_JOBS:-2}
 all=(fuzz_dns fuzz_icmp fuzz_ssh fuzz_tls fuzz_frames fuzz_jsonrpc fuzz_packets fuzz_pcap
 	fuzz_config fuzz_ctl)
 declare -A sources=(
-	[fuzz_dns]="dataplane/analyzers/dns_parse.c dataplane/analyzers/dns_label.c"
-	[fuzz_icmp]="dataplane/analyzers/icmp_payload.c"
-	[fuzz_ssh]="dataplane/analyzers/ssh_wire.c"
-	[fuzz_tls]="dataplane/analyzers/tls_parse.c"
+	[fuzz_dns]="dataplane/analyzers/common/dns_parse.c dataplane/analyzers/dns_tunnel/dns_label.c"
+	[fuzz_icmp]="dataplane/analyzers/icmp/icmp_payload.c"
+	[fuzz_ssh]="dataplane/analyzers/ssh/ssh_wire.c"
+	[fuzz_tls]="dataplane/analyzers/common/tls_parse.c"
 	[fuzz_frames]="@core"
-	[fuzz_jsonrpc]="dataplane/analyzers/jsonrpc_scan.c dataplane/analyzers/mining_methods.c"
+	[fuzz_jsonrpc]="dataplane/analyzers/stratum/jsonrpc_scan.c dataplane/analyzers/stratum/mining_methods.c"
 	[fuzz_packets]="@core"
 	[fuzz_pcap]="@core"
 	[fuzz_config]="@core"
@@ -73,7 +73,7 @@ build_core() {
 	local objs=() src obj stamp
 	mkdir -p "$dir/core"
 	# any source or header changed: rebuild it all (struct layouts)
-	stamp=$(cat "$root"/dataplane/*.[ch] "$root"/dataplane/*/*.[ch] | sha256sum)
+	stamp=$(cat "$root"/dataplane/*.[ch] "$root"/dataplane/*/*.[ch] "$root"/dataplane/*/*/*.[ch] | sha256sum)
 	if [ "$(cat "$dir/core/stamp" 2>/dev/null)" != "$stamp" ]; then
 		rm -f "$dir"/core/*.o
 		echo "$stamp" >"$dir/core/stamp"

@@ -122,7 +122,7 @@ struct tw_config {
 		uint32_t beacon_max_pairs;    /* per worker, host pairs tracked */
 	} flowtiming;
 
-	/* ICMP tunnels (analyzers/icmp.c). */
+	/* ICMP tunnels (analyzers/icmp/icmp.c). */
 	struct {
 		bool enabled;
 		uint32_t min_odd_echoes;      /* non-ping payloads before a finding */
@@ -132,7 +132,7 @@ struct tw_config {
 		double high_entropy;          /* entropy / its maximum (0-1) */
 	} icmp;
 
-	/* DNS tunnels (analyzers/dns_tunnel.c). */
+	/* DNS tunnels (analyzers/dns_tunnel/dns_tunnel.c). */
 	struct {
 		bool enabled;
 		uint32_t max_domains;         /* (client, server, domain) per worker */
@@ -147,7 +147,7 @@ struct tw_config {
 		uint32_t high_bytes;          /* query+answer bytes per domain: high */
 	} dns;
 
-	/* Crypto-mining (analyzers/stratum.c, analyzers/pool_names.c). */
+	/* Crypto-mining (analyzers/stratum/stratum.c, analyzers/pool_names/pool_names.c). */
 	struct {
 		bool enabled;
 		bool redact_wallets;          /* wallet addresses in logins */
@@ -162,7 +162,7 @@ struct tw_config {
 		uint32_t hello_buffers;       /* ClientHellos collected at once */
 	} mining;
 
-	/* Reverse-tunnel services (analyzers/tunnel_service.c). */
+	/* Reverse-tunnel services (analyzers/tunnel_service/tunnel_service.c). */
 	struct {
 		bool enabled;
 		char names_file[TW_PATH_MAX]; /* patterns/services.txt */
@@ -174,7 +174,7 @@ struct tw_config {
 		uint32_t encrypted_max_pairs; /* (host, destination) per worker */
 	} tunnel;
 
-	/* SSH (analyzers/ssh.c). */
+	/* SSH (analyzers/ssh/ssh.c). */
 	struct {
 		bool enabled;
 		struct port_list ports;       /* where SSH is expected */

@@ -181,7 +181,7 @@ const struct cfg_key cfg_keys[] = {
 	UINT("flowtiming.beacon_max_pairs", flowtiming.beacon_max_pairs, 16,
 	     16 * MILLION, 65536, "host pairs tracked for beacons per worker"),
 
-	/* covert channels: analyzers/icmp.c, dns_tunnel.c, tunnel_service.c */
+	/* covert channels: analyzers/icmp/icmp.c, dns_tunnel.c, tunnel_service.c */
 	BOOL("icmp.enabled", icmp.enabled, 1, "run the ICMP tunnel analyzer"),
 	UINT_RELOAD("icmp.min_odd_echoes", icmp.min_odd_echoes, 1, MILLION, 3,
 	     "echo payloads of no ping pattern, varying, before a finding"),
@@ -218,7 +218,7 @@ const struct cfg_key cfg_keys[] = {
 	UINT_RELOAD("dns.high_bytes", dns.high_bytes, 1, 1e9, 65536,
 	     "DNS bytes under one domain from which a tunnel is high"),
 
-	/* mining: analyzers/stratum.c, analyzers/pool_names.c */
+	/* mining: analyzers/stratum/stratum.c, analyzers/pool_names/pool_names.c */
 	BOOL("mining.enabled", mining.enabled, 1,
 	     "run the mining analyzers (stratum, pool names)"),
 	BOOL_RELOAD("mining.redact_wallets", mining.redact_wallets, 1,
@@ -262,7 +262,7 @@ const struct cfg_key cfg_keys[] = {
 	     16 * MILLION, 4096, "host/destination pairs counted for "
 	     "tunnel.encrypted_proxy per worker (32 bytes each)"),
 
-	/* ssh: analyzers/ssh.c */
+	/* ssh: analyzers/ssh/ssh.c */
 	BOOL("ssh.enabled", ssh.enabled, 1, "run the SSH analyzer"),
 	PORTS_RELOAD("ssh.ports", ssh.ports, "22",
 	      "ports where SSH is expected; elsewhere: ssh.nonstandard_port"),

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "analyzers/tunnel_door.h"
+#include "analyzers/tunnel_door/tunnel_door.h"
 #include "verdict/prevalence.h"
 
 void an_packets_done(struct an_ctx *c, struct flow *f)

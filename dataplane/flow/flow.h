@@ -87,7 +87,7 @@ struct flow {
 	uint8_t nested;          /* inner streams started: a tunnel's door
 				  * opened (tunnel_door.c), 0 = none */
 	uint8_t framing;         /* the inner stream's framing (WebSocket,
-				  * httptunnel: analyzers/frame_dec.h), 0 = raw */
+				  * httptunnel: analyzers/common/frame_dec.h), 0 = raw */
 	uint8_t midstream;       /* TCP first seen without a SYN: the roles
 				  * are inferred from the ports, the bytes
 				  * are followed from the first one seen */

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analyzers/name_list.h"
+#include "analyzers/common/name_list.h"
 #include "scan/hs_db.h"
 
 

@@ -28,7 +28,7 @@ CUTTER = os.path.join(HERE, "..", "tools", "pcap_cut.py")
 CUTS = [
     # SSH: the cut removes the TCP handshake, both banners and the key
     # exchange up to NEWKEYS (20 packets): the connection is SSH by its
-    # segment sizes alone (dataplane/analyzers/ssh_mid.c).
+    # segment sizes alone (dataplane/analyzers/ssh/ssh_mid.c).
     ("ssh_reverse_operator.pcap", 20, 22, "10.20.10.2",
      ["ssh.reverse_session"], True),
     ("ssh_reverse_scripted.pcap", 20, 22, "10.20.17.2",

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "analyzers/dns_label.h"
-#include "analyzers/dns_parse.h"
-#include "analyzers/dns_question.h"
+#include "analyzers/dns_tunnel/dns_label.h"
+#include "analyzers/common/dns_parse.h"
+#include "analyzers/common/dns_question.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzers/frame_dec.h"
-#include "analyzers/tls_inner.h"
+#include "analyzers/common/frame_dec.h"
+#include "analyzers/tls_inner/tls_inner.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "analyzers/icmp_payload.h"
+#include "analyzers/icmp/icmp_payload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

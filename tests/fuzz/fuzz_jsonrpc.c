@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzers/jsonrpc_scan.h"
-#include "analyzers/mining_methods.h"
+#include "analyzers/stratum/jsonrpc_scan.h"
+#include "analyzers/stratum/mining_methods.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,12 +4,12 @@
  * the KEXINIT parser on the raw input. Sanitizers do the checking: no
  * read past the input, no write past the lent buffer, no loop.
  * Build: clang -fsanitize=fuzzer,address,undefined -Idataplane
- *        tests/fuzz/fuzz_ssh.c dataplane/analyzers/ssh_wire.c -lcrypto */
+ *        tests/fuzz/fuzz_ssh.c dataplane/analyzers/ssh/ssh_wire.c -lcrypto */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "analyzers/ssh_wire.h"
+#include "analyzers/ssh/ssh_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

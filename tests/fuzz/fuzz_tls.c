@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzers/tls_parse.h"
+#include "analyzers/common/tls_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

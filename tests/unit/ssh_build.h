@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "analyzers/ssh_wire.h"
+#include "analyzers/ssh/ssh_wire.h"
 
 /* A client's ten algorithm lists, and its HASSH computed independently:
  * hashlib.md5(b"curve25519-sha256,diffie-hellman-group14-sha256;"

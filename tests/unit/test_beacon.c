@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <math.h>
 
-#include "analyzers/beacon.h"
+#include "analyzers/flow_timing/beacon.h"
 
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "analyzers/dns_domains.h"
-#include "analyzers/dns_label.h"
+#include "analyzers/dns_tunnel/dns_domains.h"
+#include "analyzers/dns_tunnel/dns_label.h"
 
 static enum dns_label_kind kind(const char *label)
 {

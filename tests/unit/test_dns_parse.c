@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzers/dns_parse.h"
+#include "analyzers/common/dns_parse.h"
 #include "dns_build.h"
 
 /* Builds messages into a fixed buffer. */

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
-#include "analyzers/dns_regdom.h"
+#include "analyzers/dns_tunnel/dns_regdom.h"
 #include "config/config.h"
 #include "decode/decode.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
-#include "analyzers/beacon.h"
+#include "analyzers/flow_timing/beacon.h"
 #include "config/config.h"
 #include "scan/app_id.h"
 #include "decode/decode.h"

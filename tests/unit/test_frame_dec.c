@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "analyzers/frame_dec.h"
+#include "analyzers/common/frame_dec.h"
 
 static const char inner[] = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n";
 

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "analyzers/fully_encrypted.h"
-#include "analyzers/ssh_wire.h"
+#include "analyzers/fully_encrypted/fully_encrypted.h"
+#include "analyzers/ssh/ssh_wire.h"
 #include "config/config.h"
 #include "pkt_build.h"
 #include "engine/ring.h"

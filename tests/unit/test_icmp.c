@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
-#include "analyzers/icmp_payload.h"
+#include "analyzers/icmp/icmp_payload.h"
 #include "config/config.h"
 #include "decode/decode.h"
 

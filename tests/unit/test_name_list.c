@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzers/name_list.h"
+#include "analyzers/common/name_list.h"
 
 static const char text[] =
 	"# mining pools\n"

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "analyzers/ssh_infer.h"
+#include "analyzers/common/ssh_infer.h"
 #include "config/config.h"
 
 #define NS_PER_MS 1000000ull

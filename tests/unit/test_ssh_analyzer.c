@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "analyzers/ssh_wire.h"
+#include "analyzers/ssh/ssh_wire.h"
 #include "ssh_build.h"
 #include "config/config.h"
 #include "pkt_build.h"

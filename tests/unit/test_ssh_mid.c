@@ -10,7 +10,7 @@
 
 #include <string.h>
 
-#include "analyzers/ssh_mid.h"
+#include "analyzers/ssh/ssh_mid.h"
 
 static uint64_t lcg_state = 42;
 

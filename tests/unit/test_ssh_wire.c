@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "analyzers/ssh_wire.h"
+#include "analyzers/ssh/ssh_wire.h"
 #include "ssh_build.h"
 
 #define BUF_MAX 4096

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
-#include "analyzers/mining_text.h"
+#include "analyzers/stratum/mining_text.h"
 #include "config/config.h"
 #include "scan/app_id.h"
 #include "scan/hs_db.h"

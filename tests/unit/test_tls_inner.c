@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "analyzers/tls_inner.h"
+#include "analyzers/tls_inner/tls_inner.h"
 
 #define O13 TIN_OVERHEAD_13
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analyzers/tls_parse.h"
+#include "analyzers/common/tls_parse.h"
 
 struct hb {
 	uint8_t b[4096];

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
-#include "analyzers/name_list.h"
+#include "analyzers/common/name_list.h"
 #include "config/config.h"
 #include "base/counters.h"
 #include "scan/hs_db.h"
