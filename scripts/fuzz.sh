@@ -24,8 +24,8 @@
 #                 pcapng through libpcap)
 #   fuzz_config   config*.c on libconfig
 #   fuzz_ctl      control/ctl_cmds.c (the control socket's commands)
-# The last four link the engine (meson.build's core_sources), built once
-# per run into $dir/core.
+# The last four link the engine (meson.build's layer_sources and the
+# analyzers' folders), built once per run into $dir/core.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,26 +60,45 @@ fi
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 
-cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -I"$root/dataplane"
+cflags=(-std=c11 -D_GNU_SOURCE -g -O1 -I"$root/dataplane" -I"$dir/core/gen"
 	-DTW_PATTERNS_DIR="\"$root/patterns\""
 	$(pkg-config --cflags libhs jansson libpsl)
 	-fno-sanitize-recover=all)
 libs=($(pkg-config --libs libhs libconfig libpcap jansson libcrypto libpsl)
 	-lstdc++ -lm -lpthread)
 
+# The analyzers as dataplane/analyzers/meson.build lists them (the
+# registry, in dispatch order), and their sources: that file's own and
+# each analyzer folder's meson.build.
+an=dataplane/analyzers
+analyzer_names() {
+	sed -n '/^analyzers = \[/,/^\]/p' "$root/$an/meson.build" |
+		grep -o "'[a-z0-9_]*'" | tr -d "'"
+}
+analyzer_sources() {
+	local d
+	for d in . $(analyzer_names); do
+		grep -o "'[^']*\.c'" "$root/$an/$d/meson.build" | tr -d "'" |
+			sed "s#^#$an/$d/#; s#/\./#/#"
+	done
+}
+
 # The engine's sources as meson.build lists them (every layer), compiled once for the
 # targets that drive it (fuzzer coverage, sanitizers, no libFuzzer main).
 build_core() {
 	local objs=() src obj stamp
-	mkdir -p "$dir/core"
+	mkdir -p "$dir/core/gen/analyzers"
+	# analyzers/analyzer_list.h, as meson generates it for registry.c
+	analyzer_names | sed 's/.*/TW_ANALYZER(&)/' >"$dir/core/gen/analyzers/analyzer_list.h"
 	# any source or header changed: rebuild it all (struct layouts)
-	stamp=$(cat "$root"/dataplane/*.[ch] "$root"/dataplane/*/*.[ch] "$root"/dataplane/*/*/*.[ch] | sha256sum)
+	stamp=$(cat "$root"/dataplane/*.[ch] "$root"/dataplane/*/*.[ch] "$root"/dataplane/*/*/*.[ch] \
+		"$dir/core/gen/analyzers/analyzer_list.h" | sha256sum)
 	if [ "$(cat "$dir/core/stamp" 2>/dev/null)" != "$stamp" ]; then
 		rm -f "$dir"/core/*.o
 		echo "$stamp" >"$dir/core/stamp"
 	fi
 	mapfile -t core < <(sed -n '/^layer_sources = {/,/^}/p' "$root/meson.build" |
-		grep -o "'dataplane/[^']*\.c'" | tr -d "'")
+		grep -o "'dataplane/[^']*\.c'" | tr -d "'"; analyzer_sources)
 	for src in "${core[@]}"; do
 		obj="$dir/core/$(echo "$src" | tr / _).o"
 		objs+=("$obj")

@@ -1,6 +1,8 @@
 /* The analyzer seam. An analyzer owns one question, sees flow events and
  * raises findings; it never sees another analyzer's state. A new analyzer
- * is one file with a `const struct analyzer` plus one line in registry.c.
+ * is one folder analyzers/NAME/ (its meson.build, NAME.c defining
+ * `const struct analyzer NAME_analyzer`) plus one line in the `analyzers`
+ * list of analyzers/meson.build.
  *
  * State: each analyzer declares the bytes it needs per flow and per worker;
  * the registry lays them out once at start (no allocation per packet). */

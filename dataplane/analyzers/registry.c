@@ -1,36 +1,18 @@
-/* The static analyzer table: the order here is the order in which
- * analyzers see each event. app_id comes first so every other analyzer
- * already knows the flow's application label. */
+/* The static analyzer table, from the `analyzers` list of
+ * dataplane/analyzers/meson.build (analyzer_list.h, generated): the
+ * order there is the order in which analyzers see each event. app_id
+ * comes first so every other analyzer already knows the flow's
+ * application label. */
 #include "analyzers/analyzer.h"
 
-extern const struct analyzer app_id_analyzer;
-extern const struct analyzer tunnel_door_analyzer;
-extern const struct analyzer tunnel_reverse_analyzer;
-extern const struct analyzer vpn_analyzer;
-extern const struct analyzer fully_encrypted_analyzer;
-extern const struct analyzer flow_timing_analyzer;
-extern const struct analyzer ssh_analyzer;
-extern const struct analyzer tls_inner_analyzer;
-extern const struct analyzer icmp_analyzer;
-extern const struct analyzer dns_tunnel_analyzer;
-extern const struct analyzer tunnel_service_analyzer;
-extern const struct analyzer stratum_analyzer;
-extern const struct analyzer pool_names_analyzer;
+#define TW_ANALYZER(name) extern const struct analyzer name##_analyzer;
+#include "analyzers/analyzer_list.h"
+#undef TW_ANALYZER
 
 const struct analyzer *const analyzers[] = {
-	&app_id_analyzer,
-	&tunnel_door_analyzer,
-	&flow_timing_analyzer,
-	&ssh_analyzer,
-	&tls_inner_analyzer,
-	&icmp_analyzer,
-	&dns_tunnel_analyzer,
-	&tunnel_service_analyzer,
-	&tunnel_reverse_analyzer,
-	&vpn_analyzer,
-	&fully_encrypted_analyzer,
-	&stratum_analyzer,
-	&pool_names_analyzer,
+#define TW_ANALYZER(name) &name##_analyzer,
+#include "analyzers/analyzer_list.h"
+#undef TW_ANALYZER
 };
 
 const unsigned n_analyzers = sizeof(analyzers) / sizeof(analyzers[0]);
