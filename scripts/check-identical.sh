@@ -15,6 +15,9 @@
 set -u
 bin=$(readlink -f "$1"); out=$2; base=${3:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# a build-tree binary's built-in patterns dir is the installed one
+# (issue 15): run both binaries on the source tree's patterns
+export TUNNELWATCH_PATTERNS_DIR=${TUNNELWATCH_PATTERNS_DIR:-$root/patterns}
 tr=$root/tests/traces
 shared=$root/../shared/traces
 rm -rf "$out"; mkdir -p "$out"
