@@ -31,6 +31,12 @@ struct an_ctx {
 
 struct analyzer {
 	const char *name;
+	/* Whether cfg runs this analyzer (its `*.enabled` key); NULL: always.
+	 * A disabled analyzer is left out of the worker's payload, packet,
+	 * door and inner masks, taken once at start: it never sees a
+	 * flow's packets or payload. An analyzer whose key is reloadable
+	 * (flowtiming.enabled) leaves this NULL and checks cfg itself. */
+	bool (*enabled)(const struct tw_config *cfg);
 	uint32_t flow_state_size;       /* zeroed when a flow starts */
 	uint32_t worker_state_size;     /* zeroed, then worker_init */
 	/* Hyperscan pattern ids this analyzer subscribes to: [match_lo,
@@ -118,11 +124,12 @@ void an_payload_done(struct an_ctx *c, struct flow *f);
 /* Ends Hyperscan scanning of f, both directions, until a tunnel's door
  * opens (its app label leaves no pattern of any family to match). */
 void an_scan_done(struct an_ctx *c, struct flow *f);
-/* The analyzers that want payload when a flow starts. */
-uint32_t analyzers_payload_mask(void);
+/* The enabled analyzers (struct analyzer.enabled) that want payload when
+ * a flow starts. */
+uint32_t analyzers_payload_mask(const struct tw_config *cfg);
 /* Those with find_door, and those with on_inner_stream. */
-uint32_t analyzers_door_mask(void);
-uint32_t analyzers_inner_mask(void);
+uint32_t analyzers_door_mask(const struct tw_config *cfg);
+uint32_t analyzers_inner_mask(const struct tw_config *cfg);
 /* Adds one to the worker's counter id (stats): what an analyzer measures
  * that is no finding (worker_payload.c). */
 void an_count(struct an_ctx *c, enum tw_counter id);
@@ -137,6 +144,6 @@ void an_add_nesting(struct an_ctx *c, const struct flow *f,
  * for a protocol it does not look at. An indirect call per packet per
  * analyzer adds up at line rate. */
 void an_packets_done(struct an_ctx *c, struct flow *f);
-uint32_t analyzers_packet_mask(void);
+uint32_t analyzers_packet_mask(const struct tw_config *cfg);
 
 #endif

@@ -22,43 +22,49 @@ static uint32_t align8(uint32_t v)
 	return (v + 7u) & ~7u;
 }
 
-uint32_t analyzers_payload_mask(void)
+static bool on(const struct analyzer *a, const struct tw_config *cfg)
+{
+	return !a->enabled || a->enabled(cfg);
+}
+
+uint32_t analyzers_payload_mask(const struct tw_config *cfg)
 {
 	uint32_t mask = 0;
 
 	for (unsigned i = 0; i < n_analyzers; i++)
-		if (analyzers[i]->on_payload || analyzers[i]->on_match ||
-		    analyzers[i]->find_door)
+		if (on(analyzers[i], cfg) &&
+		    (analyzers[i]->on_payload || analyzers[i]->on_match ||
+		     analyzers[i]->find_door))
 			mask |= 1u << i;
 	return mask;
 }
 
-uint32_t analyzers_door_mask(void)
+uint32_t analyzers_door_mask(const struct tw_config *cfg)
 {
 	uint32_t mask = 0;
 
 	for (unsigned i = 0; i < n_analyzers; i++)
-		if (analyzers[i]->find_door)
+		if (on(analyzers[i], cfg) && analyzers[i]->find_door)
 			mask |= 1u << i;
 	return mask;
 }
 
-uint32_t analyzers_inner_mask(void)
+uint32_t analyzers_inner_mask(const struct tw_config *cfg)
 {
 	uint32_t mask = 0;
 
 	for (unsigned i = 0; i < n_analyzers; i++)
-		if (analyzers[i]->on_inner_stream)
+		if (on(analyzers[i], cfg) && analyzers[i]->on_inner_stream)
 			mask |= 1u << i;
 	return mask;
 }
 
-uint32_t analyzers_packet_mask(void)
+uint32_t analyzers_packet_mask(const struct tw_config *cfg)
 {
 	uint32_t mask = 0;
 
 	for (unsigned i = 0; i < n_analyzers; i++)
-		if (analyzers[i]->on_packet)
+		if (on(analyzers[i], cfg) && analyzers[i]->on_packet)
 			mask |= 1u << i;
 	return mask;
 }

@@ -384,10 +384,10 @@ struct worker *worker_create(const struct worker_options *opt,
 	w->cfg = cfg;
 	w->findings = findings;
 	analyzers_layout(&w->layout);
-	w->payload_mask = analyzers_payload_mask();
-	w->packet_mask = analyzers_packet_mask();
-	w->door_mask = analyzers_door_mask();
-	w->inner_mask = analyzers_inner_mask();
+	w->payload_mask = analyzers_payload_mask(cfg);
+	w->packet_mask = analyzers_packet_mask(cfg);
+	w->door_mask = analyzers_door_mask(cfg);
+	w->inner_mask = analyzers_inner_mask(cfg);
 	ftc = (struct flow_table_config){
 		.max_flows = cfg->flow.max_flows,
 		.an_state_size = w->layout.flow_total,

@@ -17,6 +17,7 @@
 #include "engine/worker.h"
 #include "worker_fixture.h"
 #include "decode/decode.h"
+#include "analyzers/analyzer.h"
 
 #define SEC 1000000000ull
 
@@ -188,6 +189,61 @@ static void test_tick_expires_idle_flows(void **state)
 	assert_int_equal(c->v[TW_CTR_FLOWS_TIMED_OUT], 1);
 }
 
+/* A disabled analyzer (its *.enabled key false) is left out of the
+ * worker's masks: it never sees a flow's packets or payload, nor an inner
+ * stream. Which key switches which analyzer off: */
+static const struct {
+	const char *analyzer;
+	size_t key;     /* offset of its bool in struct tw_config */
+} switched[] = {
+	{ "ssh", offsetof(struct tw_config, ssh.enabled) },
+	{ "tls_inner", offsetof(struct tw_config, ssh.enabled) },
+	{ "icmp", offsetof(struct tw_config, icmp.enabled) },
+	{ "dns_tunnel", offsetof(struct tw_config, dns.enabled) },
+	{ "tunnel_service", offsetof(struct tw_config, tunnel.enabled) },
+	{ "vpn", offsetof(struct tw_config, tunnel.enabled) },
+	{ "fully_encrypted", offsetof(struct tw_config, tunnel.enabled) },
+	{ "stratum", offsetof(struct tw_config, mining.enabled) },
+	{ "pool_names", offsetof(struct tw_config, mining.enabled) },
+};
+
+static uint32_t all_masks(const struct tw_config *cfg)
+{
+	return analyzers_payload_mask(cfg) | analyzers_packet_mask(cfg) |
+	       analyzers_door_mask(cfg) | analyzers_inner_mask(cfg);
+}
+
+static void test_disabled_analyzers_leave_the_masks(void **state)
+{
+	struct tw_config cfg;
+	unsigned n_switched = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < n_analyzers; i++) {
+		const struct analyzer *a = analyzers[i];
+		size_t key = 0;
+		bool found = false;
+
+		for (size_t k = 0; k < sizeof(switched) / sizeof(switched[0]); k++)
+			if (strcmp(switched[k].analyzer, a->name) == 0) {
+				key = switched[k].key;
+				found = true;
+			}
+		config_defaults(&cfg);
+		assert_int_not_equal(all_masks(&cfg) & (1u << i), 0);
+		if (!found) {   /* always on (flow_timing checks its own key) */
+			assert_null(a->enabled);
+			continue;
+		}
+		n_switched++;
+		assert_non_null(a->enabled);
+		*(bool *)((char *)&cfg + key) = false;
+		assert_false(a->enabled(&cfg));
+		assert_int_equal(all_masks(&cfg) & (1u << i), 0);
+	}
+	assert_int_equal(n_switched, sizeof(switched) / sizeof(switched[0]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +256,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick_expires_idle_flows,
 						setup, teardown),
+		cmocka_unit_test(test_disabled_analyzers_leave_the_masks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

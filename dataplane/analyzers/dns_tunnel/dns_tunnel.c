@@ -299,8 +299,7 @@ static bool port_53(const struct flow *f)
 static void dns_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	(void)state;
-	if (!c->cfg->dns.enabled ||
-	    (f->proto != TW_PROTO_UDP && f->proto != TW_PROTO_TCP) ||
+	if ((f->proto != TW_PROTO_UDP && f->proto != TW_PROTO_TCP) ||
 	    (f->proto == TW_PROTO_TCP && !port_53(f)))
 		an_packets_done(c, f);
 }
@@ -308,7 +307,7 @@ static void dns_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 static void dns_on_packet(struct an_ctx *c, struct flow *f, void *state,
 			  const struct pkt_view *pv, enum flow_dir_id dir)
 {
-	if (pv->payload_len == 0 || !c->cfg->dns.enabled)
+	if (pv->payload_len == 0)
 		return;
 	if (f->proto == TW_PROTO_TCP) {
 		on_tcp(c, f, state, pv, dir);
@@ -349,8 +348,14 @@ static void dns_worker_fini(void *wstate)
 	memset(w, 0, sizeof(*w));
 }
 
+static bool dns_enabled(const struct tw_config *cfg)
+{
+	return cfg->dns.enabled;
+}
+
 const struct analyzer dns_tunnel_analyzer = {
 	.name = "dns_tunnel",
+	.enabled = dns_enabled,
 	.flow_state_size = sizeof(struct dns_flow),
 	.worker_state_size = sizeof(struct dns_worker),
 	.worker_init = dns_worker_init,

@@ -276,7 +276,7 @@ static void fep_on_payload(struct an_ctx *c, struct flow *f, void *state,
 static void fep_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	(void)state;
-	if (!c->cfg->tunnel.enabled || f->proto != TW_PROTO_TCP)
+	if (f->proto != TW_PROTO_TCP)
 		an_payload_done(c, f);
 }
 
@@ -306,8 +306,14 @@ static int fep_worker_init(void *wstate, const struct tw_config *cfg)
 	return 0;
 }
 
+static bool fep_enabled(const struct tw_config *cfg)
+{
+	return cfg->tunnel.enabled;
+}
+
 const struct analyzer fully_encrypted_analyzer = {
 	.name = "fully_encrypted",
+	.enabled = fep_enabled,
 	.flow_state_size = sizeof(struct fep_flow),
 	.worker_state_size = sizeof(struct fep_worker),
 	.worker_init = fep_worker_init,

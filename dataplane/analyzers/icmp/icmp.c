@@ -232,7 +232,7 @@ static void icmp_on_packet(struct an_ctx *c, struct flow *f, void *state,
 	bool request;
 
 	(void)dir;
-	if (!c->cfg->icmp.enabled || !echo_type(pv, &request))
+	if (!echo_type(pv, &request))
 		return;
 	icmp_payload_classify(pv->payload, pv->payload_len, &pc);
 	if (request) {
@@ -257,7 +257,7 @@ static void icmp_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 	enum severity sev;
 
 	(void)why;
-	if (!c->cfg->icmp.enabled || st->requests + st->replies == 0)
+	if (st->requests + st->replies == 0)   /* none, or disabled */
 		return;
 	sev = icmp_level(c->cfg, st, true);
 	if (sev > st->reported)
@@ -268,13 +268,18 @@ static void icmp_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 static void icmp_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	(void)state;
-	if (!c->cfg->icmp.enabled ||
-	    (f->proto != TW_PROTO_ICMP && f->proto != TW_PROTO_ICMPV6))
+	if (f->proto != TW_PROTO_ICMP && f->proto != TW_PROTO_ICMPV6)
 		an_packets_done(c, f);
+}
+
+static bool icmp_enabled(const struct tw_config *cfg)
+{
+	return cfg->icmp.enabled;
 }
 
 const struct analyzer icmp_analyzer = {
 	.name = "icmp",
+	.enabled = icmp_enabled,
 	.flow_state_size = sizeof(struct icmp_flow),
 	.on_flow_new = icmp_on_flow_new,
 	.on_packet = icmp_on_packet,

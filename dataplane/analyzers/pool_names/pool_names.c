@@ -296,8 +296,7 @@ static void pn_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	struct pn_flow *st = state;
 
-	if (!c->cfg->mining.enabled ||
-	    (f->proto != TW_PROTO_TCP && f->proto != TW_PROTO_UDP))
+	if (f->proto != TW_PROTO_TCP && f->proto != TW_PROTO_UDP)
 		let_go(c, f, st);
 	else if (f->proto == TW_PROTO_UDP)
 		an_payload_done(c, f);
@@ -449,8 +448,14 @@ static void pn_worker_fini(void *wstate)
 	hello_bufs_fini(&w->hello);
 }
 
+static bool pn_enabled(const struct tw_config *cfg)
+{
+	return cfg->mining.enabled;
+}
+
 const struct analyzer pool_names_analyzer = {
 	.name = "pool_names",
+	.enabled = pn_enabled,
 	.flow_state_size = sizeof(struct pn_flow),
 	.worker_state_size = sizeof(struct pn_worker),
 	.worker_init = pn_worker_init,

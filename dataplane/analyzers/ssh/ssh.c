@@ -356,7 +356,7 @@ static void ssh_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	struct ssh_flow *st;
 
 	/* off, not SSH (or unwatched), or the start lost to a gap */
-	if (!c->cfg->ssh.enabled || (r->decided && !r->sess) ||
+	if ((r->decided && !r->sess) ||
 	    (!r->decided && gap)) {
 		r->decided = 1;
 		unwatched(c, f, r);
@@ -470,24 +470,12 @@ static void ssh_on_inner_stream(struct an_ctx *c, struct flow *f,
 	struct ssh_pool *p = c->wstate;
 	struct ssh_flow *st = session_of(p, r);
 
+	(void)f;
 	if (st) {
 		pool_release(p, st);
 		stack_give(&p->sessions, r->sess);
 	}
 	memset(r, 0, sizeof(*r));
-	if (!c->cfg->ssh.enabled) {
-		an_payload_done(c, f);
-		an_packets_done(c, f);
-	}
-}
-
-static void ssh_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
-{
-	(void)state;
-	if (!c->cfg->ssh.enabled) {
-		an_payload_done(c, f);
-		an_packets_done(c, f);
-	}
 }
 
 static void ssh_worker_fini(void *wstate)
@@ -519,13 +507,18 @@ static int ssh_worker_init(void *wstate, const struct tw_config *cfg)
 	return 0;
 }
 
+static bool ssh_enabled(const struct tw_config *cfg)
+{
+	return cfg->ssh.enabled;
+}
+
 const struct analyzer ssh_analyzer = {
 	.name = "ssh",
+	.enabled = ssh_enabled,
 	.flow_state_size = sizeof(struct ssh_ref),
 	.worker_state_size = sizeof(struct ssh_pool),
 	.worker_init = ssh_worker_init,
 	.worker_fini = ssh_worker_fini,
-	.on_flow_new = ssh_on_flow_new,
 	.on_payload = ssh_on_payload,
 	.on_packet = ssh_on_packet,
 	.on_flow_end = ssh_on_flow_end,

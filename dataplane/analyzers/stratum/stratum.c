@@ -383,8 +383,14 @@ static void st_worker_fini(void *wstate)
 	slot_pool_fini(&w->sessions);
 }
 
+static bool st_enabled(const struct tw_config *cfg)
+{
+	return cfg->mining.enabled;
+}
+
 const struct analyzer stratum_analyzer = {
 	.name = "stratum",
+	.enabled = st_enabled,
 	.flow_state_size = sizeof(struct st_flow),
 	.worker_state_size = sizeof(struct st_worker),
 	.match_lo = STRATUM_ID_LO,

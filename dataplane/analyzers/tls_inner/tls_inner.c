@@ -457,14 +457,14 @@ static void tin_on_inner_stream(struct an_ctx *c, struct flow *f,
 	if (t->sess)
 		slot_pool_put(&w->sessions, t->sess);
 	memset(t, 0, sizeof(*t));
-	if (f->framing || !c->cfg->ssh.enabled)
+	if (f->framing)
 		an_packets_done(c, f);   /* framed: no record headers to walk */
 }
 
 static void tin_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	(void)state;
-	if (f->proto != TW_PROTO_TCP || !c->cfg->ssh.enabled)
+	if (f->proto != TW_PROTO_TCP)
 		an_packets_done(c, f);
 }
 
@@ -504,8 +504,14 @@ static void tin_worker_fini(void *wstate)
 	slot_pool_fini(&w->sessions);
 }
 
+static bool tin_enabled(const struct tw_config *cfg)
+{
+	return cfg->ssh.enabled;
+}
+
 const struct analyzer tls_inner_analyzer = {
 	.name = "tls_inner",
+	.enabled = tin_enabled,   /* ssh.enabled: SSH in TLS */
 	.flow_state_size = sizeof(struct tin_flow),
 	.worker_state_size = sizeof(struct tin_worker),
 	.worker_init = tin_worker_init,

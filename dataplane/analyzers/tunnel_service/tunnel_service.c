@@ -300,8 +300,14 @@ static void ts_worker_fini(void *wstate)
 	w->names = NULL;
 }
 
+static bool ts_enabled(const struct tw_config *cfg)
+{
+	return cfg->tunnel.enabled;
+}
+
 const struct analyzer tunnel_service_analyzer = {
 	.name = "tunnel_service",
+	.enabled = ts_enabled,
 	.flow_state_size = sizeof(struct ts_flow),
 	.worker_state_size = sizeof(struct ts_worker),
 	.match_lo = TUNNEL_ID_FIRST,

@@ -241,8 +241,7 @@ static void vpn_on_payload(struct an_ctx *c, struct flow *f, void *state,
 static void vpn_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	(void)state;
-	if (!c->cfg->tunnel.enabled ||
-	    (f->proto != TW_PROTO_TCP && f->proto != TW_PROTO_UDP))
+	if (f->proto != TW_PROTO_TCP && f->proto != TW_PROTO_UDP)
 		an_payload_done(c, f);
 }
 
@@ -250,13 +249,18 @@ static void vpn_on_inner_stream(struct an_ctx *c, struct flow *f,
 				void *state)
 {
 	(void)f;
+	(void)c;
 	memset(state, 0, sizeof(struct vpn_flow));
-	if (!c->cfg->tunnel.enabled)
-		an_payload_done(c, f);
+}
+
+static bool vpn_enabled(const struct tw_config *cfg)
+{
+	return cfg->tunnel.enabled;
 }
 
 const struct analyzer vpn_analyzer = {
 	.name = "vpn",
+	.enabled = vpn_enabled,
 	.flow_state_size = sizeof(struct vpn_flow),
 	.on_flow_new = vpn_on_flow_new,
 	.on_payload = vpn_on_payload,
