@@ -40,7 +40,10 @@ struct analyzer {
 	uint32_t flow_state_size;       /* zeroed when a flow starts */
 	uint32_t worker_state_size;     /* zeroed, then worker_init */
 	/* Hyperscan pattern ids this analyzer subscribes to: [match_lo,
-	 * match_hi]; 0/0 for none. patterns/README.md lists the ranges. */
+	 * match_hi] of the file patterns/<patterns>; NULL and 0/0 for none.
+	 * patterns/README.md's id-range table lists them (test_patterns
+	 * checks it against the registry). */
+	const char *patterns;
 	uint32_t match_lo, match_hi;
 
 	int (*worker_init)(void *wstate, const struct tw_config *cfg);

@@ -387,6 +387,7 @@ static void app_on_inner_stream(struct an_ctx *c, struct flow *f, void *st)
 
 const struct analyzer app_id_analyzer = {
 	.name = "app_id",
+	.patterns = "app.hs",
 	.match_lo = APP_ID_FIRST,
 	.match_hi = APP_ID_LAST,
 	.on_flow_new = app_on_flow_new,

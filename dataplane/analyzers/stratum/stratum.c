@@ -393,6 +393,7 @@ const struct analyzer stratum_analyzer = {
 	.enabled = st_enabled,
 	.flow_state_size = sizeof(struct st_flow),
 	.worker_state_size = sizeof(struct st_worker),
+	.patterns = "stratum.hs",
 	.match_lo = STRATUM_ID_LO,
 	.match_hi = STRATUM_ID_HI,
 	.worker_init = st_worker_init,

@@ -212,6 +212,7 @@ static void rev_on_inner_stream(struct an_ctx *c, struct flow *f,
 const struct analyzer tunnel_reverse_analyzer = {
 	.name = "tunnel_reverse",
 	.flow_state_size = sizeof(struct reverse_flow),
+	.patterns = "app.hs",   /* app_id's HTTP openings */
 	.match_lo = PAT_HTTP_REQUEST,
 	.match_hi = PAT_HTTP_RESPONSE,
 	.on_flow_new = rev_on_flow_new,

@@ -310,6 +310,7 @@ const struct analyzer tunnel_service_analyzer = {
 	.enabled = ts_enabled,
 	.flow_state_size = sizeof(struct ts_flow),
 	.worker_state_size = sizeof(struct ts_worker),
+	.patterns = "services.hs",
 	.match_lo = TUNNEL_ID_FIRST,
 	.match_hi = TUNNEL_ID_LAST,
 	.worker_init = ts_worker_init,
