@@ -18,7 +18,7 @@ struct dns_domains {
 	struct dns_domain *e;
 	uint32_t *bucket;             /* index + 1 */
 	uint32_t mask, cap, used;
-	uint32_t lru_head, lru_tail;  /* most / least recent, index + 1 */
+	struct ilist lru;             /* most recent first */
 	uint64_t evicted;
 };
 
@@ -77,29 +77,12 @@ static uint32_t key_bucket(const struct dns_domains *t,
 
 static void lru_unlink(struct dns_domains *t, uint32_t i)
 {
-	struct dns_domain *d = at(t, i);
-
-	if (d->lru_prev)
-		at(t, d->lru_prev)->lru_next = d->lru_next;
-	else
-		t->lru_head = d->lru_next;
-	if (d->lru_next)
-		at(t, d->lru_next)->lru_prev = d->lru_prev;
-	else
-		t->lru_tail = d->lru_prev;
-	d->lru_prev = d->lru_next = 0;
+	ilist_unlink(&t->lru, ILIST_ARRAY(t->e, lru), i);
 }
 
 static void lru_front(struct dns_domains *t, uint32_t i)
 {
-	struct dns_domain *d = at(t, i);
-
-	d->lru_next = t->lru_head;
-	if (t->lru_head)
-		at(t, t->lru_head)->lru_prev = i;
-	t->lru_head = i;
-	if (!t->lru_tail)
-		t->lru_tail = i;
+	ilist_push_head(&t->lru, ILIST_ARRAY(t->e, lru), i);
 }
 
 static void chain_unlink(struct dns_domains *t, uint32_t i)
@@ -120,7 +103,7 @@ static uint32_t take_slot(struct dns_domains *t)
 
 	if (t->used < t->cap)
 		return ++t->used;
-	i = t->lru_tail;
+	i = t->lru.tail;
 	t->evicted++;
 	lru_unlink(t, i);
 	chain_unlink(t, i);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/index_list.h"
 #include "decode/decode.h"
 
 #define DNS_DOMAIN_TEXT 64        /* registered domain kept, NUL included */
@@ -39,7 +40,8 @@ struct dns_domain {
 	uint32_t unique_deficit;      /* sum of 2^15 - 2^(15 - register) */
 	uint8_t unique[DNS_UNIQUE_REGISTERS / 2]; /* two 4-bit registers a byte */
 	/* table bookkeeping */
-	uint32_t chain, lru_prev, lru_next; /* index + 1 */
+	uint32_t chain;             /* index + 1 */
+	struct ilink lru;
 };
 
 struct dns_domains;

@@ -29,7 +29,7 @@ struct beacon_pair {
 	uint8_t head;               /* next ring slot */
 	uint8_t len;                /* ring slots filled */
 	uint32_t chain;             /* next pair of the bucket, index + 1 */
-	uint32_t lru_prev, lru_next; /* index + 1; prev is more recent */
+	struct ilink lru;           /* prev is more recent */
 	uint32_t conns;             /* answered connections seen */
 	uint32_t reported_at;       /* conns at the last finding, 0 = none */
 	uint32_t ring;              /* its pair_ring, index + 1; 0: inline */
@@ -86,30 +86,12 @@ static struct beacon_pair *pair_at(struct beacon_pairs *t, uint32_t idx1)
 
 static void lru_unlink(struct beacon_pairs *t, uint32_t idx1)
 {
-	struct beacon_pair *p = pair_at(t, idx1);
-
-	if (p->lru_prev)
-		pair_at(t, p->lru_prev)->lru_next = p->lru_next;
-	else
-		t->lru_head = p->lru_next;
-	if (p->lru_next)
-		pair_at(t, p->lru_next)->lru_prev = p->lru_prev;
-	else
-		t->lru_tail = p->lru_prev;
-	p->lru_prev = p->lru_next = 0;
+	ilist_unlink(&t->lru, ILIST_ARRAY(t->pairs, lru), idx1);
 }
 
 static void lru_push_front(struct beacon_pairs *t, uint32_t idx1)
 {
-	struct beacon_pair *p = pair_at(t, idx1);
-
-	p->lru_prev = 0;
-	p->lru_next = t->lru_head;
-	if (t->lru_head)
-		pair_at(t, t->lru_head)->lru_prev = idx1;
-	t->lru_head = idx1;
-	if (!t->lru_tail)
-		t->lru_tail = idx1;
+	ilist_push_head(&t->lru, ILIST_ARRAY(t->pairs, lru), idx1);
 }
 
 static void chain_unlink(struct beacon_pairs *t, uint32_t idx1)
@@ -140,8 +122,7 @@ static void ring_release(struct beacon_pairs *t, struct beacon_pair *p)
 {
 	if (!p->ring)
 		return;
-	t->rings[p->ring - 1].next_free = t->ring_free;
-	t->ring_free = p->ring;
+	ifree_push(&t->ring_free, &t->rings[p->ring - 1].next_free, p->ring);
 	p->ring = 0;
 }
 
@@ -153,7 +134,7 @@ static void ring_take(struct beacon_pairs *t, struct beacon_pair *p)
 	uint32_t idx1 = t->ring_free;
 
 	if (idx1)
-		t->ring_free = t->rings[idx1 - 1].next_free;
+		ifree_pop(&t->ring_free, &t->rings[idx1 - 1].next_free);
 	else
 		idx1 = ++t->rings_used;
 	r = &t->rings[idx1 - 1];
@@ -170,7 +151,7 @@ static uint32_t pair_take_slot(struct beacon_pairs *t)
 
 	if (t->used < t->cap)
 		return ++t->used;
-	idx1 = t->lru_tail;
+	idx1 = t->lru.tail;
 	lru_unlink(t, idx1);
 	chain_unlink(t, idx1);
 	ring_release(t, pair_at(t, idx1));

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "analyzers/analyzer.h"
+#include "base/index_list.h"
 
 struct beacon_pair;
 struct pair_ring;
@@ -21,7 +22,7 @@ struct beacon_pairs {
 	uint32_t *bucket;           /* first pair of each chain, index + 1 */
 	uint32_t bucket_mask;
 	uint32_t cap, used;
-	uint32_t lru_head, lru_tail; /* most / least recently used, index + 1 */
+	struct ilist lru;            /* most recently used first */
 	uint32_t rings_used;        /* rings ever handed out */
 	uint32_t ring_free;         /* free rings' chain, index + 1 */
 };

@@ -38,10 +38,10 @@
  * pair of KEXINIT buffers from ssh.max_handshakes until NEWKEYS (none
  * left: no fingerprints). */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "analyzers/common/frame_dec.h"
+#include "analyzers/common/slot_pool.h"
 #include "analyzers/ssh/ssh_flow.h"
 #include "analyzers/ssh/ssh_mid.h"
 #include "config/config.h"
@@ -68,54 +68,26 @@ struct ssh_ref {
 
 _Static_assert(sizeof(struct ssh_ref) == 24, "ssh_ref: 24 bytes a flow");
 
-/* A stack of free indexes: O(1) take and give, a fixed hand-out order
- * (so runs repeat). */
-struct free_stack {
-	uint32_t *idx;
-	uint32_t n;
-};
-
+/* Sessions and handshake buffers come from fixed pools (slot_pool.h):
+ * zeroed when taken, handed out in a fixed order so runs repeat. */
 struct ssh_pool {
-	struct free_stack sessions;
-	struct ssh_flow *sess;      /* ssh.max_sessions */
-	struct free_stack handshakes;
-	uint8_t *bufs;              /* max_handshakes * 2 * slot_bytes */
-	uint32_t slot_bytes;
+	struct slot_pool sessions;   /* a struct ssh_flow each */
+	struct slot_pool handshakes; /* two KEXINIT buffers each */
+	uint32_t slot_bytes;         /* one buffer: ssh.kexinit_max_bytes */
 };
-
-static int stack_init(struct free_stack *s, uint32_t n)
-{
-	s->idx = malloc((size_t)n * sizeof(*s->idx));
-	if (!s->idx)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < n; i++)
-		s->idx[i] = n - 1 - i;   /* index 0 on top */
-	s->n = n;
-	return 0;
-}
-
-/* index + 1, or 0 when empty */
-static uint32_t stack_take(struct free_stack *s)
-{
-	return s->n ? s->idx[--s->n] + 1 : 0;
-}
-
-static void stack_give(struct free_stack *s, uint32_t idx1)
-{
-	s->idx[s->n++] = idx1 - 1;
-}
 
 static uint8_t *pool_buf(struct ssh_pool *p, uint32_t slot1,
 			 enum flow_dir_id dir)
 {
-	return p->bufs + ((size_t)(slot1 - 1) * 2 + dir) * p->slot_bytes;
+	return (uint8_t *)slot_pool_at(&p->handshakes, slot1) +
+	       (size_t)dir * p->slot_bytes;
 }
 
 static void pool_release(struct ssh_pool *p, struct ssh_flow *st)
 {
 	if (!st->slot)
 		return;
-	stack_give(&p->handshakes, st->slot);
+	slot_pool_put(&p->handshakes, st->slot);
 	st->slot = 0;
 }
 
@@ -123,14 +95,14 @@ static void pool_take(struct ssh_pool *p, struct ssh_flow *st)
 {
 	if (st->slot || st->no_slot)
 		return;
-	st->slot = stack_take(&p->handshakes);
+	st->slot = slot_pool_get(&p->handshakes);
 	st->no_slot = st->slot == 0;  /* followed without fingerprints */
 }
 
 static struct ssh_flow *session_of(struct ssh_pool *p,
 				   const struct ssh_ref *r)
 {
-	return r->sess ? &p->sess[r->sess - 1] : NULL;
+	return r->sess ? slot_pool_at(&p->sessions, r->sess) : NULL;
 }
 
 /* ---- handshake ---- */
@@ -242,13 +214,12 @@ static struct ssh_flow *session_start(struct an_ctx *c, struct flow *f,
 	struct ssh_flow *st;
 
 	r->decided = 1;
-	r->sess = stack_take(&p->sessions);
+	r->sess = slot_pool_get(&p->sessions);
 	st = session_of(p, r);
 	if (!st) {
 		an_count(c, TW_CTR_AN_SSH_SESSIONS_FULL);
 		return NULL;    /* table full: this flow goes unwatched */
 	}
-	memset(st, 0, sizeof(*st));
 	/* the originator is the client unless inverted: it must open with
 	 * its banner, and junk there ends the watch at once */
 	st->parser[FLOW_DIR_ORIG].no_prebanner = 1;
@@ -311,14 +282,13 @@ static void session_start_sized(struct an_ctx *c, struct flow *f,
 	struct ssh_flow *st;
 
 	r->mid = 2;
-	r->sess = stack_take(&p->sessions);
+	r->sess = slot_pool_get(&p->sessions);
 	st = session_of(p, r);
 	if (!st) {
 		an_count(c, TW_CTR_AN_SSH_SESSIONS_FULL);
 		an_packets_done(c, f);
 		return;
 	}
-	memset(st, 0, sizeof(*st));
 	st->no_slot = 1;
 	st->by_size = 1;
 	st->parser[FLOW_DIR_ORIG].phase = SSH_PH_ENCRYPTED;
@@ -458,7 +428,7 @@ static void ssh_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 	if (ssh_infer_finish(&st->inf, &icfg) & SSH_INF_REVERSE)
 		ssh_report_reverse(c, f, st);
 	pool_release(p, st);
-	stack_give(&p->sessions, r->sess);
+	slot_pool_put(&p->sessions, r->sess);
 	r->sess = 0;
 }
 
@@ -473,7 +443,7 @@ static void ssh_on_inner_stream(struct an_ctx *c, struct flow *f,
 	(void)f;
 	if (st) {
 		pool_release(p, st);
-		stack_give(&p->sessions, r->sess);
+		slot_pool_put(&p->sessions, r->sess);
 	}
 	memset(r, 0, sizeof(*r));
 }
@@ -482,11 +452,8 @@ static void ssh_worker_fini(void *wstate)
 {
 	struct ssh_pool *p = wstate;
 
-	free(p->sessions.idx);
-	free(p->sess);
-	free(p->handshakes.idx);
-	free(p->bufs);
-	memset(p, 0, sizeof(*p));
+	slot_pool_fini(&p->sessions);
+	slot_pool_fini(&p->handshakes);
 }
 
 static int ssh_worker_init(void *wstate, const struct tw_config *cfg)
@@ -497,10 +464,8 @@ static int ssh_worker_init(void *wstate, const struct tw_config *cfg)
 	if (!cfg->ssh.enabled)
 		return 0;
 	p->slot_bytes = cfg->ssh.kexinit_max_bytes;
-	p->bufs = malloc((size_t)nh * 2 * p->slot_bytes);
-	p->sess = malloc((size_t)ns * sizeof(*p->sess));
-	if (!p->bufs || !p->sess || stack_init(&p->handshakes, nh) < 0 ||
-	    stack_init(&p->sessions, ns) < 0) {
+	if (slot_pool_init(&p->handshakes, nh, 2 * (size_t)p->slot_bytes) < 0 ||
+	    slot_pool_init(&p->sessions, ns, sizeof(struct ssh_flow)) < 0) {
 		ssh_worker_fini(p);
 		return -ENOMEM;
 	}
