@@ -130,13 +130,54 @@ static uint32_t popcount_bytes(const uint8_t *d, uint32_t len)
 	return bits + popcount64(tail);
 }
 
+#define HIGHS 0x8080808080808080ULL
+
+/* The high bit of each printable byte (0x20-0x7e) of v. */
+static uint64_t printable_bits(uint64_t v)
+{
+	uint64_t low = v & ~HIGHS;                      /* each byte < 0x80 */
+	uint64_t ge20 = low + 0x6060606060606060ULL;    /* >= 0x20: 0x80 set */
+	uint64_t le7e = ~(low + 0x0101010101010101ULL); /* <= 0x7e: 0x80 set */
+
+	return ge20 & le7e & ~v & HIGHS;
+}
+
+/* Printable bytes of d and the longest run of them, 8 bytes at a time:
+ * inside a word only the runs that touch its ends can reach past 7. */
+static void printable_runs(const uint8_t *d, uint32_t len,
+			   uint32_t *printables, uint32_t *longest)
+{
+	uint32_t count = 0, run = 0, best = 0, i = 0;
+
+	for (; i < len; i += 8) {
+		uint64_t v = 0, pb, np;
+
+		if (i + 8 <= len)
+			v = load64(d + i);
+		else
+			memcpy(&v, d + i, len - i);  /* zeros: not printable */
+		pb = printable_bits(v);
+		np = ~pb & HIGHS;                   /* the other bytes */
+		count += (uint32_t)(((pb >> 7) * 0x0101010101010101ULL) >> 56);
+		if (!np) {
+			run += 8;
+			continue;
+		}
+		run += (uint32_t)__builtin_ctzll(np) >> 3;   /* leading bytes */
+		best = run > best ? run : best;
+		run = (uint32_t)__builtin_clzll(np) >> 3;    /* trailing bytes */
+	}
+	*printables = count;
+	*longest = run > best ? run : best;
+}
+
 /* Wu et al.'s rules and Ex6; true when the payload is fully encrypted (not
  * exempt). *pop_x100 gets the average popcount per byte times 100 when
  * the rules get that far (the constant-time exemptions come first). */
 bool fep_looks_fully_encrypted(const uint8_t *d, uint32_t len,
 			       uint32_t *pop_x100)
 {
-	uint32_t bits, printables = 0, run = 0, longest = 0;
+	uint32_t bits, printables, longest;
 
 	*pop_x100 = 0;
 	if (len == 0)
@@ -155,13 +196,7 @@ bool fep_looks_fully_encrypted(const uint8_t *d, uint32_t len,
 	*pop_x100 = (uint32_t)((uint64_t)bits * 100 / len);
 	if (bits * 10 <= 34 * len || bits * 10 >= 46 * len)
 		return false;                                   /* Ex1 */
-	for (uint32_t i = 0; i < len; i++) {
-		uint32_t p = printable(d[i]);
-
-		printables += p;
-		run = (run + 1) * p;
-		longest = run > longest ? run : longest;
-	}
+	printable_runs(d, len, &printables, &longest);
 	if (printables * 2 > len)
 		return false;                                   /* Ex3 */
 	if (longest > 20)
