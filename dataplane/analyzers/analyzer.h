@@ -133,6 +133,11 @@ uint32_t analyzers_payload_mask(const struct tw_config *cfg);
 /* Those with find_door, and those with on_inner_stream. */
 uint32_t analyzers_door_mask(const struct tw_config *cfg);
 uint32_t analyzers_inner_mask(const struct tw_config *cfg);
+/* Those with on_match, and those with on_flow_end, enabled or not (the
+ * scan and flow end call them unmasked): the worker calls only these, no
+ * test per analyzer per match or per flow. */
+uint32_t analyzers_match_mask(void);
+uint32_t analyzers_end_mask(void);
 /* Adds one to the worker's counter id (stats): what an analyzer measures
  * that is no finding (worker_payload.c). */
 void an_count(struct an_ctx *c, enum tw_counter id);

@@ -59,6 +59,26 @@ uint32_t analyzers_inner_mask(const struct tw_config *cfg)
 	return mask;
 }
 
+uint32_t analyzers_match_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->on_match)
+			mask |= 1u << i;
+	return mask;
+}
+
+uint32_t analyzers_end_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->on_flow_end)
+			mask |= 1u << i;
+	return mask;
+}
+
 uint32_t analyzers_packet_mask(const struct tw_config *cfg)
 {
 	uint32_t mask = 0;

@@ -144,12 +144,10 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 			 deliver_payload, w, &w->ctr);
 	scan_close(w, f, FLOW_DIR_ORIG);
 	scan_close(w, f, FLOW_DIR_RESP);
-	for (unsigned i = 0; i < n_analyzers; i++) {
-		struct an_ctx c;
+	for (uint32_t m = w->end_mask; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		struct an_ctx c = worker_an_ctx(w, i);
 
-		if (!analyzers[i]->on_flow_end)
-			continue;
-		c = worker_an_ctx(w, i);
 		analyzers[i]->on_flow_end(&c, f, flow_an_state(w, f, i), why);
 	}
 	note_contact(w, f);
@@ -386,8 +384,10 @@ struct worker *worker_create(const struct worker_options *opt,
 	analyzers_layout(&w->layout);
 	w->payload_mask = analyzers_payload_mask(cfg);
 	w->packet_mask = analyzers_packet_mask(cfg);
-	w->door_mask = analyzers_door_mask(cfg);
-	w->inner_mask = analyzers_inner_mask(cfg);
+	w->door_mask = (uint16_t)analyzers_door_mask(cfg);
+	w->inner_mask = (uint16_t)analyzers_inner_mask(cfg);
+	w->match_mask = (uint16_t)analyzers_match_mask();
+	w->end_mask = (uint16_t)analyzers_end_mask();
 	ftc = (struct flow_table_config){
 		.max_flows = cfg->flow.max_flows,
 		.an_state_size = w->layout.flow_total,

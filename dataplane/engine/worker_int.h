@@ -32,8 +32,12 @@ struct worker {
 	/* beacon events an analyzer offered for the flow being ended */
 	uint32_t end_ev_ms[WORKER_FLOW_EVENTS];
 	uint32_t end_n_ev;
-	uint32_t door_mask;              /* analyzers_door_mask() */
-	uint32_t inner_mask;             /* analyzers_inner_mask() */
+	/* at most 16 analyzers (analyzers_layout()): 16-bit masks keep
+	 * the worker's size (stats.memory) */
+	uint16_t door_mask;              /* analyzers_door_mask() */
+	uint16_t inner_mask;             /* analyzers_inner_mask() */
+	uint16_t match_mask;             /* analyzers_match_mask() */
+	uint16_t end_mask;               /* analyzers_end_mask() */
 	/* inner bytes of a framed door's chunk (worker_payload.c) */
 	uint8_t unwrap_buf[4096];
 };
