@@ -555,14 +555,10 @@ static uint32_t door_find(struct an_ctx *c, struct flow *f, void *state,
 	return at;
 }
 
-static void door_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static unsigned door_flow_classes(const struct tw_config *cfg)
 {
-	(void)state;
-	/* packets only behind an httptunnel door: the worker sets the bit
-	 * again when an inner stream starts */
-	an_packets_done(c, f);
-	if (f->proto != TW_PROTO_TCP)
-		an_payload_done(c, f);
+	(void)cfg;
+	return AN_FLOWS_TCP;
 }
 
 static struct htc_pair *pair_of(struct door_worker *w, const struct flow *f,
@@ -779,7 +775,10 @@ const struct analyzer tunnel_door_analyzer = {
 	.name = "tunnel_door",
 	.flow_state_size = sizeof(struct door),
 	.worker_state_size = sizeof(struct door_worker),
-	.on_flow_new = door_on_flow_new,
+	.flow_classes = door_flow_classes,
+	/* packets only behind an httptunnel door: the worker sets the bit
+	 * when an inner stream starts */
+	.packets_inner_only = true,
 	.on_packet = door_on_packet,
 	.on_flow_end = door_on_flow_end,
 	.on_payload = door_on_payload,
