@@ -408,17 +408,26 @@ static uint32_t request_bytes(struct flow *f, struct door *d,
 				return UINT32_MAX;
 			}
 			break;
-		case DOOR_TARGET:
-			if (b == ' ') {
-				d->u.target[d->target_len] = 0;
-				d->phase[FLOW_DIR_ORIG] = DOOR_HEADERS;
-			} else if (b < 0x21 || b > 0x7e) {
+		case DOOR_TARGET: {
+			uint32_t j = i;
+
+			/* visible bytes up to the space, the first kept */
+			while (j < len && data[j] >= 0x21 && data[j] <= 0x7e)
+				j++;
+			for (uint32_t k = i; k < j && d->target_len <
+					     DOOR_TARGET_MAX - 1; k++)
+				d->u.target[d->target_len++] = (char)data[k];
+			if (j == len)
+				return UINT32_MAX;
+			if (data[j] != ' ') {
 				*stop = true;
 				return UINT32_MAX;
-			} else if (d->target_len < DOOR_TARGET_MAX - 1) {
-				d->u.target[d->target_len++] = (char)b;
 			}
+			d->u.target[d->target_len] = 0;
+			d->phase[FLOW_DIR_ORIG] = DOOR_HEADERS;
+			i = j;          /* the space */
 			break;
+		}
 		case DOOR_HEADERS: {
 			uint32_t end = header_bytes(d, FLOW_DIR_ORIG, data, i,
 						    len);
