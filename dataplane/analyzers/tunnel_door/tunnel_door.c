@@ -29,8 +29,10 @@
  *
  * Parsing is incremental over the first request and answer of each flow
  * only: the method, its target, the request's header lines' first
- * DOOR_LINE_MAX bytes (Content-Length, "websocket"), the rest of each
- * line skipped with memchr; the answer's status, its Content-Length and
+ * DOOR_LINE_MAX bytes (Content-Length, "websocket"; a line found whole
+ * with memchr is checked 8 bytes at a time, header_line_fast(), else
+ * byte by byte), the rest of each line skipped with memchr; the answer's
+ * status, its Content-Length and
  * the end of its headers, its other lines skipped. Anything else (another
  * method, a gap, an answer that opens nothing) ends the watch. A CONNECT
  * inside a CONNECT opens a second door, no deeper than DOOR_DEPTH; a
