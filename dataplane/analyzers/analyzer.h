@@ -29,6 +29,13 @@ struct an_ctx {
 	unsigned index;                 /* this analyzer's row in analyzers[] */
 };
 
+/* The flows an analyzer looks at (its flow_classes). */
+enum {
+	AN_FLOWS_TCP = 1u << 0,
+	AN_FLOWS_UDP = 1u << 1,
+	AN_FLOWS_OTHER = 1u << 2,   /* ICMP and other IP protocols */
+};
+
 struct analyzer {
 	const char *name;
 	/* Whether cfg runs this analyzer (its `*.enabled` key); NULL: always.
@@ -89,6 +96,15 @@ struct analyzer {
 	 * was read from files at worker_init (name lists). 0, or -1 with
 	 * the old state kept. NULL: nothing to take. */
 	int (*worker_reload)(void *wstate, const struct tw_config *cfg);
+	/* The flows it looks at (whether it runs at all is enabled()),
+	 * AN_FLOWS_* bits, decided once per worker; NULL: all.
+	 * A flow of another class starts without its payload and packet
+	 * bits, and on_flow_new is not called for it: no call at all where
+	 * one would only have said an_payload_done()/an_packets_done(). */
+	unsigned (*flow_classes)(const struct tw_config *cfg);
+	/* on_packet only behind a tunnel's door: a flow starts without its
+	 * packet bit; the worker sets it when an inner stream starts. */
+	bool packets_inner_only;
 };
 
 /* registry.c */
@@ -133,6 +149,18 @@ uint32_t analyzers_payload_mask(const struct tw_config *cfg);
 /* Those with find_door, and those with on_inner_stream. */
 uint32_t analyzers_door_mask(const struct tw_config *cfg);
 uint32_t analyzers_inner_mask(const struct tw_config *cfg);
+/* Those with on_match, and those with on_flow_end, enabled or not (the
+ * scan and flow end call them unmasked): the worker calls only these, no
+ * test per analyzer per match or per flow. */
+uint32_t analyzers_match_mask(void);
+uint32_t analyzers_end_mask(void);
+/* Those with on_flow_new; those whose flow_classes include class cls
+ * (AN_FLOWS_TCP, _UDP or _OTHER) under cfg; the packet mask a flow starts
+ * with, before its class (analyzers_packet_mask() less those with
+ * packets_inner_only). */
+uint32_t analyzers_new_mask(void);
+uint32_t analyzers_class_mask(const struct tw_config *cfg, unsigned cls);
+uint32_t analyzers_start_packet_mask(const struct tw_config *cfg);
 /* Adds one to the worker's counter id (stats): what an analyzer measures
  * that is no finding (worker_payload.c). */
 void an_count(struct an_ctx *c, enum tw_counter id);

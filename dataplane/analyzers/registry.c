@@ -59,6 +59,58 @@ uint32_t analyzers_inner_mask(const struct tw_config *cfg)
 	return mask;
 }
 
+uint32_t analyzers_match_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->on_match)
+			mask |= 1u << i;
+	return mask;
+}
+
+uint32_t analyzers_end_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->on_flow_end)
+			mask |= 1u << i;
+	return mask;
+}
+
+uint32_t analyzers_new_mask(void)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (analyzers[i]->on_flow_new)
+			mask |= 1u << i;
+	return mask;
+}
+
+uint32_t analyzers_class_mask(const struct tw_config *cfg, unsigned cls)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (!analyzers[i]->flow_classes ||
+		    (analyzers[i]->flow_classes(cfg) & cls))
+			mask |= 1u << i;
+	return mask;
+}
+
+uint32_t analyzers_start_packet_mask(const struct tw_config *cfg)
+{
+	uint32_t mask = 0;
+
+	for (unsigned i = 0; i < n_analyzers; i++)
+		if (on(analyzers[i], cfg) && analyzers[i]->on_packet &&
+		    !analyzers[i]->packets_inner_only)
+			mask |= 1u << i;
+	return mask;
+}
+
 uint32_t analyzers_packet_mask(const struct tw_config *cfg)
 {
 	uint32_t mask = 0;

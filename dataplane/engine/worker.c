@@ -18,16 +18,19 @@
 #include "scan/hs_scan.h"
 #include "verdict/prevalence.h"
 
+/* Only the analyzers that look at this class of flow get its bits and
+ * their on_flow_new (analyzer.h, flow_classes). */
 static void analyzers_flow_new(struct worker *w, struct flow *f)
 {
-	f->payload_wanted = w->payload_mask;
-	f->packets_wanted = w->packet_mask;
-	for (unsigned i = 0; i < n_analyzers; i++) {
-		struct an_ctx c;
+	uint32_t cls = w->class_mask[f->proto == TW_PROTO_TCP ? 0 :
+				     f->proto == TW_PROTO_UDP ? 1 : 2];
 
-		if (!analyzers[i]->on_flow_new)
-			continue;
-		c = worker_an_ctx(w, i);
+	f->payload_wanted = w->payload_mask & cls;
+	f->packets_wanted = w->start_packet_mask & cls;
+	for (uint32_t m = w->new_mask & cls; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		struct an_ctx c = worker_an_ctx(w, i);
+
 		analyzers[i]->on_flow_new(&c, f, flow_an_state(w, f, i));
 	}
 }
@@ -144,12 +147,10 @@ static void on_flow_end(void *ctx, struct flow *f, enum flow_end_reason why)
 			 deliver_payload, w, &w->ctr);
 	scan_close(w, f, FLOW_DIR_ORIG);
 	scan_close(w, f, FLOW_DIR_RESP);
-	for (unsigned i = 0; i < n_analyzers; i++) {
-		struct an_ctx c;
+	for (uint32_t m = w->end_mask; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
+		struct an_ctx c = worker_an_ctx(w, i);
 
-		if (!analyzers[i]->on_flow_end)
-			continue;
-		c = worker_an_ctx(w, i);
 		analyzers[i]->on_flow_end(&c, f, flow_an_state(w, f, i), why);
 	}
 	note_contact(w, f);
@@ -384,10 +385,17 @@ struct worker *worker_create(const struct worker_options *opt,
 	w->cfg = cfg;
 	w->findings = findings;
 	analyzers_layout(&w->layout);
-	w->payload_mask = analyzers_payload_mask(cfg);
-	w->packet_mask = analyzers_packet_mask(cfg);
-	w->door_mask = analyzers_door_mask(cfg);
-	w->inner_mask = analyzers_inner_mask(cfg);
+	w->payload_mask = (uint16_t)analyzers_payload_mask(cfg);
+	w->packet_mask = (uint16_t)analyzers_packet_mask(cfg);
+	w->start_packet_mask = (uint16_t)analyzers_start_packet_mask(cfg);
+	w->new_mask = (uint16_t)analyzers_new_mask();
+	w->class_mask[0] = (uint16_t)analyzers_class_mask(cfg, AN_FLOWS_TCP);
+	w->class_mask[1] = (uint16_t)analyzers_class_mask(cfg, AN_FLOWS_UDP);
+	w->class_mask[2] = (uint16_t)analyzers_class_mask(cfg, AN_FLOWS_OTHER);
+	w->door_mask = (uint16_t)analyzers_door_mask(cfg);
+	w->inner_mask = (uint16_t)analyzers_inner_mask(cfg);
+	w->match_mask = (uint16_t)analyzers_match_mask();
+	w->end_mask = (uint16_t)analyzers_end_mask();
 	ftc = (struct flow_table_config){
 		.max_flows = cfg->flow.max_flows,
 		.an_state_size = w->layout.flow_total,

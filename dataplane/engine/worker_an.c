@@ -31,7 +31,7 @@ void an_flow_events(struct an_ctx *c, const uint32_t *ev_ms, unsigned n)
 		n = WORKER_FLOW_EVENTS;
 	}
 	memcpy(w->end_ev_ms, ev_ms, n * sizeof(*ev_ms));
-	w->end_n_ev = n;
+	w->end_n_ev = (uint8_t)n;
 }
 
 void an_count(struct an_ctx *c, enum tw_counter id)

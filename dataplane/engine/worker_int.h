@@ -27,13 +27,21 @@ struct worker {
 	struct analyzer_layout layout;
 	uint8_t *an_wstate;
 	uint64_t now_ns;
-	uint32_t payload_mask;           /* analyzers_payload_mask() */
-	uint32_t packet_mask;            /* analyzers_packet_mask() */
 	/* beacon events an analyzer offered for the flow being ended */
 	uint32_t end_ev_ms[WORKER_FLOW_EVENTS];
-	uint32_t end_n_ev;
-	uint32_t door_mask;              /* analyzers_door_mask() */
-	uint32_t inner_mask;             /* analyzers_inner_mask() */
+	uint8_t end_n_ev;
+	/* at most 16 analyzers (analyzers_layout()): 16-bit masks keep
+	 * the worker's size (stats.memory) */
+	uint16_t payload_mask;           /* analyzers_payload_mask() */
+	uint16_t packet_mask;            /* analyzers_packet_mask() */
+	uint16_t start_packet_mask;      /* analyzers_start_packet_mask() */
+	uint16_t new_mask;               /* analyzers_new_mask() */
+	uint16_t class_mask[3];          /* analyzers_class_mask(): TCP,
+					    UDP, other flows */
+	uint16_t door_mask;              /* analyzers_door_mask() */
+	uint16_t inner_mask;             /* analyzers_inner_mask() */
+	uint16_t match_mask;             /* analyzers_match_mask() */
+	uint16_t end_mask;               /* analyzers_end_mask() */
 	/* inner bytes of a framed door's chunk (worker_payload.c) */
 	uint8_t unwrap_buf[4096];
 };

@@ -25,11 +25,12 @@ static int on_scan_match(void *ctx, uint32_t id, uint64_t end)
 	const struct scan_ctx *sc = ctx;
 	struct worker *w = sc->w;
 
-	for (unsigned i = 0; i < n_analyzers; i++) {
+	for (uint32_t m = w->match_mask; m; m &= m - 1) {
+		unsigned i = (unsigned)__builtin_ctz(m);
 		const struct analyzer *a = analyzers[i];
 		struct an_ctx c;
 
-		if (!a->on_match || id < a->match_lo || id > a->match_hi)
+		if (id < a->match_lo || id > a->match_hi)
 			continue;
 		c = worker_an_ctx(w, i);
 		a->on_match(&c, sc->flow, flow_an_state(w, sc->flow, i),

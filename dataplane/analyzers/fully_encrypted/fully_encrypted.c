@@ -38,6 +38,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "analyzers/analyzer.h"
 #include "analyzers/fully_encrypted/fully_encrypted.h"
 #include "config/config.h"
@@ -109,25 +113,113 @@ static uint64_t load64(const uint8_t *p)
 	return v;
 }
 
-/* Bits set in 8 bytes at once: the build targets no popcnt instruction,
- * and __builtin_popcount per byte became a libgcc call per byte. */
-static uint32_t popcount64(uint64_t v)
+#define HIGHS 0x8080808080808080ULL
+
+/* The high bit of each printable byte (0x20-0x7e) of v. */
+static uint64_t printable_bits(uint64_t v)
+{
+	uint64_t low = v & ~HIGHS;                      /* each byte < 0x80 */
+	uint64_t ge20 = low + 0x6060606060606060ULL;    /* >= 0x20: 0x80 set */
+	uint64_t le7e = ~(low + 0x0101010101010101ULL); /* <= 0x7e: 0x80 set */
+
+	return ge20 & le7e & ~v & HIGHS;
+}
+
+/* Bits set in each byte of v, a count per byte. The build targets no
+ * popcnt instruction (__builtin_popcount per byte became a libgcc call
+ * per byte). */
+static uint64_t byte_popcounts(uint64_t v)
 {
 	v = v - ((v >> 1) & 0x5555555555555555ULL);
 	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
-	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-	return (uint32_t)((v * 0x0101010101010101ULL) >> 56);
+	return (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
 }
 
-static uint32_t popcount_bytes(const uint8_t *d, uint32_t len)
+/* The sum of the bytes of v (each at most 255). */
+static uint32_t byte_sum(uint64_t v)
 {
-	uint32_t bits = 0, i = 0;
-	uint64_t tail = 0;
+	v = (v & 0x00ff00ff00ff00ffULL) + ((v >> 8) & 0x00ff00ff00ff00ffULL);
+	return (uint32_t)((v * 0x0001000100010001ULL) >> 48);
+}
 
-	for (; i + 8 <= len; i += 8)
-		bits += popcount64(load64(d + i));
-	memcpy(&tail, d + i, len - i);
-	return bits + popcount64(tail);
+/* What the rules count over the whole payload, in one pass of 8 bytes at
+ * a time: bits set, printable bytes and the longest run of them (inside
+ * a word only the runs that touch its ends can reach past 7). Per-byte
+ * sums are kept in byte lanes and added up every 31 words (31 * 8 bits
+ * fit a byte). */
+static void byte_stats(const uint8_t *d, uint32_t len, uint32_t *bits,
+		       uint32_t *printables, uint32_t *longest)
+{
+	uint64_t pop_lanes = 0, printable_lanes = 0;
+	uint32_t pop = 0, count = 0, run = 0, best = 0, words = 0, i = 0;
+
+#ifdef __SSE2__
+	/* the same, 16 bytes at a time (SSE2 is baseline on x86-64) */
+	const __m128i m55 = _mm_set1_epi8(0x55), m33 = _mm_set1_epi8(0x33);
+	const __m128i m0f = _mm_set1_epi8(0x0f), zero = _mm_setzero_si128();
+	const __m128i one = _mm_set1_epi8(1), space = _mm_set1_epi8(0x20);
+	const __m128i flip = _mm_set1_epi8((char)0x80);
+	const __m128i limit = _mm_set1_epi8((char)(0x5f ^ 0x80));
+	__m128i pop_sums = zero, printable_sums = zero;
+
+	for (; i + 16 <= len; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + i));
+		__m128i c = _mm_sub_epi8(v, _mm_and_si128(_mm_srli_epi16(v, 1), m55));
+		__m128i pm;
+		unsigned np;
+
+		c = _mm_add_epi8(_mm_and_si128(c, m33),
+				 _mm_and_si128(_mm_srli_epi16(c, 2), m33));
+		c = _mm_and_si128(_mm_add_epi8(c, _mm_srli_epi16(c, 4)), m0f);
+		pop_sums = _mm_add_epi64(pop_sums, _mm_sad_epu8(c, zero));
+		/* printable: b - 0x20 < 0x5f unsigned, a signed compare with
+		 * the top bits flipped */
+		pm = _mm_cmplt_epi8(_mm_xor_si128(_mm_sub_epi8(v, space), flip),
+				    limit);
+		printable_sums = _mm_add_epi64(printable_sums,
+				_mm_sad_epu8(_mm_and_si128(pm, one), zero));
+		np = ~(unsigned)_mm_movemask_epi8(pm) & 0xffffu;
+		if (!np) {
+			run += 16;
+		} else {
+			run += (uint32_t)__builtin_ctz(np);        /* leading */
+			best = run > best ? run : best;
+			run = (uint32_t)__builtin_clz(np) - 16;   /* trailing */
+		}
+	}
+	pop = (uint32_t)_mm_cvtsi128_si32(pop_sums) +
+	      (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(pop_sums, 8));
+	count = (uint32_t)_mm_cvtsi128_si32(printable_sums) +
+		(uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(printable_sums, 8));
+#endif
+	for (; i < len; i += 8) {
+		uint64_t v = 0, pb, np;
+
+		if (i + 8 <= len)
+			v = load64(d + i);
+		else   /* zeros: no bits, not printable */
+			memcpy(&v, d + i, len - i);
+		pop_lanes += byte_popcounts(v);
+		pb = printable_bits(v);
+		printable_lanes += pb >> 7;
+		np = ~pb & HIGHS;                   /* the other bytes */
+		if (!np) {
+			run += 8;
+		} else {
+			run += (uint32_t)__builtin_ctzll(np) >> 3; /* leading */
+			best = run > best ? run : best;
+			run = (uint32_t)__builtin_clzll(np) >> 3;  /* trailing */
+		}
+		if (++words == 31) {
+			pop += byte_sum(pop_lanes);
+			count += byte_sum(printable_lanes);
+			pop_lanes = printable_lanes = 0;
+			words = 0;
+		}
+	}
+	*bits = pop + byte_sum(pop_lanes);
+	*printables = count + byte_sum(printable_lanes);
+	*longest = run > best ? run : best;
 }
 
 /* Wu et al.'s rules and Ex6; true when the payload is fully encrypted (not
@@ -136,7 +228,7 @@ static uint32_t popcount_bytes(const uint8_t *d, uint32_t len)
 bool fep_looks_fully_encrypted(const uint8_t *d, uint32_t len,
 			       uint32_t *pop_x100)
 {
-	uint32_t bits, printables = 0, run = 0, longest = 0;
+	uint32_t bits, printables, longest;
 
 	*pop_x100 = 0;
 	if (len == 0)
@@ -151,17 +243,10 @@ bool fep_looks_fully_encrypted(const uint8_t *d, uint32_t len,
 	}
 	if (tls_or_http_start(d, len))
 		return false;                                   /* Ex5 */
-	bits = popcount_bytes(d, len);
+	byte_stats(d, len, &bits, &printables, &longest);
 	*pop_x100 = (uint32_t)((uint64_t)bits * 100 / len);
 	if (bits * 10 <= 34 * len || bits * 10 >= 46 * len)
 		return false;                                   /* Ex1 */
-	for (uint32_t i = 0; i < len; i++) {
-		uint32_t p = printable(d[i]);
-
-		printables += p;
-		run = (run + 1) * p;
-		longest = run > longest ? run : longest;
-	}
 	if (printables * 2 > len)
 		return false;                                   /* Ex3 */
 	if (longest > 20)
@@ -273,11 +358,10 @@ static void fep_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	}
 }
 
-static void fep_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static unsigned fep_flow_classes(const struct tw_config *cfg)
 {
-	(void)state;
-	if (f->proto != TW_PROTO_TCP)
-		an_payload_done(c, f);
+	(void)cfg;
+	return AN_FLOWS_TCP;
 }
 
 static void fep_worker_fini(void *wstate)
@@ -318,6 +402,6 @@ const struct analyzer fully_encrypted_analyzer = {
 	.worker_state_size = sizeof(struct fep_worker),
 	.worker_init = fep_worker_init,
 	.worker_fini = fep_worker_fini,
-	.on_flow_new = fep_on_flow_new,
+	.flow_classes = fep_flow_classes,
 	.on_payload = fep_on_payload,
 };

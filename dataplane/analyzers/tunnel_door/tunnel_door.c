@@ -29,8 +29,10 @@
  *
  * Parsing is incremental over the first request and answer of each flow
  * only: the method, its target, the request's header lines' first
- * DOOR_LINE_MAX bytes (Content-Length, "websocket"), the rest of each
- * line skipped with memchr; the answer's status, its Content-Length and
+ * DOOR_LINE_MAX bytes (Content-Length, "websocket"; a line found whole
+ * with memchr is checked 8 bytes at a time, header_line_fast(), else
+ * byte by byte), the rest of each line skipped with memchr; the answer's
+ * status, its Content-Length and
  * the end of its headers, its other lines skipped. Anything else (another
  * method, a gap, an answer that opens nothing) ends the watch. A CONNECT
  * inside a CONNECT opens a second door, no deeper than DOOR_DEPTH; a
@@ -167,14 +169,168 @@ static bool header_byte(struct door *d, enum flow_dir_id dir, uint8_t b)
 	return false;
 }
 
+static uint64_t load64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+
+/* Some byte of v is zero (exact as to whether, not which). */
+static bool has_zero_byte(uint64_t v)
+{
+	return ((v - ONES) & ~v & HIGHS) != 0;
+}
+
+/* What the first n bytes of a header line hold, n <= DOOR_LINE_MAX - 1,
+ * 8 bytes at a time (the last word overlapping): a CR or a NUL (such a
+ * line is read byte by byte: a CR is not kept, a NUL ends the kept
+ * string), and a 'w' or 'W' before the last 8 (where "websocket" may
+ * start). */
+enum { WIN_CR_NUL = 1, WIN_W = 2 };
+
+static unsigned window_bytes(const uint8_t *p, uint32_t n)
+{
+	unsigned r = 0;
+
+	if (n < 8) {
+		for (uint32_t k = 0; k < n; k++)
+			if (p[k] == '\r' || p[k] == 0)
+				return WIN_CR_NUL;
+		return 0;
+	}
+	for (uint32_t k = 0;; k += 8) {
+		uint32_t at = k + 8 <= n ? k : n - 8;
+		uint64_t v = load64(p + at);
+
+		if (has_zero_byte(v) || has_zero_byte(v ^ (ONES * '\r')))
+			return WIN_CR_NUL;
+		/* 'w' | 0x20 and 'W' | 0x20 only are 'w' */
+		if (at < n - 8 && has_zero_byte((v | (ONES * 0x20)) ^
+						(ONES * 'w')))
+			r = WIN_W;
+		if (at + 8 >= n)
+			return r;
+	}
+}
+
+static uint8_t lower(uint8_t b)
+{
+	return b >= 'A' && b <= 'Z' ? (uint8_t)(b + 32) : b;
+}
+
+/* p[0..n) equals the lower-case s[0..n) once lowered. */
+static bool lower_eq(const uint8_t *p, const char *s, uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++)
+		if (lower(p[k]) != (uint8_t)s[k])
+			return false;
+	return true;
+}
+
+static bool has_websocket(const uint8_t *p, uint32_t n)
+{
+	for (uint32_t k = 0; k + 9 <= n; k++)
+		if ((p[k] | 0x20) == 'w' && lower_eq(p + k, "websocket", 9))
+			return true;
+	return false;
+}
+
+enum line_fast { LINE_SLOW = 0, LINE_DONE, LINE_END };
+
+/* A whole header line data[i..nl] (nl: its line feed) that starts with
+ * nothing of it kept (line_len 0), read as header_byte() reads it byte by
+ * byte, with the same effects, without copying it: only a Content-Length
+ * line is kept in d->line, as a later line that the answer skips reads
+ * the line kept last again (header_line() on the old bytes: only its
+ * Content-Length matters, "websocket" was counted when it was read).
+ * "websocket" is only looked for where it can open a door (a GET).
+ * LINE_END: the empty line that ends the headers; LINE_SLOW: a CR or NUL
+ * inside the bytes kept, left to the byte path. */
+static enum line_fast header_line_fast(struct door *d, enum flow_dir_id dir,
+				       const uint8_t *data, uint32_t i,
+				       uint32_t nl)
+{
+	static const char cl[] = "content-length:";
+	uint32_t n = nl - i, w;
+	unsigned win;
+	bool cr = n > 0 && data[nl - 1] == '\r';
+	const uint8_t *p = data + i;
+
+	if (cr)
+		n--;
+	w = n < DOOR_LINE_MAX - 1 ? n : DOOR_LINE_MAX - 1;
+	win = window_bytes(p, w);
+	if (win & WIN_CR_NUL)
+		return LINE_SLOW;
+	if (n == 0) {               /* "\n" or "\r\n": the automaton */
+		uint8_t e = d->eoh[dir];
+
+		if (cr)
+			e = e == 2 ? 3 : 1;
+		if (e == 3) {
+			d->eoh[dir] = 4;
+			return LINE_END;
+		}
+		d->eoh[dir] = e == 1 ? 2 : 0;
+		d->line[0] = 0;     /* an empty line kept */
+		return LINE_DONE;
+	}
+	if (dir == FLOW_DIR_RESP && (p[0] | 0x20) != 'c') {
+		/* skipped from its first byte: the line kept is read again */
+		d->eoh[dir] = n >= 2 || cr ? 2 : 0;
+		if (d->line[0]) {
+			d->line_len = DOOR_LINE_MAX - 1;
+			header_line(d);
+		}
+		return LINE_DONE;
+	}
+	d->eoh[dir] = cr || n > DOOR_LINE_MAX - 1 ? 2 : 0;
+	if (w >= sizeof(cl) - 1 && lower_eq(p, cl, sizeof(cl) - 1)) {
+		for (uint32_t k = 0; k < w; k++)
+			d->line[k] = (char)lower(p[k]);
+		d->line_len = (uint8_t)w;
+		header_line(d);
+		return LINE_DONE;
+	}
+	if (d->method == M_GET && (win & WIN_W) && has_websocket(p, w))
+		d->websocket = 1;
+	d->line[0] = 0;
+	return LINE_DONE;
+}
+
 /* Header bytes of one side from data[i]: the offset just past the empty
- * line that ends them, UINT32_MAX when they go on past len. A line's
- * first DOOR_LINE_MAX bytes are read one by one, its rest skipped to the
- * line feed (memchr); the skipped line is taken to end in CR LF. */
+ * line that ends them, UINT32_MAX when they go on past len. A line that
+ * starts here and ends in data is read whole (header_line_fast());
+ * otherwise a line's first DOOR_LINE_MAX bytes are read one by one, its
+ * rest skipped to the line feed (memchr); the skipped line is taken to
+ * end in CR LF. */
 static uint32_t header_bytes(struct door *d, enum flow_dir_id dir,
 			     const uint8_t *data, uint32_t i, uint32_t len)
 {
+	uint32_t slow_end = 0;  /* bytes before it go the byte path */
+
 	while (i < len) {
+		if (d->line_len == 0 && i >= slow_end) {
+			const uint8_t *nl = memchr(data + i, '\n', len - i);
+			uint32_t e = nl ? (uint32_t)(nl - data) : 0;
+
+			switch (nl ? header_line_fast(d, dir, data, i, e) :
+				     LINE_SLOW) {
+			case LINE_END:
+				return e + 1;
+			case LINE_DONE:
+				i = e + 1;
+				continue;
+			case LINE_SLOW:   /* this line, or the rest */
+				slow_end = nl ? e + 1 : len;
+				break;
+			}
+		}
 		if (d->line_len >= DOOR_LINE_MAX - 1 && data[i] != '\n') {
 			const uint8_t *nl = memchr(data + i, '\n', len - i);
 
@@ -254,17 +410,26 @@ static uint32_t request_bytes(struct flow *f, struct door *d,
 				return UINT32_MAX;
 			}
 			break;
-		case DOOR_TARGET:
-			if (b == ' ') {
-				d->u.target[d->target_len] = 0;
-				d->phase[FLOW_DIR_ORIG] = DOOR_HEADERS;
-			} else if (b < 0x21 || b > 0x7e) {
+		case DOOR_TARGET: {
+			uint32_t j = i;
+
+			/* visible bytes up to the space, the first kept */
+			while (j < len && data[j] >= 0x21 && data[j] <= 0x7e)
+				j++;
+			for (uint32_t k = i; k < j && d->target_len <
+					     DOOR_TARGET_MAX - 1; k++)
+				d->u.target[d->target_len++] = (char)data[k];
+			if (j == len)
+				return UINT32_MAX;
+			if (data[j] != ' ') {
 				*stop = true;
 				return UINT32_MAX;
-			} else if (d->target_len < DOOR_TARGET_MAX - 1) {
-				d->u.target[d->target_len++] = (char)b;
 			}
+			d->u.target[d->target_len] = 0;
+			d->phase[FLOW_DIR_ORIG] = DOOR_HEADERS;
+			i = j;          /* the space */
 			break;
+		}
 		case DOOR_HEADERS: {
 			uint32_t end = header_bytes(d, FLOW_DIR_ORIG, data, i,
 						    len);
@@ -401,14 +566,10 @@ static uint32_t door_find(struct an_ctx *c, struct flow *f, void *state,
 	return at;
 }
 
-static void door_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static unsigned door_flow_classes(const struct tw_config *cfg)
 {
-	(void)state;
-	/* packets only behind an httptunnel door: the worker sets the bit
-	 * again when an inner stream starts */
-	an_packets_done(c, f);
-	if (f->proto != TW_PROTO_TCP)
-		an_payload_done(c, f);
+	(void)cfg;
+	return AN_FLOWS_TCP;
 }
 
 static struct htc_pair *pair_of(struct door_worker *w, const struct flow *f,
@@ -625,7 +786,10 @@ const struct analyzer tunnel_door_analyzer = {
 	.name = "tunnel_door",
 	.flow_state_size = sizeof(struct door),
 	.worker_state_size = sizeof(struct door_worker),
-	.on_flow_new = door_on_flow_new,
+	.flow_classes = door_flow_classes,
+	/* packets only behind an httptunnel door: the worker sets the bit
+	 * when an inner stream starts */
+	.packets_inner_only = true,
 	.on_packet = door_on_packet,
 	.on_flow_end = door_on_flow_end,
 	.on_payload = door_on_payload,

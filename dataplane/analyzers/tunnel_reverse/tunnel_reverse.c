@@ -193,12 +193,10 @@ static void rev_on_payload(struct an_ctx *c, struct flow *f, void *state,
 		an_payload_done(c, f);
 }
 
-static void rev_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static unsigned rev_flow_classes(const struct tw_config *cfg)
 {
-	(void)state;
-	if (f->proto != TW_PROTO_TCP) {
-		an_payload_done(c, f);
-	}
+	(void)cfg;
+	return AN_FLOWS_TCP;
 }
 
 static void rev_on_inner_stream(struct an_ctx *c, struct flow *f,
@@ -215,7 +213,7 @@ const struct analyzer tunnel_reverse_analyzer = {
 	.patterns = "app.hs",   /* app_id's HTTP openings */
 	.match_lo = PAT_HTTP_REQUEST,
 	.match_hi = PAT_HTTP_RESPONSE,
-	.on_flow_new = rev_on_flow_new,
+	.flow_classes = rev_flow_classes,
 	.on_match = rev_on_match,
 	.on_payload = rev_on_payload,
 	.on_inner_stream = rev_on_inner_stream,

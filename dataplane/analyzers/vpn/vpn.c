@@ -238,11 +238,10 @@ static void vpn_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	an_payload_done(c, f);
 }
 
-static void vpn_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static unsigned vpn_flow_classes(const struct tw_config *cfg)
 {
-	(void)state;
-	if (f->proto != TW_PROTO_TCP && f->proto != TW_PROTO_UDP)
-		an_payload_done(c, f);
+	(void)cfg;
+	return AN_FLOWS_TCP | AN_FLOWS_UDP;
 }
 
 static void vpn_on_inner_stream(struct an_ctx *c, struct flow *f,
@@ -262,7 +261,7 @@ const struct analyzer vpn_analyzer = {
 	.name = "vpn",
 	.enabled = vpn_enabled,
 	.flow_state_size = sizeof(struct vpn_flow),
-	.on_flow_new = vpn_on_flow_new,
+	.flow_classes = vpn_flow_classes,
 	.on_payload = vpn_on_payload,
 	.on_inner_stream = vpn_on_inner_stream,
 };
