@@ -14,7 +14,7 @@
 #define INFLOW_SCORE_EVERY 8
 
 static void inflow_emit(struct an_ctx *c, const struct flow *f,
-			const struct ft_flow *st,
+			const struct timing_flow *st,
 			const struct beacon_result *r, uint64_t first_event_ns)
 {
 	const char *app = app_label(f);
@@ -22,20 +22,20 @@ static void inflow_emit(struct an_ctx *c, const struct flow *f,
 	struct finding fd;
 
 	finding_init(&fd, f, FK_FLOW_BEACON, SEV_INFO);
-	ft_grade_shape(&fd, f, ft_beacon_rare_severity(c->cfg, r));
+	timing_grade_shape(&fd, f, timing_beacon_rare_severity(c->cfg, r));
 	fd.first_ns = first_event_ns;
 	finding_summary(&fd, "in-flow beacon to %s (%s) every %s (+/-%s), score %.2f, %u events",
-			ft_format_peer(f, peer, sizeof(peer)), app,
-			ft_format_interval(r->interval_median_ms, every,
+			timing_format_peer(f, peer, sizeof(peer)), app,
+			timing_format_interval(r->interval_median_ms, every,
 					   sizeof(every)),
-			ft_format_interval(r->interval_mad_ms, mad, sizeof(mad)),
+			timing_format_interval(r->interval_mad_ms, mad, sizeof(mad)),
 			r->score, st->n_events);
-	ft_beacon_add_detail(&fd, r, "events", st->n_events, app, "in-flow");
+	timing_beacon_add_detail(&fd, r, "events", st->n_events, app, "in-flow");
 	an_emit(c, &fd);
 }
 
 void inflow_beacon_evaluate(struct an_ctx *c, const struct flow *f,
-			    struct ft_flow *st)
+			    struct timing_flow *st)
 {
 	const struct tw_config *cfg = c->cfg;
 	uint32_t len = st->n_events < INFLOW_EVENTS ? st->n_events :
@@ -46,7 +46,7 @@ void inflow_beacon_evaluate(struct an_ctx *c, const struct flow *f,
 	struct beacon_result r;
 
 	if (st->inflow_done || st->scored_at == st->n_events ||
-	    len < ft_beacon_needed_events(cfg, INFLOW_EVENTS))
+	    len < timing_beacon_needed_events(cfg, INFLOW_EVENTS))
 		return;
 	st->scored_at = st->n_events;
 	for (uint32_t i = 0; i < len; i++) {
@@ -59,21 +59,21 @@ void inflow_beacon_evaluate(struct an_ctx *c, const struct flow *f,
 	if (ts[len - 1] - ts[0] < cfg->flowtiming.beacon_min_span_ns)
 		return;
 	if (beacon_score(ts, bytes, len, &r) != 0 ||
-	    !ft_beacon_reportable(cfg, &r))
+	    !timing_beacon_reportable(cfg, &r))
 		return;
 	st->inflow_done = 1;
 	inflow_emit(c, f, st, &r, ts[0]);
 }
 
 /* A packet stamped earlier than the last one joins its burst too. */
-static bool inflow_joins_burst(const struct ft_flow *st, uint64_t now)
+static bool inflow_joins_burst(const struct timing_flow *st, uint64_t now)
 {
 	uint64_t last = st->last_orig_payload_ns;
 
 	return st->n_events > 0 && (now < last || now - last < INFLOW_GAP_NS);
 }
 
-static void inflow_grow_burst(struct ft_flow *st, uint64_t now,
+static void inflow_grow_burst(struct timing_flow *st, uint64_t now,
 			      uint32_t payload)
 {
 	uint32_t slot = (st->n_events - 1) % INFLOW_EVENTS;
@@ -84,7 +84,7 @@ static void inflow_grow_burst(struct ft_flow *st, uint64_t now,
 		st->last_orig_payload_ns = now;
 }
 
-static void inflow_start_event(const struct flow *f, struct ft_flow *st,
+static void inflow_start_event(const struct flow *f, struct timing_flow *st,
 			       uint64_t now, uint32_t payload)
 {
 	uint32_t slot = st->n_events % INFLOW_EVENTS;
@@ -98,7 +98,7 @@ static void inflow_start_event(const struct flow *f, struct ft_flow *st,
 }
 
 void inflow_beacon_on_orig_payload(struct an_ctx *c, const struct flow *f,
-				   struct ft_flow *st, uint64_t now,
+				   struct timing_flow *st, uint64_t now,
 				   uint32_t payload)
 {
 	uint32_t need;
@@ -108,7 +108,7 @@ void inflow_beacon_on_orig_payload(struct an_ctx *c, const struct flow *f,
 		return;
 	}
 	/* A new event starts: the previous ones are complete. */
-	need = ft_beacon_needed_events(c->cfg, INFLOW_EVENTS);
+	need = timing_beacon_needed_events(c->cfg, INFLOW_EVENTS);
 	if (st->n_events >= need &&
 	    (st->n_events - need) % INFLOW_SCORE_EVERY == 0)
 		inflow_beacon_evaluate(c, f, st);

@@ -14,12 +14,12 @@
  * it joins the current burst or starts the next event, scoring the
  * complete ones when their count calls for it. */
 void inflow_beacon_on_orig_payload(struct an_ctx *c, const struct flow *f,
-				   struct ft_flow *st, uint64_t now,
+				   struct timing_flow *st, uint64_t now,
 				   uint32_t payload);
 
 /* Scores the events in the ring, all taken as complete (the flow's end),
  * and reports a beacon once. */
 void inflow_beacon_evaluate(struct an_ctx *c, const struct flow *f,
-			    struct ft_flow *st);
+			    struct timing_flow *st);
 
 #endif

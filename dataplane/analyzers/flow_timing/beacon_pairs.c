@@ -213,15 +213,15 @@ static void pair_emit(struct an_ctx *c, const struct flow *f,
 	struct finding fd;
 
 	finding_init(&fd, f, FK_FLOW_BEACON, SEV_INFO);
-	ft_grade_shape(&fd, f, ft_beacon_rare_severity(c->cfg, r));
+	timing_grade_shape(&fd, f, timing_beacon_rare_severity(c->cfg, r));
 	fd.first_ns = first_ns;
 	finding_summary(&fd, "beacon to %s every %s (+/-%s), score %.2f, %u connections",
 			ip_addr_format(&f->resp_addr, addr, sizeof(addr)),
-			ft_format_interval(r->interval_median_ms, every,
+			timing_format_interval(r->interval_median_ms, every,
 					   sizeof(every)),
-			ft_format_interval(r->interval_mad_ms, mad, sizeof(mad)),
+			timing_format_interval(r->interval_mad_ms, mad, sizeof(mad)),
 			r->score, p->conns);
-	ft_beacon_add_detail(&fd, r, "connections", p->conns, app,
+	timing_beacon_add_detail(&fd, r, "connections", p->conns, app,
 			     "connections");
 	an_emit(c, &fd);
 }
@@ -231,7 +231,7 @@ static void pair_emit(struct an_ctx *c, const struct flow *f,
 static bool pair_due_for_scoring(const struct tw_config *cfg,
 				 const struct beacon_pair *p)
 {
-	if (p->len < ft_beacon_needed_events(cfg, PAIR_RING))
+	if (p->len < timing_beacon_needed_events(cfg, PAIR_RING))
 		return false;
 	/* Report again only once the connections doubled. */
 	if (p->reported_at && p->conns < 2 * (uint64_t)p->reported_at)
@@ -259,7 +259,7 @@ static void pair_evaluate(struct an_ctx *c, struct beacon_pairs *t,
 	if (hi - lo < cfg->flowtiming.beacon_min_span_ns)
 		return;
 	if (beacon_score(ev.start_ns, ev.bytes, p->len, &r) != 0 ||
-	    !ft_beacon_reportable(cfg, &r))
+	    !timing_beacon_reportable(cfg, &r))
 		return;
 	p->reported_at = p->conns;
 	pair_emit(c, f, p, &r, lo);

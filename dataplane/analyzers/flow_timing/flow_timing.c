@@ -30,7 +30,7 @@
 #include "scan/app_id.h"
 #include "decode/decode.h"
 
-struct ft_worker {
+struct timing_worker {
 	struct beacon_pairs pairs;
 };
 
@@ -94,12 +94,12 @@ static void long_lived_emit(struct an_ctx *c, const struct flow *f,
 	struct finding fd;
 
 	finding_init(&fd, f, FK_FLOW_LONG_LIVED_LOW_BYTE, SEV_INFO);
-	ft_grade_shape(&fd, f, SEV_MEDIUM);
+	timing_grade_shape(&fd, f, SEV_MEDIUM);
 	fd.last_ns = f->first_ns + dur_ns;
 	/* under 10 B/s one decimal, so a near-silent flow does not read 0 */
 	finding_summary(&fd, "long-lived low-byte %s flow to %s (%s): %s, %.*f B/s",
 			proto_name(f->proto, pbuf, sizeof(pbuf)),
-			ft_format_peer(f, peer, sizeof(peer)), app,
+			timing_format_peer(f, peer, sizeof(peer)), app,
 			format_duration(dur_ns, dur, sizeof(dur)),
 			bps < 9.95 ? 1 : 0, bps);
 	finding_add_double(&fd, "duration_s",
@@ -114,7 +114,7 @@ static void long_lived_emit(struct an_ctx *c, const struct flow *f,
 }
 
 static void long_lived_check_open(struct an_ctx *c, const struct flow *f,
-				  struct ft_flow *st, uint64_t now)
+				  struct timing_flow *st, uint64_t now)
 {
 	uint64_t dur_ns;
 	double bps;
@@ -131,7 +131,7 @@ static void long_lived_check_open(struct an_ctx *c, const struct flow *f,
 /* Flows that ended quietly (no packet after the threshold), or that are
  * still open when the input ends. */
 static void long_lived_check_end(struct an_ctx *c, const struct flow *f,
-				 struct ft_flow *st, enum flow_end_reason why)
+				 struct timing_flow *st, enum flow_end_reason why)
 {
 	uint64_t dur_ns = flow_duration_ns(f);
 	double bps;
@@ -147,7 +147,7 @@ static void long_lived_check_end(struct an_ctx *c, const struct flow *f,
 
 /* A connection that got an answer: a TCP handshake, or any responder
  * packet other than a RST (a refused SYN is a failed attempt). */
-static bool flow_was_answered(const struct flow *f, const struct ft_flow *st)
+static bool flow_was_answered(const struct flow *f, const struct timing_flow *st)
 {
 	if (f->proto == TW_PROTO_TCP)
 		return f->handshake_seen || (f->responded && st->resp_answered);
@@ -156,35 +156,35 @@ static bool flow_was_answered(const struct flow *f, const struct ft_flow *st)
 
 /* ---- analyzer callbacks ---- */
 
-static int ft_worker_init(void *wstate, const struct tw_config *cfg)
+static int timing_worker_init(void *wstate, const struct tw_config *cfg)
 {
-	struct ft_worker *w = wstate;
+	struct timing_worker *w = wstate;
 
 	if (!cfg->flowtiming.enabled)
 		return 0;
 	return beacon_pairs_init(&w->pairs, cfg->flowtiming.beacon_max_pairs);
 }
 
-static void ft_worker_fini(void *wstate)
+static void timing_worker_fini(void *wstate)
 {
-	struct ft_worker *w = wstate;
+	struct timing_worker *w = wstate;
 
 	beacon_pairs_fini(&w->pairs);
 	memset(w, 0, sizeof(*w));
 }
 
 /* Switched off in the config: no call per packet at all. */
-static void ft_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static void timing_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
 	(void)state;
 	if (!c->cfg->flowtiming.enabled)
 		an_packets_done(c, f);
 }
 
-static void ft_on_packet(struct an_ctx *c, struct flow *f, void *state,
+static void timing_on_packet(struct an_ctx *c, struct flow *f, void *state,
 			 const struct pkt_view *pv, enum flow_dir_id dir)
 {
-	struct ft_flow *st = state;
+	struct timing_flow *st = state;
 
 	/* The packet's own time, not the worker's clock: a pair's result must
 	 * not depend on other flows' packets. */
@@ -202,7 +202,7 @@ static void ft_on_packet(struct an_ctx *c, struct flow *f, void *state,
 
 /* The in-flow events still in the ring, oldest first, for the HTML
  * report's timeline. */
-static void inflow_events_offer(struct an_ctx *c, const struct ft_flow *st)
+static void inflow_events_offer(struct an_ctx *c, const struct timing_flow *st)
 {
 	uint32_t ev[INFLOW_EVENTS];
 	uint32_t len = st->n_events < INFLOW_EVENTS ? st->n_events :
@@ -216,11 +216,11 @@ static void inflow_events_offer(struct an_ctx *c, const struct ft_flow *st)
 	an_flow_events(c, ev, len);
 }
 
-static void ft_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
+static void timing_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 			   enum flow_end_reason why)
 {
-	struct ft_flow *st = state;
-	struct ft_worker *w = c->wstate;
+	struct timing_flow *st = state;
+	struct timing_worker *w = c->wstate;
 
 	if (!c->cfg->flowtiming.enabled)
 		return;
@@ -233,13 +233,13 @@ static void ft_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 
 const struct analyzer flow_timing_analyzer = {
 	.name = "flow_timing",
-	.flow_state_size = sizeof(struct ft_flow),
-	.worker_state_size = sizeof(struct ft_worker),
+	.flow_state_size = sizeof(struct timing_flow),
+	.worker_state_size = sizeof(struct timing_worker),
 	.match_lo = 0,
 	.match_hi = 0,
-	.worker_init = ft_worker_init,
-	.worker_fini = ft_worker_fini,
-	.on_flow_new = ft_on_flow_new,
-	.on_packet = ft_on_packet,
-	.on_flow_end = ft_on_flow_end,
+	.worker_init = timing_worker_init,
+	.worker_fini = timing_worker_fini,
+	.on_flow_new = timing_on_flow_new,
+	.on_packet = timing_on_packet,
+	.on_flow_end = timing_on_flow_end,
 };

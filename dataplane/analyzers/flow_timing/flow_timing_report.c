@@ -11,7 +11,7 @@ static bool proto_has_ports(uint8_t proto)
 	return proto == TW_PROTO_TCP || proto == TW_PROTO_UDP;
 }
 
-const char *ft_format_peer(const struct flow *f, char *buf, size_t len)
+const char *timing_format_peer(const struct flow *f, char *buf, size_t len)
 {
 	char addr[64];
 
@@ -26,7 +26,7 @@ const char *ft_format_peer(const struct flow *f, char *buf, size_t len)
 }
 
 /* Milliseconds below a second: sub-second beacons exist. */
-const char *ft_format_interval(double ms, char *buf, size_t len)
+const char *timing_format_interval(double ms, char *buf, size_t len)
 {
 	if (ms >= 1000.0)
 		snprintf(buf, len, "%.1f s", ms / 1000.0);
@@ -35,14 +35,14 @@ const char *ft_format_interval(double ms, char *buf, size_t len)
 	return buf;
 }
 
-uint32_t ft_beacon_needed_events(const struct tw_config *cfg, uint32_t ring)
+uint32_t timing_beacon_needed_events(const struct tw_config *cfg, uint32_t ring)
 {
 	uint64_t need = (uint64_t)cfg->flowtiming.beacon_min_events + 1;
 
 	return need > ring ? ring : (uint32_t)need;
 }
 
-bool ft_beacon_reportable(const struct tw_config *cfg,
+bool timing_beacon_reportable(const struct tw_config *cfg,
 			  const struct beacon_result *r)
 {
 	return r->score >= cfg->flowtiming.beacon_min_score &&
@@ -55,7 +55,7 @@ bool ft_beacon_reportable(const struct tw_config *cfg,
  * its own (a broker, a database, SIP ...). A protocol that can carry a
  * tunnel is low, and takes when_rare once the manager knows no other host
  * talks to that peer (verdict/prevalence.h). */
-void ft_grade_shape(struct finding *fd, const struct flow *f,
+void timing_grade_shape(struct finding *fd, const struct flow *f,
 		    enum severity when_rare)
 {
 	const char *grade;
@@ -76,14 +76,14 @@ void ft_grade_shape(struct finding *fd, const struct flow *f,
 	finding_add_str(fd, "shape_grade", grade);
 }
 
-enum severity ft_beacon_rare_severity(const struct tw_config *cfg,
+enum severity timing_beacon_rare_severity(const struct tw_config *cfg,
 				      const struct beacon_result *r)
 {
 	return r->score < cfg->flowtiming.beacon_strong_score ? SEV_LOW
 							      : SEV_MEDIUM;
 }
 
-void ft_beacon_add_detail(struct finding *fd, const struct beacon_result *r,
+void timing_beacon_add_detail(struct finding *fd, const struct beacon_result *r,
 			  const char *count_key, uint32_t count,
 			  const char *app, const char *scope)
 {

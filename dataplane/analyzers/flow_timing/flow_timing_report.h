@@ -32,31 +32,31 @@ static inline uint32_t saturate_u32(uint64_t v)
 }
 
 /* "1.2.3.4:443", "[2001:db8::1]:443", or the bare address without ports. */
-const char *ft_format_peer(const struct flow *f, char *buf, size_t len);
+const char *timing_format_peer(const struct flow *f, char *buf, size_t len);
 
 /* "5.0 s" from a second up, "200 ms" below. */
-const char *ft_format_interval(double ms, char *buf, size_t len);
+const char *timing_format_interval(double ms, char *buf, size_t len);
 
 /* Events a series needs before it is scored: beacon_min_events intervals,
  * at most the caller's ring. */
-uint32_t ft_beacon_needed_events(const struct tw_config *cfg, uint32_t ring);
+uint32_t timing_beacon_needed_events(const struct tw_config *cfg, uint32_t ring);
 
 /* Score and timing part both high enough to report. */
-bool ft_beacon_reportable(const struct tw_config *cfg,
+bool timing_beacon_reportable(const struct tw_config *cfg,
 			  const struct beacon_result *r);
 
 /* Severity from the evidence model: info for local peers and protocols
  * with a grammar of their own, low for a tunnel-capable carrier, rising
  * to when_rare in the manager for a peer no other host talks to. */
-void ft_grade_shape(struct finding *fd, const struct flow *f,
+void timing_grade_shape(struct finding *fd, const struct flow *f,
 		    enum severity when_rare);
 
 /* What a beacon rises to at a rare peer: medium for a strong score. */
-enum severity ft_beacon_rare_severity(const struct tw_config *cfg,
+enum severity timing_beacon_rare_severity(const struct tw_config *cfg,
 				      const struct beacon_result *r);
 
 /* The detail keys both beacon kinds carry; count_key names the series. */
-void ft_beacon_add_detail(struct finding *fd, const struct beacon_result *r,
+void timing_beacon_add_detail(struct finding *fd, const struct beacon_result *r,
 			  const char *count_key, uint32_t count,
 			  const char *app, const char *scope);
 

@@ -11,7 +11,7 @@
 /* In-flow beacon events kept per flow: a ring, the oldest overwritten. */
 #define INFLOW_EVENTS 32
 
-struct ft_flow {
+struct timing_flow {
 	/* in-flow beacon (beacon_inflow.c) */
 	uint64_t last_orig_payload_ns;
 	/* Event start, ms after the flow's first packet (49 days fit). */

@@ -38,7 +38,7 @@
 #define NS_PER_S 1000000000ull
 #define PUSH_GAP_NS NS_PER_S   /* server data this long after the client's */
 
-enum pn_mode { PN_UNDECIDED = 0, PN_DNS, PN_HELLO, PN_TLS, PN_DONE };
+enum pn_mode { POOL_NAME_UNDECIDED = 0, POOL_NAME_DNS, POOL_NAME_HELLO, POOL_NAME_TLS, POOL_NAME_DONE };
 
 struct pn_flow {
 	union {
@@ -65,7 +65,7 @@ struct pn_worker {
 
 static void let_go(struct an_ctx *c, struct flow *f, struct pn_flow *st)
 {
-	st->mode = PN_DONE;
+	st->mode = POOL_NAME_DONE;
 	an_payload_done(c, f);
 	an_packets_done(c, f);
 }
@@ -261,7 +261,7 @@ static void tls_payload(struct an_ctx *c, struct flow *f, struct pn_flow *st,
 		if (!st->hello)
 			hello_collect(&w->hello, &st->hello, data, len, &p, &n);
 		if (st->hello) {
-			st->mode = PN_HELLO;
+			st->mode = POOL_NAME_HELLO;
 			return;         /* wait for the rest */
 		}
 	}
@@ -272,7 +272,7 @@ static void tls_payload(struct an_ctx *c, struct flow *f, struct pn_flow *st,
 		let_go(c, f, st);
 		return;
 	}
-	st->mode = PN_TLS;
+	st->mode = POOL_NAME_TLS;
 	an_payload_done(c, f);      /* the rhythm needs packets only */
 	tls_emit(c, f, st, w->ch.sni, SEV_MEDIUM, 0);
 }
@@ -313,12 +313,12 @@ static void udp_packet(struct an_ctx *c, struct flow *f, struct pn_flow *st,
 		n = limit - st->udp_seen[dir];
 	st->udp_seen[dir] += n;
 	/* judged at its first payload, as app_id's label stands then */
-	if (st->mode == PN_UNDECIDED) {
+	if (st->mode == POOL_NAME_UNDECIDED) {
 		if (!is_dns_flow(f)) {
 			let_go(c, f, st);
 			return;
 		}
-		st->mode = PN_DNS;
+		st->mode = POOL_NAME_DNS;
 	}
 	dns_payload(c, f, st, dir, pv->payload, n);
 	if (st->udp_seen[FLOW_DIR_ORIG] >= limit &&
@@ -332,19 +332,19 @@ static void pn_on_payload(struct an_ctx *c, struct flow *f, void *state,
 {
 	struct pn_flow *st = state;
 
-	if (st->mode == PN_DONE || st->mode == PN_TLS ||
+	if (st->mode == POOL_NAME_DONE || st->mode == POOL_NAME_TLS ||
 	    f->proto == TW_PROTO_UDP)
 		return;
-	if (st->mode == PN_DNS ||
-	    (st->mode == PN_UNDECIDED && is_dns_flow(f))) {
-		if (st->mode != PN_DNS)
+	if (st->mode == POOL_NAME_DNS ||
+	    (st->mode == POOL_NAME_UNDECIDED && is_dns_flow(f))) {
+		if (st->mode != POOL_NAME_DNS)
 			an_packets_done(c, f);
-		st->mode = PN_DNS;
+		st->mode = POOL_NAME_DNS;
 		if (!gap)
 			dns_payload(c, f, st, dir, data, len);
 		return;
 	}
-	if (st->mode == PN_HELLO) {
+	if (st->mode == POOL_NAME_HELLO) {
 		if (gap) {              /* the hello will not be whole */
 			hello_release(&((struct pn_worker *)c->wstate)->hello,
 				      &st->hello);
@@ -370,7 +370,7 @@ static void pn_on_packet(struct an_ctx *c, struct flow *f, void *state,
 		udp_packet(c, f, st, pv, dir);
 		return;
 	}
-	if (st->mode != PN_TLS || pv->payload_wire_len == 0 || pv->retransmit)
+	if (st->mode != POOL_NAME_TLS || pv->payload_wire_len == 0 || pv->retransmit)
 		return;
 	if (dir == FLOW_DIR_ORIG) {
 		st->orig_msgs++;
@@ -391,7 +391,7 @@ static void pn_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 
 	(void)why;
 	hello_release(&((struct pn_worker *)c->wstate)->hello, &st->hello);
-	if (st->mode != PN_TLS || !tls_rhythm(c->cfg, st, dur))
+	if (st->mode != POOL_NAME_TLS || !tls_rhythm(c->cfg, st, dur))
 		return;
 	/* the SNI text is gone with its packet: the listed name stands in */
 	tls_emit(c, f, st, st->pool, SEV_HIGH, dur);

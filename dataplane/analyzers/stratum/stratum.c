@@ -46,7 +46,7 @@
 /* Captures, per direction (which side said it is known at object end). */
 enum { CAP_NONE = 0, CAP_P0, CAP_AUX };
 
-struct st_dir {
+struct stratum_dir {
 	struct jrpc_scan scan;
 	struct mtext p0;            /* params[0] or params.login */
 	struct mtext aux;           /* params.agent or params.target */
@@ -54,13 +54,13 @@ struct st_dir {
 };
 
 /* A flow's parsing state, in the worker's slot pool. */
-struct st_session {
-	struct st_dir dir[2];
+struct stratum_session {
+	struct stratum_dir dir[2];
 	struct mtext agent, login;
 	double difficulty;
 };
 
-struct st_flow {
+struct stratum_flow {
 	uint32_t session;           /* slot handle, 0 = none */
 	uint32_t jobs, shares;      /* pattern matches in inspected bytes */
 	uint32_t msgs[2];           /* payload packets per direction */
@@ -75,22 +75,22 @@ struct st_flow {
 	uint8_t done;               /* payload inspection given up */
 };
 
-struct st_worker {
+struct stratum_worker {
 	struct slot_pool sessions;
 };
 
 /* The scanner's sink context: the flow and the direction being fed. */
 struct feed_ctx {
-	struct st_flow *st;
-	struct st_session *ss;
-	struct st_dir *d;
+	struct stratum_flow *st;
+	struct stratum_session *ss;
+	struct stratum_dir *d;
 	enum flow_dir_id dir;
 };
 
 static uint8_t cap_start(void *ctx, const struct jrpc_pos *pos)
 {
 	struct feed_ctx *fc = ctx;
-	struct st_dir *d = fc->d;
+	struct stratum_dir *d = fc->d;
 
 	if (pos->depth != 2 || pos->key1 != JK_PARAMS)
 		return CAP_NONE;
@@ -124,7 +124,7 @@ static void cap_byte(void *ctx, uint8_t cap, uint8_t byte)
 		mtext_put(&fc->d->aux, byte);
 }
 
-static void commit(struct st_session *ss, struct st_dir *d,
+static void commit(struct stratum_session *ss, struct stratum_dir *d,
 		   const struct mining_method *m)
 {
 	switch (m->act) {
@@ -157,7 +157,7 @@ static void object_end(void *ctx, uint32_t keys1, uint32_t keys2,
 		       const char *method)
 {
 	struct feed_ctx *fc = ctx;
-	struct st_flow *st = fc->st;
+	struct stratum_flow *st = fc->st;
 	const struct mining_method *m;
 
 	if (!st->cand[fc->dir])
@@ -188,15 +188,15 @@ static bool label_may_mine(const struct flow *f)
 	       strcmp(l, "jsonrpc") == 0 || strcmp(l, "http") == 0;
 }
 
-static void session_release(struct an_ctx *c, struct st_flow *st)
+static void session_release(struct an_ctx *c, struct stratum_flow *st)
 {
-	struct st_worker *w = c->wstate;
+	struct stratum_worker *w = c->wstate;
 
 	slot_pool_put(&w->sessions, st->session);
 	st->session = 0;
 }
 
-static void give_up(struct an_ctx *c, struct flow *f, struct st_flow *st)
+static void give_up(struct an_ctx *c, struct flow *f, struct stratum_flow *st)
 {
 	st->done = 1;
 	session_release(c, st);
@@ -204,9 +204,9 @@ static void give_up(struct an_ctx *c, struct flow *f, struct st_flow *st)
 	an_packets_done(c, f);
 }
 
-static void st_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static void stratum_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
-	struct st_flow *st = state;
+	struct stratum_flow *st = state;
 
 	if (!c->cfg->mining.enabled || f->proto != TW_PROTO_TCP)
 		give_up(c, f, st);
@@ -214,10 +214,10 @@ static void st_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 		st->mode[0] = st->mode[1] = JRPC_SNIFF_MID_START;
 }
 
-static void st_on_packet(struct an_ctx *c, struct flow *f, void *state,
+static void stratum_on_packet(struct an_ctx *c, struct flow *f, void *state,
 			 const struct pkt_view *pv, enum flow_dir_id dir)
 {
-	struct st_flow *st = state;
+	struct stratum_flow *st = state;
 
 	(void)c;
 	(void)f;
@@ -226,10 +226,10 @@ static void st_on_packet(struct an_ctx *c, struct flow *f, void *state,
 		st->msgs[dir]++;
 }
 
-static void st_on_match(struct an_ctx *c, struct flow *f, void *state,
+static void stratum_on_match(struct an_ctx *c, struct flow *f, void *state,
 			enum flow_dir_id dir, uint32_t id, uint64_t end)
 {
-	struct st_flow *st = state;
+	struct stratum_flow *st = state;
 
 	(void)c;
 	(void)f;
@@ -248,10 +248,10 @@ static void st_on_match(struct an_ctx *c, struct flow *f, void *state,
  * days) and again when the flow ends, with the final duration and
  * message counts (the host table keeps the later report). */
 static void report(struct an_ctx *c, const struct flow *f,
-		   const struct st_flow *st, bool open)
+		   const struct stratum_flow *st, bool open)
 {
-	struct st_session *ss = slot_pool_at(
-		&((struct st_worker *)c->wstate)->sessions, st->session);
+	struct stratum_session *ss = slot_pool_at(
+		&((struct stratum_worker *)c->wstate)->sessions, st->session);
 	enum flow_dir_id miner;
 	char pool[80], addr[64], login[CAP_MAX + 16], agent[CAP_MAX + 8];
 	const struct ip_addr *pa;
@@ -294,19 +294,19 @@ static void report(struct an_ctx *c, const struct flow *f,
 
 /* No candidate after this many inspected bytes: not a mining session. */
 static bool window_passed(const struct tw_config *cfg, const struct flow *f,
-			  const struct st_flow *st)
+			  const struct stratum_flow *st)
 {
 	return !st->cand[0] && !st->cand[1] &&
 	       f->side[0].stream.inspected + f->side[1].stream.inspected >=
 		       cfg->mining.scan_window;
 }
 
-static void st_on_payload(struct an_ctx *c, struct flow *f, void *state,
+static void stratum_on_payload(struct an_ctx *c, struct flow *f, void *state,
 			  enum flow_dir_id dir, const uint8_t *data,
 			  uint32_t len, bool gap)
 {
-	struct st_flow *st = state;
-	struct st_worker *w = c->wstate;
+	struct stratum_flow *st = state;
+	struct stratum_worker *w = c->wstate;
 	struct feed_ctx fc;
 	struct jrpc_sink sink = { cap_start, cap_byte, object_end, &fc };
 	uint32_t off;
@@ -355,10 +355,10 @@ static void st_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	}
 }
 
-static void st_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
+static void stratum_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 			   enum flow_end_reason why)
 {
-	struct st_flow *st = state;
+	struct stratum_flow *st = state;
 
 	(void)why;
 	if (st->dialect && st->session)
@@ -366,41 +366,41 @@ static void st_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 	session_release(c, st);
 }
 
-static int st_worker_init(void *wstate, const struct tw_config *cfg)
+static int stratum_worker_init(void *wstate, const struct tw_config *cfg)
 {
-	struct st_worker *w = wstate;
+	struct stratum_worker *w = wstate;
 
 	if (!cfg->mining.enabled)
 		return slot_pool_init(&w->sessions, 0, 0);
 	return slot_pool_init(&w->sessions, cfg->mining.max_sessions,
-			      sizeof(struct st_session));
+			      sizeof(struct stratum_session));
 }
 
-static void st_worker_fini(void *wstate)
+static void stratum_worker_fini(void *wstate)
 {
-	struct st_worker *w = wstate;
+	struct stratum_worker *w = wstate;
 
 	slot_pool_fini(&w->sessions);
 }
 
-static bool st_enabled(const struct tw_config *cfg)
+static bool stratum_enabled(const struct tw_config *cfg)
 {
 	return cfg->mining.enabled;
 }
 
 const struct analyzer stratum_analyzer = {
 	.name = "stratum",
-	.enabled = st_enabled,
-	.flow_state_size = sizeof(struct st_flow),
-	.worker_state_size = sizeof(struct st_worker),
+	.enabled = stratum_enabled,
+	.flow_state_size = sizeof(struct stratum_flow),
+	.worker_state_size = sizeof(struct stratum_worker),
 	.patterns = "stratum.hs",
 	.match_lo = STRATUM_ID_LO,
 	.match_hi = STRATUM_ID_HI,
-	.worker_init = st_worker_init,
-	.worker_fini = st_worker_fini,
-	.on_flow_new = st_on_flow_new,
-	.on_packet = st_on_packet,
-	.on_payload = st_on_payload,
-	.on_match = st_on_match,
-	.on_flow_end = st_on_flow_end,
+	.worker_init = stratum_worker_init,
+	.worker_fini = stratum_worker_fini,
+	.on_flow_new = stratum_on_flow_new,
+	.on_packet = stratum_on_packet,
+	.on_payload = stratum_on_payload,
+	.on_match = stratum_on_match,
+	.on_flow_end = stratum_on_flow_end,
 };

@@ -51,14 +51,14 @@ static const struct marker markers[] = {
 	{ 307, "bore", "bore Challenge/Authenticate" },
 };
 
-struct ts_flow {
+struct service_flow {
 	uint32_t reported;        /* bit per marker row; bit 31: a name */
 	uint8_t tls_tried;
 	uint8_t resp_seen;        /* the responder's first bytes were seen */
 	uint8_t done;             /* payload let go: only the SNI check left */
 };
 
-struct ts_worker {
+struct service_worker {
 	struct name_list *names;
 	struct tls_client_hello ch;
 };
@@ -128,11 +128,11 @@ static void emit_name(struct an_ctx *c, const struct flow *f, bool host_orig,
 
 /* ---- DNS questions ---- */
 
-static void ts_on_packet(struct an_ctx *c, struct flow *f, void *state,
+static void service_on_packet(struct an_ctx *c, struct flow *f, void *state,
 			 const struct pkt_view *pv, enum flow_dir_id dir)
 {
-	struct ts_worker *w = c->wstate;
-	struct ts_flow *st = state;
+	struct service_worker *w = c->wstate;
+	struct service_flow *st = state;
 	struct dns_first_question q;
 	const char *listed;
 
@@ -153,9 +153,9 @@ static void ts_on_packet(struct an_ctx *c, struct flow *f, void *state,
 /* ---- TLS SNI and wire markers ---- */
 
 static void check_sni(struct an_ctx *c, const struct flow *f,
-		      struct ts_flow *st, const uint8_t *data, uint32_t len)
+		      struct service_flow *st, const uint8_t *data, uint32_t len)
 {
-	struct ts_worker *w = c->wstate;
+	struct service_worker *w = c->wstate;
 	const char *listed;
 	int rc;
 
@@ -183,17 +183,17 @@ static bool may_carry_markers(const struct flow *f)
 	       strcmp(app, "none") == 0;
 }
 
-static void let_go(struct an_ctx *c, struct flow *f, struct ts_flow *st)
+static void let_go(struct an_ctx *c, struct flow *f, struct service_flow *st)
 {
 	st->done = 1;
 	an_payload_done(c, f);
 }
 
-static void ts_on_payload(struct an_ctx *c, struct flow *f, void *state,
+static void service_on_payload(struct an_ctx *c, struct flow *f, void *state,
 			  enum flow_dir_id dir, const uint8_t *data,
 			  uint32_t len, bool gap)
 {
-	struct ts_flow *st = state;
+	struct service_flow *st = state;
 	uint32_t orig = f->side[FLOW_DIR_ORIG].stream.inspected;
 	uint32_t resp = f->side[FLOW_DIR_RESP].stream.inspected;
 
@@ -220,10 +220,10 @@ static void ts_on_payload(struct an_ctx *c, struct flow *f, void *state,
 		let_go(c, f, st);
 }
 
-static void ts_on_match(struct an_ctx *c, struct flow *f, void *state,
+static void service_on_match(struct an_ctx *c, struct flow *f, void *state,
 			enum flow_dir_id dir, uint32_t id, uint64_t end_offset)
 {
-	struct ts_flow *st = state;
+	struct service_flow *st = state;
 	const struct marker *m;
 	unsigned row;
 
@@ -237,9 +237,9 @@ static void ts_on_match(struct an_ctx *c, struct flow *f, void *state,
 }
 
 /* UDP 53 for names, TCP for SNI and markers; nothing else. */
-static void ts_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static void service_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 {
-	struct ts_flow *st = state;
+	struct service_flow *st = state;
 
 	if (!c->cfg->tunnel.enabled)
 		st->tls_tried = 1;      /* no list to match an SNI against */
@@ -250,9 +250,9 @@ static void ts_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
 		an_packets_done(c, f);
 }
 
-static int ts_worker_init(void *wstate, const struct tw_config *cfg)
+static int service_worker_init(void *wstate, const struct tw_config *cfg)
 {
-	struct ts_worker *w = wstate;
+	struct service_worker *w = wstate;
 	char path[TW_PATH_MAX + 16], err[256];
 
 	if (!cfg->tunnel.enabled)
@@ -271,9 +271,9 @@ static int ts_worker_init(void *wstate, const struct tw_config *cfg)
 }
 
 /* SIGHUP: the service list again. */
-static int ts_worker_reload(void *wstate, const struct tw_config *cfg)
+static int service_worker_reload(void *wstate, const struct tw_config *cfg)
 {
-	struct ts_worker *w = wstate;
+	struct service_worker *w = wstate;
 	char path[TW_PATH_MAX + 16], err[256];
 	struct name_list *next = NULL;
 
@@ -292,32 +292,32 @@ static int ts_worker_reload(void *wstate, const struct tw_config *cfg)
 	return 0;
 }
 
-static void ts_worker_fini(void *wstate)
+static void service_worker_fini(void *wstate)
 {
-	struct ts_worker *w = wstate;
+	struct service_worker *w = wstate;
 
 	name_list_free(w->names);
 	w->names = NULL;
 }
 
-static bool ts_enabled(const struct tw_config *cfg)
+static bool service_enabled(const struct tw_config *cfg)
 {
 	return cfg->tunnel.enabled;
 }
 
 const struct analyzer tunnel_service_analyzer = {
 	.name = "tunnel_service",
-	.enabled = ts_enabled,
-	.flow_state_size = sizeof(struct ts_flow),
-	.worker_state_size = sizeof(struct ts_worker),
+	.enabled = service_enabled,
+	.flow_state_size = sizeof(struct service_flow),
+	.worker_state_size = sizeof(struct service_worker),
 	.patterns = "services.hs",
 	.match_lo = TUNNEL_ID_FIRST,
 	.match_hi = TUNNEL_ID_LAST,
-	.worker_init = ts_worker_init,
-	.worker_fini = ts_worker_fini,
-	.worker_reload = ts_worker_reload,
-	.on_flow_new = ts_on_flow_new,
-	.on_packet = ts_on_packet,
-	.on_payload = ts_on_payload,
-	.on_match = ts_on_match,
+	.worker_init = service_worker_init,
+	.worker_fini = service_worker_fini,
+	.worker_reload = service_worker_reload,
+	.on_flow_new = service_on_flow_new,
+	.on_packet = service_on_packet,
+	.on_payload = service_on_payload,
+	.on_match = service_on_match,
 };
