@@ -175,6 +175,115 @@ static void test_https_shapes(void **state)
 	assert_false(tin_may_be_ssh(&r, true));
 }
 
+/* Rule M: (direction, record length) as recorded, the connection cut
+ * after its handshakes (check_midstream's cuts); 0 client, 1 server. */
+struct rec {
+	uint8_t dir;
+	uint16_t len;
+};
+
+static enum tin_mid_verdict feed_mid(struct tin_mid *m, const struct rec *r,
+				     unsigned n, unsigned *at)
+{
+	enum tin_mid_verdict v = TIN_MID_UNDECIDED;
+	bool fits;
+
+	memset(m, 0, sizeof(*m));
+	for (*at = 0; *at < n && v == TIN_MID_UNDECIDED; (*at)++)
+		v = tin_mid_record(m, r[*at].dir, r[*at].len, &fits);
+	return v;
+}
+
+/* hidden_ssh_in_tls cut after 30 packets (TLS 1.3, chacha20-poly1305
+ * inside): every record 1 mod 4, the big ones (the nested session's
+ * key exchange) skipped with the record after each */
+static const struct rec tls13_ssh[] = {
+	{ 0, 0x145 }, { 1, 0x2d }, { 0, 0x55 }, { 1, 0x121 }, { 0, 0x4d },
+	{ 1, 0xad }, { 1, 0x2d }, { 1, 0x6d }, { 0, 0x3d }, { 1, 0x5d },
+	{ 0, 0x5d }, { 1, 0x64d }, { 0, 0x475 }, { 1, 0x4ed }, { 0, 0x655 },
+	{ 1, 0x45 }, { 1, 0x65 }, { 0, 0x65 }, { 1, 0x75 }, { 0, 0x65 },
+	{ 1, 0xc5 }, { 0, 0x9d }, { 1, 0x16d }, { 0, 0x55 },
+};
+
+/* hidden_ssh_in_tls12 cut after 30 packets (TLS 1.2 AES-GCM: 24) */
+static const struct rec tls12_ssh[] = {
+	{ 1, 0x128 }, { 0, 0x54 }, { 1, 0xb4 }, { 1, 0x34 }, { 1, 0x74 },
+	{ 0, 0x44 }, { 1, 0x64 }, { 0, 0x64 }, { 1, 0x654 }, { 0, 0x47c },
+	{ 1, 0x4f4 }, { 0, 0x65c }, { 1, 0x4c }, { 1, 0x6c }, { 0, 0x6c },
+	{ 1, 0x7c }, { 0, 0x6c }, { 1, 0xcc }, { 0, 0xa4 }, { 1, 0x174 },
+	{ 0, 0x5c }, { 1, 0xac }, { 0, 0x14c }, { 0, 0x104 },
+};
+
+/* hidden_autossh_in_tls cut after 25 packets: the end of the login,
+ * then autossh's keepalives (52 and 28 bytes inside, every 5 s) */
+static const struct rec tls13_autossh[] = {
+	{ 0, 0x3d }, { 1, 0x3d }, { 0, 0x4d }, { 1, 0x3d }, { 0, 0x9d },
+	{ 1, 0x75 }, { 0, 0x145 }, { 1, 0x2d }, { 0, 0x91 }, { 1, 0x121 },
+	{ 1, 0xc9 }, { 0, 0x45 }, { 1, 0x2d }, { 0, 0x45 }, { 1, 0x2d },
+	{ 0, 0x45 }, { 1, 0x2d }, { 0, 0x45 }, { 1, 0x2d },
+};
+
+static void test_mid_ssh(void **state)
+{
+	struct tin_mid m;
+	unsigned at;
+
+	(void)state;
+	assert_int_equal(feed_mid(&m, tls13_ssh, 24, &at), TIN_MID_SSH);
+	assert_int_equal(m.residue, TIN_MID_TLS13);
+	assert_int_equal(m.ok[0] + m.ok[1], TIN_MID_NEED);
+	assert_int_equal(at, 22);   /* 16 fit, 4 bulk, 2 tails skipped */
+	assert_int_equal(tin_mid_inner(&m, 0x3d), 44);
+	assert_int_equal(feed_mid(&m, tls12_ssh, 24, &at), TIN_MID_SSH);
+	assert_int_equal(m.residue, TIN_MID_TLS12);
+	assert_int_equal(tin_mid_inner(&m, 0x34), 28);
+	assert_int_equal(feed_mid(&m, tls13_autossh, 19, &at), TIN_MID_SSH);
+	assert_int_equal(at, 16);
+	/* final once decided */
+	assert_int_equal(tin_mid_record(&m, 0, 3, &(bool){ 0 }), TIN_MID_SSH);
+}
+
+static void test_mid_not_ssh(void **state)
+{
+	/* benign_https_browsing cut after 10 packets: the server's first
+	 * record (250, 2 mod 4) ends it */
+	static const struct rec https[] = {
+		{ 1, 0xfa }, { 1, 0xca }, { 0, 0x65 }, { 1, 0xcc },
+	};
+	/* HTTP/2 PINGs answered (9 + 8 bytes + 17): 34, 2 mod 4 */
+	static const struct rec h2ping[] = { { 0, 34 }, { 1, 34 } };
+	/* MQTT PINGREQ / PINGRESP in TLS 1.3: 2 + 17 */
+	static const struct rec mqtt[] = { { 0, 19 }, { 1, 19 } };
+	/* a TLS 1.2 record too short for an SSH packet under either AEAD */
+	static const struct rec short12[] = { { 0, 0x44 }, { 1, 40 } };
+	struct tin_mid m;
+	struct rec mixed[24];
+	unsigned at;
+
+	(void)state;
+	assert_int_equal(feed_mid(&m, https, 4, &at), TIN_MID_NOT);
+	assert_int_equal(at, 1);
+	assert_int_equal(feed_mid(&m, h2ping, 2, &at), TIN_MID_NOT);
+	assert_int_equal(feed_mid(&m, mqtt, 2, &at), TIN_MID_NOT);
+	assert_int_equal(feed_mid(&m, short12, 2, &at), TIN_MID_NOT);
+	/* one overhead per flow: TLS 1.3's records then one 0 mod 4 */
+	memcpy(mixed, tls13_ssh, 10 * sizeof(*mixed));
+	mixed[10] = (struct rec){ 0, 0x54 };
+	assert_int_equal(feed_mid(&m, mixed, 11, &at), TIN_MID_NOT);
+	assert_int_equal(at, 11);
+	/* one direction alone never decides */
+	for (unsigned i = 0; i < 24; i++)
+		mixed[i] = (struct rec){ 1, 0x45 };
+	assert_int_equal(feed_mid(&m, mixed, 24, &at), TIN_MID_UNDECIDED);
+	/* a bulk download is skipped until the cap: not SSH */
+	memset(&m, 0, sizeof(m));
+	for (unsigned i = 0; i < TIN_MID_MAX_RECORDS; i++)
+		assert_int_equal(tin_mid_record(&m, 1, 16401, &(bool){ 0 }),
+				 TIN_MID_UNDECIDED);
+	assert_int_equal(tin_mid_record(&m, 1, 16401, &(bool){ 0 }),
+			 TIN_MID_NOT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -185,6 +294,8 @@ int main(void)
 		cmocka_unit_test(test_ssh_tls12),
 		cmocka_unit_test(test_not_congruent),
 		cmocka_unit_test(test_https_shapes),
+		cmocka_unit_test(test_mid_ssh),
+		cmocka_unit_test(test_mid_not_ssh),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,6 +44,26 @@
  * Behind a proxy's CONNECT the walk starts over with the inner stream,
  * the CONNECT target in the detail.
  *
+ * Rule M, a session picked up mid-stream (no SYN seen, flow_table.c; the
+ * handshakes, outer and inner, went before): each TLS application record
+ * still carries what one read from the SSH socket gave, one or more
+ * whole encrypted SSH packets, and each of those is 4 mod 8 bytes
+ * (chacha20-poly1305, AES-GCM, encrypt-then-MAC; ssh_mid.h) and at least
+ * 28. So a record's plaintext (its length less the AEAD overhead: 17
+ * with TLS 1.3, 24 with TLS 1.2 AES-GCM, 16 with its chacha20) is a
+ * multiple of 4 of at least 28, and the record lengths of one flow are
+ * all 1 mod 4 (TLS 1.3) or all 0 mod 4 (TLS 1.2), one of the two for
+ * the whole flow (tin_mid_record). Records of TIN_MID_BULK bytes or more
+ * (parts of larger writes) and the record after one are skipped, any
+ * other record that does not fit ends the watch: TIN_MID_NEED records
+ * that fit, TIN_MID_NEED_DIR of them each way, make the flow SSH (random
+ * lengths pass one record in four: about 2^-31 for 16). The session is
+ * then followed from the next record (a slot, ssh_infer.c, as after a
+ * seen handshake; not from the records that told it, which may hold the
+ * end of the login), its findings with `identified_by: record_sizes` and
+ * `seen_from_start: false`. No tunnel.ssh_in_tls is claimed: the sizes
+ * alone only say SSH-like framing, the behaviour makes the finding.
+ *
  * Records are found from the TCP segments' own bytes (on_packet), not
  * from the reassembled stream, so flow.inspect_bytes (which a server's
  * certificate chain alone may exhaust) does not bound them: a header
@@ -57,7 +77,7 @@
  * ends the walk at the client's first record; a session found keeps
  * walking, records only.
  *
- * Memory: 48 bytes per flow; a session found takes a slot (about 200
+ * Memory: 64 bytes per flow; a session found takes a slot (about 200
  * bytes) from a per-worker pool of ssh.max_sessions. */
 #include <errno.h>
 #include <string.h>
@@ -87,8 +107,14 @@ struct tin_flow {
 	uint8_t hs_done;           /* the client's Finished went by */
 	uint8_t tls13;
 	uint8_t n_app[2];          /* application records seen (capped) */
+	uint8_t mid;               /* picked up mid-stream: rule M */
+	uint8_t synced;            /* mid: bit per direction at a record */
+	uint8_t unsynced;          /* mid: segments skipped before that */
 	uint32_t sess;             /* slot in the worker's pool, 0 = none */
-	struct tin_records rec;    /* the first TIN_RECORDS of each side */
+	union {
+		struct tin_records rec;   /* the first TIN_RECORDS of each side */
+		struct tin_mid m;         /* mid: rule M's state */
+	} u;
 };
 
 struct tin_session {
@@ -200,6 +226,47 @@ bool tin_may_be_ssh(const struct tin_records *r, bool tls13)
 #undef P
 }
 
+static enum tin_mid_verdict mid_decide(struct tin_mid *m,
+				       enum tin_mid_verdict v)
+{
+	m->verdict = (uint8_t)v;
+	return v;
+}
+
+enum tin_mid_verdict tin_mid_record(struct tin_mid *m, unsigned dir,
+				    uint32_t len, bool *fits)
+{
+	uint8_t bit = (uint8_t)(1u << (dir & 1));
+	uint8_t r;
+
+	*fits = false;
+	if (m->verdict != TIN_MID_UNDECIDED)
+		return (enum tin_mid_verdict)m->verdict;
+	if (++m->seen > TIN_MID_MAX_RECORDS)
+		return mid_decide(m, TIN_MID_NOT);
+	if (len >= TIN_MID_BULK) {
+		m->after_bulk |= bit;
+		return TIN_MID_UNDECIDED;
+	}
+	if (m->after_bulk & bit) {
+		m->after_bulk &= (uint8_t)~bit;
+		return TIN_MID_UNDECIDED;
+	}
+	r = (len & 3) == 1 ? TIN_MID_TLS13 : (len & 3) == 0 ? TIN_MID_TLS12 : 0;
+	if (r == 0 || (m->residue && r != m->residue) ||
+	    len < TIN_MID_MIN_INNER + (r == TIN_MID_TLS13 ?
+					       TIN_OVERHEAD_13 :
+					       TIN_OVERHEAD_12_CHACHA))
+		return mid_decide(m, TIN_MID_NOT);
+	m->residue = r;
+	m->ok[dir & 1]++;
+	*fits = true;
+	if (m->ok[0] >= TIN_MID_NEED_DIR && m->ok[1] >= TIN_MID_NEED_DIR &&
+	    m->ok[0] + m->ok[1] >= TIN_MID_NEED)
+		return mid_decide(m, TIN_MID_SSH);
+	return TIN_MID_UNDECIDED;
+}
+
 /* ---- the engine side ---- */
 
 static void done(struct an_ctx *c, struct flow *f, struct tin_flow *t)
@@ -262,6 +329,8 @@ static void report_reverse(struct an_ctx *c, const struct flow *f,
 	finding_add_int(&fd, "keystroke_bytes", s->inf.key_size[SSH_SERVER]);
 	finding_add_str(&fd, "typing", typing);
 	finding_add_double(&fd, "typing_gap_cv", cv);
+	if (f->midstream)
+		finding_add_str(&fd, "identified_by", "record_sizes");
 	an_emit(c, &fd);
 }
 
@@ -286,6 +355,8 @@ static void report_keepalive(struct an_ctx *c, const struct flow *f,
 	finding_add_str(&fd, "sent_by", i->ka_side == SSH_CLIENT ? "client" :
 								   "server");
 	finding_add_int(&fd, "port", flow_service_port(f));
+	if (f->midstream)
+		finding_add_str(&fd, "identified_by", "record_sizes");
 	an_emit(c, &fd);
 }
 
@@ -295,7 +366,7 @@ static void judge(struct an_ctx *c, struct flow *f, struct tin_flow *t)
 	struct tin_worker *w = c->wstate;
 	struct tin_shape s;
 
-	if (!tin_ssh_handshake(&t->rec, t->tls13, &s)) {
+	if (!tin_ssh_handshake(&t->u.rec, t->tls13, &s)) {
 		done(c, f, t);
 		return;
 	}
@@ -336,11 +407,47 @@ static void session_record(struct an_ctx *c, struct flow *f,
 		report_keepalive(c, f, s);
 }
 
+/* Rule M: one application record of a flow picked up mid-stream. */
+static void mid_record(struct an_ctx *c, struct flow *f, struct tin_flow *t,
+		       enum flow_dir_id dir, uint32_t len, uint64_t ts)
+{
+	struct tin_worker *w = c->wstate;
+	enum tin_mid_verdict v;
+	bool fits;
+
+	(void)ts;
+	v = tin_mid_record(&t->u.m, dir, len, &fits);
+	if (v == TIN_MID_UNDECIDED)
+		return;
+	t->sess = v == TIN_MID_SSH ? slot_pool_get(&w->sessions) : 0;
+	if (!t->sess) {
+		done(c, f, t);   /* not SSH, or no slot: unwatched */
+		return;
+	}
+	an_count(c, TW_CTR_AN_SSH_MIDSTREAM);
+	t->tls13 = t->u.m.residue == TIN_MID_TLS13;
+	/* followed from the next record, as ssh.c follows a connection
+	 * its segment sizes told: the records that told it may carry the
+	 * end of the login, which is no typing */
+	((struct tin_session *)slot_pool_at(&w->sessions, t->sess))->inf.auth =
+		SSH_AUTH_UNKNOWN;
+	t->phase = TIN_SESSION;
+}
+
 /* One whole record header: where the handshake is, what is data. */
 static void record(struct an_ctx *c, struct flow *f, struct tin_flow *t,
 		   enum flow_dir_id dir, uint8_t type, uint32_t len,
 		   uint64_t ts)
 {
+	if (t->mid) {   /* no handshake to place: data only */
+		if (type != REC_APP)
+			return;
+		if (t->phase == TIN_SESSION)
+			session_record(c, f, t, dir, len, ts);
+		else
+			mid_record(c, f, t, dir, len, ts);
+		return;
+	}
 	if (type == REC_CCS) {
 		t->ccs[dir] = 1;
 		return;
@@ -366,17 +473,17 @@ static void record(struct an_ctx *c, struct flow *f, struct tin_flow *t,
 	}
 	if (t->n_app[dir] < TIN_RECORDS)
 	{
-		t->rec.len[dir][t->n_app[dir]] = (uint16_t)len;
-		t->rec.order[dir][t->n_app[dir]] =
-			(uint8_t)(t->rec.n[0] + t->rec.n[1]);
+		t->u.rec.len[dir][t->n_app[dir]] = (uint16_t)len;
+		t->u.rec.order[dir][t->n_app[dir]] =
+			(uint8_t)(t->u.rec.n[0] + t->u.rec.n[1]);
 	}
 	t->n_app[dir]++;
-	t->rec.n[dir] = t->n_app[dir] < TIN_RECORDS ? t->n_app[dir] :
+	t->u.rec.n[dir] = t->n_app[dir] < TIN_RECORDS ? t->n_app[dir] :
 						      TIN_RECORDS;
-	if (!tin_may_be_ssh(&t->rec, t->tls13))
+	if (!tin_may_be_ssh(&t->u.rec, t->tls13))
 		done(c, f, t);   /* most HTTPS ends here, at a record or two */
-	else if (t->rec.n[FLOW_DIR_ORIG] >= TIN_JUDGE_AT &&
-		 t->rec.n[FLOW_DIR_RESP] >= TIN_JUDGE_AT)
+	else if (t->u.rec.n[FLOW_DIR_ORIG] >= TIN_JUDGE_AT &&
+		 t->u.rec.n[FLOW_DIR_RESP] >= TIN_JUDGE_AT)
 		judge(c, f, t);
 	else if (t->n_app[dir] >= 4 * TIN_RECORDS)
 		done(c, f, t);   /* one side talks, the other does not */
@@ -387,6 +494,18 @@ static void walk(struct an_ctx *c, struct flow *f, struct tin_flow *t,
 		 enum flow_dir_id dir, const struct pkt_view *pv)
 {
 	uint32_t wire = pv->payload_wire_len, cap = pv->payload_len, i = 0;
+
+	if (t->mid && !(t->synced & (1u << dir))) {
+		/* picked up inside a record: from the first segment of this
+		 * direction that starts with an application record's header */
+		if (cap < 3 || pv->payload[0] != REC_APP ||
+		    pv->payload[1] != 3 || pv->payload[2] != 3) {
+			if (++t->unsynced > 8)
+				done(c, f, t);
+			return;
+		}
+		t->synced |= (uint8_t)(1u << dir);
+	}
 
 	while (i < wire && t->phase != TIN_DONE) {
 		const uint8_t *h;
@@ -432,7 +551,22 @@ static void tin_on_packet(struct an_ctx *c, struct flow *f, void *state,
 
 	if (pv->payload_wire_len == 0 || pv->retransmit)
 		return;
-	if (t->phase == TIN_START) {
+	if (t->phase == TIN_START && f->midstream && !f->nested) {
+		/* no handshake: TLS by the first record seen (the pattern
+		 * for any record at a stream's start), either side */
+		if (f->app && strcmp(app_label(f), "tls") != 0) {
+			done(c, f, t);
+			return;
+		}
+		if (!f->app) {   /* inside a record, or not TLS */
+			if (++t->unsynced > 8)
+				done(c, f, t);
+			return;
+		}
+		t->phase = TIN_WALK;
+		t->mid = 1;
+		t->unsynced = 0;
+	} else if (t->phase == TIN_START) {
 		/* TLS by the client's first bytes (the pattern ran on this
 		 * packet): anything else is not walked. Behind a proxy's
 		 * door the answer that opened it comes first: waited out. */
@@ -476,13 +610,15 @@ static void tin_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 	struct ssh_infer_cfg icfg = ssh_infer_cfg_of(c->cfg);
 
 	(void)why;
-	if (t->phase == TIN_WALK && t->hs_done)
+	if (t->phase == TIN_WALK && t->hs_done && !t->mid)
 		judge(c, f, t);
-	if (t->sess) {
+	if (t->sess && t->phase == TIN_SESSION) {
 		struct tin_session *s = slot_pool_at(&w->sessions, t->sess);
 
 		if (ssh_infer_finish(&s->inf, &icfg) & SSH_INF_REVERSE)
 			report_reverse(c, f, s);
+	}
+	if (t->sess) {
 		slot_pool_put(&w->sessions, t->sess);
 		t->sess = 0;
 	}

@@ -43,4 +43,45 @@ bool tin_ssh_handshake(const struct tin_records *r, bool tls13,
  * prefix)? False ends the walk early. */
 bool tin_may_be_ssh(const struct tin_records *r, bool tls13);
 
+/* An established session picked up mid-stream (no SYN seen, so no
+ * handshake): SSH from its application records' lengths alone (rule M,
+ * tls_inner.c). Records of TIN_MID_BULK bytes or more, and the record
+ * after one in the same direction, are skipped; every other record must
+ * fit; TIN_MID_NEED records with both directions make it SSH. */
+#define TIN_MID_NEED 16
+#define TIN_MID_BULK 1024
+#define TIN_MID_MAX_RECORDS 96   /* undecided after this many: not SSH */
+#define TIN_MID_MIN_INNER 28     /* chacha20-poly1305's empty packet */
+#define TIN_OVERHEAD_12_CHACHA 16
+
+#define TIN_MID_NEED_DIR 4       /* ... at least this many each way */
+
+enum tin_mid_verdict { TIN_MID_UNDECIDED = 0, TIN_MID_SSH, TIN_MID_NOT };
+
+/* The overhead the record lengths revealed, one per flow. */
+enum { TIN_MID_TLS13 = 1, TIN_MID_TLS12 = 2 };
+
+struct tin_mid {
+	uint8_t ok[2];       /* records that fit so far, by direction */
+	uint8_t after_bulk;  /* bit per direction: the next record is a tail */
+	uint8_t residue;     /* 0 unknown, TIN_MID_TLS13 (len = 1 mod 4) or
+			      * TIN_MID_TLS12 (len = 0 mod 4) */
+	uint8_t seen;        /* records looked at */
+	uint8_t verdict;     /* enum tin_mid_verdict */
+};
+
+/* One application record of direction dir (0/1), len its header's
+ * length field. Returns the verdict, final once not UNDECIDED; fits is
+ * set when the record counted (it is an SSH packet's size). */
+enum tin_mid_verdict tin_mid_record(struct tin_mid *m, unsigned dir,
+				    uint32_t len, bool *fits);
+
+/* The plaintext bytes of a record under a residue tin_mid_record chose. */
+static inline uint32_t tin_mid_inner(const struct tin_mid *m, uint32_t len)
+{
+	uint32_t o = m->residue == TIN_MID_TLS13 ? TIN_OVERHEAD_13 : TIN_OVERHEAD_12;
+
+	return len > o ? len - o : len;
+}
+
 #endif
