@@ -41,6 +41,25 @@ CUTS = [
      ["ssh.keepalive_tunnel", "ssh.reverse_session"], True),
     ("ssh_autossh_checkin.pcap", 20, 22, "10.20.174.2",
      ["ssh.keepalive_tunnel", "ssh.reverse_session"], True),
+    # cut inside the cleartext key exchange (after the banners, before
+    # NEWKEYS): one banner seen and the other side's KEXINIT (parsed from
+    # there: 5 packets), the pickup inside the client's KEXINIT (8), and
+    # just before the client's NEWKEYS (16; ssh_mid.c knows the cleartext
+    # key exchange packets; NEWKEYS makes it SSH at once)
+    ("ssh_reverse_operator.pcap", 5, 22, "10.20.10.2",
+     ["ssh.reverse_session"], True),
+    ("ssh_reverse_operator.pcap", 8, 22, "10.20.10.2",
+     ["ssh.reverse_session"], True),
+    ("ssh_reverse_operator.pcap", 16, 22, "10.20.10.2",
+     ["ssh.reverse_session"], True),
+    ("ssh_autossh_idle.pcap", 8, 22, "10.20.11.2",
+     ["ssh.keepalive_tunnel"], True),
+    ("ssh_autossh_idle.pcap", 14, 22, "10.20.11.2",
+     ["ssh.keepalive_tunnel"], True),
+    # connect-back with the server's banner and both KEXINITs seen: the
+    # key exchange tells the roles, as on a whole connection
+    ("ssh_connect_back.pcap", 5, 8443, "10.20.13.2",
+     ["ssh.role_inversion", "ssh.nonstandard_port"], True),
     # connect-back: without the key exchange nobody can tell which side
     # serves SSH; the operator typing from the far end of the connection
     # the inside host opened reads as a reverse session.

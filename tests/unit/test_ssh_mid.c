@@ -115,12 +115,113 @@ static void test_tls_text_and_zeros_are_not_ssh(void **state)
 	static const uint8_t zeros[40] = { 0x00, 0x00, 0x00, 0x24, 0x01 };
 	struct ssh_mid m = { 0 };
 
+	uint8_t enc[40];
+
 	(void)state;
+	for (unsigned k = 0; k < sizeof(enc); k++)
+		enc[k] = rnd();
 	assert_int_equal(ssh_mid_segment(&m, 0, tls, 40, 40, true), SSH_MID_NOT);
+	/* text or zeros: a direction's first segment may be the end of a
+	 * message begun before the pickup; a later one ends the watch */
 	memset(&m, 0, sizeof(m));
+	assert_int_equal(ssh_mid_segment(&m, 0, text, 40, 40, true),
+			 SSH_MID_UNDECIDED);
 	assert_int_equal(ssh_mid_segment(&m, 0, text, 40, 40, true), SSH_MID_NOT);
 	memset(&m, 0, sizeof(m));
+	assert_int_equal(ssh_mid_segment(&m, 0, enc, 40, 40, true),
+			 SSH_MID_UNDECIDED);
 	assert_int_equal(ssh_mid_segment(&m, 0, zeros, 40, 40, true), SSH_MID_NOT);
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(ssh_mid_segment(&m, 1, zeros, 40, 40, true),
+			 SSH_MID_UNDECIDED);
+	assert_int_equal(ssh_mid_segment(&m, 1, zeros, 40, 40, true), SSH_MID_NOT);
+}
+
+/* ssh_reverse_operator.pcap (OpenSSH 9.2), the cleartext key exchange:
+ * the client's KEXINIT (its first 48 of 1448 bytes), the tail of that
+ * KEXINIT (name-lists), the server's ECDH reply start, NEWKEYS. */
+static const uint8_t kexinit_c[48] = {
+	0x00, 0x00, 0x06, 0x14, 0x08, 0x14, 0x89, 0xd9, 0xee, 0x28, 0x43, 0xd6,
+	0x48, 0xc9, 0xb2, 0x61, 0xb6, 0xf7, 0x44, 0x91, 0xb5, 0xbd, 0x00, 0x00,
+	0x01, 0x48, 's', 'n', 't', 'r', 'u', 'p', '7', '6', '1', 'x',
+	'2', '5', '5', '1', '9', '-', 's', 'h', 'a', '5', '1', '2',
+};
+static const uint8_t kexinit_tail[48] =
+	"ha2-256,hmac-sha2-512,hmac-sha1\0\0\0\x1anone,zlib@ope";
+static const uint8_t ecdh_reply[24] = {
+	0x00, 0x00, 0x04, 0xcc, 0x09, 0x1f, 0x00, 0x00, 0x00, 0x33, 0x00, 0x00,
+	0x00, 0x0b, 's', 's', 'h', '-', 'e', 'd', '2', '5', '5', '1',
+};
+static const uint8_t newkeys[16] = { 0x00, 0x00, 0x00, 0x0c, 0x0a, 0x15 };
+
+static void test_kex_packets(void **state)
+{
+	uint8_t bad[48];
+
+	(void)state;
+	assert_int_equal(ssh_mid_kex_packet(kexinit_c, 48), 20);
+	assert_int_equal(ssh_mid_kex_packet(ecdh_reply, 24), 31);
+	assert_int_equal(ssh_mid_kex_packet(newkeys, 16), 21);
+	assert_int_equal(ssh_mid_kex_packet(kexinit_tail, 48), 0);
+	assert_int_equal(ssh_mid_kex_packet(newkeys, 5), 0);
+	/* KEXINIT without a name-list after the cookie */
+	memcpy(bad, kexinit_c, sizeof(bad));
+	bad[26] = 0xc3;
+	assert_int_equal(ssh_mid_kex_packet(bad, 48), 0);
+	/* length not a multiple of 8 with its own 4 bytes */
+	memcpy(bad, newkeys, 16);
+	bad[3] = 0x0d;
+	assert_int_equal(ssh_mid_kex_packet(bad, 16), 0);
+	/* NEWKEYS with another padding */
+	memcpy(bad, newkeys, 16);
+	bad[4] = 0x06;
+	assert_int_equal(ssh_mid_kex_packet(bad, 16), 0);
+	/* a message outside the key exchange (USERAUTH_REQUEST 50) */
+	memcpy(bad, ecdh_reply, 24);
+	bad[5] = 50;
+	assert_int_equal(ssh_mid_kex_packet(bad, 24), 0);
+}
+
+/* Cut 8 packets into ssh_reverse_operator: the client's KEXINIT tail
+ * (112 bytes of text) first, the server's KEXINIT (1088), the client's
+ * sntrup761 init (1208), the server's reply (1448 + 116 with NEWKEYS and
+ * EXT_INFO), then the client's NEWKEYS alone: SSH, the login next. */
+static void test_picked_up_in_key_exchange(void **state)
+{
+	uint8_t tail116[48];
+	struct ssh_mid m = { 0 };
+
+	(void)state;
+	for (unsigned k = 0; k < sizeof(tail116); k++)
+		tail116[k] = rnd();
+	assert_int_equal(ssh_mid_segment(&m, 0, kexinit_tail, 48, 112, true),
+			 SSH_MID_UNDECIDED);
+	assert_int_equal(ssh_mid_segment(&m, 1, kexinit_c, 48, 1088, true),
+			 SSH_MID_UNDECIDED);
+	assert_int_equal(ssh_mid_segment(&m, 0, kexinit_c, 48, 1208, true),
+			 SSH_MID_UNDECIDED);
+	assert_int_equal(ssh_mid_segment(&m, 1, ecdh_reply, 24, 1448, true),
+			 SSH_MID_UNDECIDED);
+	assert_int_equal(ssh_mid_segment(&m, 1, tail116, 48, 116, true),
+			 SSH_MID_UNDECIDED);
+	assert_int_equal(ssh_mid_segment(&m, 0, newkeys, 16, 16, true),
+			 SSH_MID_SSH);
+	assert_int_equal(m.newkeys, 1);
+	/* a later text segment changes nothing: final */
+	assert_int_equal(ssh_mid_segment(&m, 0, kexinit_tail, 48, 112, true),
+			 SSH_MID_SSH);
+	/* a short key exchange message counts as an SSH segment (no
+	 * popcount: it is clear text), one longer than its segment makes
+	 * the next segment of that side a tail */
+	memset(&m, 0, sizeof(m));
+	assert_int_equal(ssh_mid_segment(&m, 1, ecdh_reply, 24, 600, true),
+			 SSH_MID_UNDECIDED);
+	assert_int_equal(m.ok, 1);
+	assert_int_equal(m.pop_bytes, 0);
+	assert_int_equal(ssh_mid_segment(&m, 1, kexinit_tail, 48, 35, true),
+			 SSH_MID_UNDECIDED);
+	assert_int_equal(ssh_mid_segment(&m, 1, kexinit_tail, 48, 35, true),
+			 SSH_MID_NOT);
 }
 
 static void test_low_popcount_is_not_ssh(void **state)
@@ -161,6 +262,8 @@ int main(void)
 		cmocka_unit_test(test_tls_text_and_zeros_are_not_ssh),
 		cmocka_unit_test(test_low_popcount_is_not_ssh),
 		cmocka_unit_test(test_headers_only_capture_is_not_ssh),
+		cmocka_unit_test(test_kex_packets),
+		cmocka_unit_test(test_picked_up_in_key_exchange),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

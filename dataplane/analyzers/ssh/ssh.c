@@ -181,9 +181,11 @@ static void on_wire_events(struct an_ctx *c, struct flow *f,
 		fingerprints(p, st);
 		if (st->fp_done || !st->slot)
 			pool_release(p, st);
+		/* one banner is enough where the other side's went by
+		 * (httptunnel's other connection, or before the pickup) */
 		if ((st->banner[0] && st->banner[1]) ||
-		    (f->framing == TW_FRAMING_HTTPTUNNEL && st->role_known &&
-		     st->banner[dir]))
+		    ((f->framing == TW_FRAMING_HTTPTUNNEL || f->midstream) &&
+		     st->role_known && (st->banner[0] || st->banner[1])))
 			handshake_findings(c, f, st);
 	}
 }
@@ -201,6 +203,14 @@ static void wire_feed(struct an_ctx *c, struct flow *f, struct ssh_flow *st,
 
 	if (st->slot)
 		kb.data = pool_buf(p, st->slot, dir);
+	if (!st->fed[dir]) {
+		st->fed[dir] = 1;
+		/* picked up after this side's banner (the other side's made
+		 * the flow SSH): its key exchange packets from here */
+		if (f->midstream && st->parser[dir].phase == SSH_PH_BANNER &&
+		    ssh_mid_kex_packet(data, len))
+			st->parser[dir].phase = SSH_PH_PACKETS;
+	}
 	on_wire_events(c, f, st, dir,
 		       ssh_dir_feed(&st->parser[dir], &kb, data, len));
 }
@@ -273,12 +283,25 @@ static void unwatched(struct an_ctx *c, struct flow *f, struct ssh_ref *r)
 		an_packets_done(c, f);
 }
 
-/* Mid-stream, the sizes said SSH: a session as if past NEWKEYS, the
- * responder (the lower port) serving. */
+/* Followed by sizes alone from here, as if past NEWKEYS, the responder
+ * (the lower port) serving; login: the next packets are the login (a
+ * NEWKEYS was just seen), else it went before. */
+static void sized(struct ssh_flow *st, bool login)
+{
+	memset(st, 0, sizeof(*st));
+	st->no_slot = 1;
+	st->by_size = 1;
+	st->parser[FLOW_DIR_ORIG].phase = SSH_PH_ENCRYPTED;
+	st->parser[FLOW_DIR_RESP].phase = SSH_PH_ENCRYPTED;
+	st->inf.auth = login ? SSH_AUTH_WAIT_CLIENT : SSH_AUTH_UNKNOWN;
+}
+
+/* Mid-stream, the sizes said SSH: a session by sizes. */
 static void session_start_sized(struct an_ctx *c, struct flow *f,
 				struct ssh_ref *r)
 {
 	struct ssh_pool *p = c->wstate;
+	bool login = r->sizes.newkeys;
 	struct ssh_flow *st;
 
 	r->mid = 2;
@@ -289,11 +312,7 @@ static void session_start_sized(struct an_ctx *c, struct flow *f,
 		an_packets_done(c, f);
 		return;
 	}
-	st->no_slot = 1;
-	st->by_size = 1;
-	st->parser[FLOW_DIR_ORIG].phase = SSH_PH_ENCRYPTED;
-	st->parser[FLOW_DIR_RESP].phase = SSH_PH_ENCRYPTED;
-	st->inf.auth = SSH_AUTH_UNKNOWN;   /* authentication went before */
+	sized(st, login);
 }
 
 static void watch_sizes(struct an_ctx *c, struct flow *f, struct ssh_ref *r,
@@ -348,6 +367,15 @@ static void ssh_on_payload(struct an_ctx *c, struct flow *f, void *state,
 	for (int d = FLOW_DIR_ORIG; d <= FLOW_DIR_RESP; d++)
 		if (st->parser[d].phase == SSH_PH_DEAD && !st->banner[d])
 			st->broken = 1;
+	if (st->broken && f->midstream && !st->by_size) {
+		/* SSH by the other side's banner, this side picked up where
+		 * its bytes cannot be parsed: followed by sizes */
+		pool_release(p, st);
+		sized(st, false);
+		an_count(c, TW_CTR_AN_SSH_MIDSTREAM);
+		an_payload_done(c, f);
+		return;
+	}
 	if (st->broken ||
 	    (wire_finished(&st->parser[0]) && wire_finished(&st->parser[1]))) {
 		pool_release(p, st);

@@ -28,6 +28,7 @@ struct ssh_flow {
 	uint8_t broken;             /* a side sent no banner: not followed */
 	uint8_t by_size;            /* picked up mid-stream, SSH by its sizes
 				     * (ssh_mid.c): no banner or KEXINIT */
+	uint8_t fed[2];             /* bytes of this direction parsed */
 	uint8_t hassh[16], hassh_server[16];
 	char cipher[SSH_ALGO_MAX], mac[SSH_ALGO_MAX];
 };

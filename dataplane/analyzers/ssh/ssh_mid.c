@@ -32,6 +32,38 @@ static bool plain_start(const uint8_t *d, uint32_t n)
 	return n >= 8 && (text == n || zero * 2 >= n);
 }
 
+static uint32_t be32(const uint8_t *d)
+{
+	return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+	       (uint32_t)d[2] << 8 | d[3];
+}
+
+unsigned ssh_mid_kex_packet(const uint8_t *d, uint32_t cap)
+{
+	uint32_t len, pad, msg, list;
+
+	if (cap < 6)
+		return 0;
+	len = be32(d);
+	pad = d[4];
+	msg = d[5];
+	if (len < 12 || len > 35000 || (len + 4) % 8 != 0 || pad < 4 ||
+	    pad + 2 > len)
+		return 0;
+	if (msg == 21)   /* NEWKEYS: the type byte and padding only */
+		return len == 12 && pad == 10 ? msg : 0;
+	if (msg == 20) {
+		/* a 16-byte cookie, then the kex name-list: a length that
+		 * fits and a lower-case algorithm name */
+		if (cap < 27)
+			return 0;
+		list = be32(d + 22);
+		return list >= 4 && list + 22 < len && d[26] >= 'a' &&
+		       d[26] <= 'z' ? msg : 0;
+	}
+	return msg >= 30 && msg <= 34 ? msg : 0;
+}
+
 static enum ssh_mid_verdict decide(struct ssh_mid *m, enum ssh_mid_verdict v)
 {
 	m->verdict = (uint8_t)v;
@@ -45,28 +77,57 @@ enum ssh_mid_verdict ssh_mid_segment(struct ssh_mid *m, unsigned dir,
 	uint8_t bit = (uint8_t)(1u << (dir & 1));
 	uint32_t n = cap < LOOK_BYTES ? cap : LOOK_BYTES;
 	uint32_t need = ssh_port ? SSH_MID_NEED_PORT : SSH_MID_NEED_OTHER;
+	unsigned kex;
 
 	if (m->verdict != SSH_MID_UNDECIDED || wire == 0)
 		return (enum ssh_mid_verdict)m->verdict;
 	if (++m->seen > SSH_MID_MAX_SEGMENTS)
 		return decide(m, SSH_MID_NOT);
+	/* a cleartext key exchange packet starts here (a packet
+	 * boundary, whatever came before) */
+	kex = ssh_mid_kex_packet(data, cap);
+	if (kex) {
+		m->first |= bit;
+		m->kex |= bit;
+		m->dirs |= bit;
+		m->ok++;
+		m->after_bulk &= (uint8_t)~bit;
+		if (kex == 21 && wire >= 16) {
+			m->newkeys = 1;
+			return decide(m, SSH_MID_SSH);
+		}
+		if (be32(data) + 4 > wire)   /* goes on in the next segment */
+			m->after_bulk |= bit;
+		goto judge;
+	}
 	if (wire >= SSH_MID_BULK_LEN) {
+		m->first |= bit;
 		m->after_bulk |= bit;
 		return SSH_MID_UNDECIDED;
 	}
 	if (m->after_bulk & bit) {
 		m->after_bulk &= (uint8_t)~bit;
+		m->first |= bit;
 		return SSH_MID_UNDECIDED;
 	}
 	if (wire % 4 != 0 || wire < SSH_MID_MIN_LEN ||
-	    tls_record(data, cap) || plain_start(data, n))
+	    tls_record(data, cap) || plain_start(data, n)) {
+		/* a direction's first segment may end a message begun
+		 * before the pickup */
+		if (!(m->first & bit) && !tls_record(data, cap)) {
+			m->first |= bit;
+			return SSH_MID_UNDECIDED;
+		}
 		return decide(m, SSH_MID_NOT);
+	}
+	m->first |= bit;
 	for (uint32_t i = 0; i < n; i++)
 		m->pop_bits = (uint16_t)(m->pop_bits + nibble_bits[data[i] & 15] +
 					 nibble_bits[data[i] >> 4]);
 	m->pop_bytes = (uint16_t)(m->pop_bytes + n);
 	m->dirs |= bit;
 	m->ok++;
+judge:
 	if (m->ok < need || m->dirs != 3)
 		return SSH_MID_UNDECIDED;
 	/* the bytes looked at as a whole: encrypted, or not SSH */

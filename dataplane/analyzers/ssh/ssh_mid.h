@@ -25,7 +25,20 @@
  * must lie within 3.4-4.6, Wu et al.'s fully-encrypted range). On an
  * SSH port (ssh.ports) 12 such segments with both directions sending
  * make the connection SSH; on any other port 24. Any other segment ends
- * the watch for good: not SSH. */
+ * the watch for good: not SSH, except a direction's first segment, which
+ * may be the tail of a message begun before the pickup (a KEXINIT's
+ * name-lists): it is let go once, unless it starts a TLS record.
+ *
+ * Picked up inside the cleartext key exchange (after the banners, before
+ * NEWKEYS): a segment that starts with a cleartext binary packet of the
+ * key exchange (ssh_mid_kex_packet: 4-byte length L, L + 4 a multiple of
+ * 8, padding 4..255, message KEXINIT 20 with a name-list after its
+ * cookie, NEWKEYS 21, or a key exchange message 30-34) counts as an SSH
+ * segment without its bytes' popcount (they are not encrypted); one
+ * longer than the segment makes the next segment a tail. NEWKEYS itself
+ * (00 00 00 0c 0a 15 and 10 bytes of padding, its own packet at a
+ * segment's start) makes the connection SSH at once, and what follows
+ * is its login, as after a NEWKEYS seen whole (`newkeys` set). */
 #ifndef TW_SSH_MID_H
 #define TW_SSH_MID_H
 
@@ -40,7 +53,7 @@
 
 enum ssh_mid_verdict { SSH_MID_UNDECIDED = 0, SSH_MID_SSH, SSH_MID_NOT };
 
-/* 10 bytes: it fits where ssh.c kept a flow's first bytes. */
+/* 14 bytes: it fits where ssh.c kept a flow's first bytes (18). */
 struct ssh_mid {
 	uint8_t ok;              /* SSH-sized segments so far */
 	uint8_t dirs;            /* bit per direction that sent one */
@@ -50,7 +63,15 @@ struct ssh_mid {
 	uint16_t pop_bytes;      /* bytes whose bits were counted (at most
 				  * 16 x SSH_MID_MAX_SEGMENTS) */
 	uint16_t pop_bits;       /* ... and their set bits */
+	uint8_t first;           /* bit per direction: a segment looked at */
+	uint8_t kex;             /* bit per direction: a cleartext key
+				  * exchange packet seen */
+	uint8_t newkeys;         /* the verdict came from a NEWKEYS */
 };
+
+/* The message type (20, 21, 30-34) of the cleartext key exchange packet
+ * that starts at d (cap bytes captured), 0 if none does. */
+unsigned ssh_mid_kex_packet(const uint8_t *d, uint32_t cap);
 
 /* One data segment (no retransmission) of direction dir (0/1): wire is
  * its TCP payload length, data/cap its captured first bytes. Returns the
