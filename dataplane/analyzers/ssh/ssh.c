@@ -402,6 +402,7 @@ static void ssh_on_packet(struct an_ctx *c, struct flow *f, void *state,
 	struct ssh_infer_cfg icfg;
 	struct ssh_flow *st;
 	enum ssh_side side;
+	uint32_t len;
 	unsigned ev;
 
 	if (pv->payload_wire_len == 0 || pv->retransmit)
@@ -427,11 +428,15 @@ static void ssh_on_packet(struct an_ctx *c, struct flow *f, void *state,
 		return;
 	icfg = ssh_infer_cfg_of(c->cfg);
 	side = dir == server_dir(st) ? SSH_SERVER : SSH_CLIENT;
-	ev = ssh_infer_packet(&st->inf, &icfg, side,
-			      framing_inner_len(f->framing,
-						dir == FLOW_DIR_ORIG,
-						pv->payload_wire_len),
-			      pv->ts_ns);
+	if (r->mid == 2 && (r->sizes.ws & SSH_MID_WS_FRAMED))
+		/* frames told mid-stream (ssh_mid.c): masked one way */
+		len = ws_inner_len(pv->payload_wire_len,
+				   ((r->sizes.ws & SSH_MID_WS_MASK0) != 0) ==
+					   (dir == FLOW_DIR_ORIG));
+	else
+		len = framing_inner_len(f->framing, dir == FLOW_DIR_ORIG,
+					pv->payload_wire_len);
+	ev = ssh_infer_packet(&st->inf, &icfg, side, len, pv->ts_ns);
 	if (ev & SSH_INF_REVERSE)
 		ssh_report_reverse(c, f, st);
 	if (ev & SSH_INF_KEEPALIVE)

@@ -64,6 +64,62 @@ unsigned ssh_mid_kex_packet(const uint8_t *d, uint32_t cap)
 	return msg >= 30 && msg <= 34 ? msg : 0;
 }
 
+/* The WebSocket frames that make up a segment (ssh_mid.h): their
+ * payloads' total length into *inner and up to LOOK_BYTES of the first
+ * one's first bytes, unmasked, into look (*nlook); 1 when the frames end
+ * with the segment, 2 when the last goes on past it, 0 when the bytes
+ * are no such frames. masked: 1 masked, 0 unmasked, -1 either. */
+static int ws_frames(const uint8_t *d, uint32_t cap, uint32_t wire, int masked,
+		     bool *was_masked, uint32_t *inner, uint8_t *look,
+		     uint32_t *nlook)
+{
+	uint32_t at = 0;
+
+	*inner = 0;
+	*nlook = 0;
+	while (at < wire) {
+		uint32_t h, plen;
+		bool m;
+
+		if (at + 2 > cap)
+			return 0;
+		/* FIN and binary to start framing; binary or continuation,
+		 * FIN or not, once framed */
+		if (masked < 0 ? d[at] != 0x82 :
+				 ((d[at] & 0x70) || ((d[at] & 0x0f) != 2 &&
+						     (d[at] & 0x0f) != 0)))
+			return 0;
+		m = (d[at + 1] & 0x80) != 0;
+		if ((masked >= 0 && m != (masked == 1)) ||
+		    (at && m != *was_masked))
+			return 0;
+		*was_masked = m;
+		plen = d[at + 1] & 0x7f;
+		h = 2;
+		if (plen == 127)
+			return 0;
+		if (plen == 126) {
+			if (at + 4 > cap)
+				return 0;
+			plen = (uint32_t)d[at + 2] << 8 | d[at + 3];
+			if (plen < 126)
+				return 0;
+			h = 4;
+		}
+		h += m ? 4 : 0;
+		if (at + h > cap || plen == 0)
+			return 0;
+		if (at == 0)
+			for (uint32_t i = 0; i < plen && at + h + i < cap &&
+					     i < LOOK_BYTES; i++)
+				look[(*nlook)++] = d[at + h + i] ^
+						   (m ? d[at + h - 4 + (i & 3)] : 0);
+		*inner += plen;
+		at += h + plen;
+	}
+	return at == wire ? 1 : 2;
+}
+
 static enum ssh_mid_verdict decide(struct ssh_mid *m, enum ssh_mid_verdict v)
 {
 	m->verdict = (uint8_t)v;
@@ -78,6 +134,8 @@ enum ssh_mid_verdict ssh_mid_segment(struct ssh_mid *m, unsigned dir,
 	uint32_t n = cap < LOOK_BYTES ? cap : LOOK_BYTES;
 	uint32_t need = ssh_port ? SSH_MID_NEED_PORT : SSH_MID_NEED_OTHER;
 	unsigned kex;
+	uint8_t look[LOOK_BYTES];
+	uint32_t inner;
 
 	if (m->verdict != SSH_MID_UNDECIDED || wire == 0)
 		return (enum ssh_mid_verdict)m->verdict;
@@ -100,14 +158,47 @@ enum ssh_mid_verdict ssh_mid_segment(struct ssh_mid *m, unsigned dir,
 			m->after_bulk |= bit;
 		goto judge;
 	}
+	if (m->after_bulk & bit) {
+		/* the tail of a larger write: the next segment under
+		 * SSH_MID_BULK_LEN (bulk goes on) */
+		if (wire < SSH_MID_BULK_LEN)
+			m->after_bulk &= (uint8_t)~bit;
+		m->first |= bit;
+		return SSH_MID_UNDECIDED;
+	}
+	if (!(m->ws & SSH_MID_WS_RAW)) {
+		/* WebSocket frames (undecided, or decided so) */
+		int masked = !(m->ws & SSH_MID_WS_FRAMED) ? -1 :
+			     ((m->ws & SSH_MID_WS_MASK0) != 0) == (dir == 0);
+		bool was_masked = false;
+		int fr = ws_frames(data, cap, wire, masked, &was_masked,
+				   &inner, look, &n);
+
+		if (fr == 2 && !(m->ws & SSH_MID_WS_FRAMED))
+			fr = 0;   /* frames start a flow only whole */
+		if (fr) {
+			if (!(m->ws & SSH_MID_WS_FRAMED))
+				m->ws = (uint8_t)(SSH_MID_WS_FRAMED |
+					(was_masked == (dir == 0) ?
+					 SSH_MID_WS_MASK0 : 0));
+			data = look;
+			cap = n;
+			wire = inner;
+			if (fr == 2) {   /* the last frame goes on */
+				m->first |= bit;
+				m->after_bulk |= bit;
+				return SSH_MID_UNDECIDED;
+			}
+		} else if (m->ws & SSH_MID_WS_FRAMED) {
+			if (m->first & bit)
+				return decide(m, SSH_MID_NOT);
+			m->first |= bit;   /* the end of a frame */
+			return SSH_MID_UNDECIDED;
+		}
+	}
 	if (wire >= SSH_MID_BULK_LEN) {
 		m->first |= bit;
 		m->after_bulk |= bit;
-		return SSH_MID_UNDECIDED;
-	}
-	if (m->after_bulk & bit) {
-		m->after_bulk &= (uint8_t)~bit;
-		m->first |= bit;
 		return SSH_MID_UNDECIDED;
 	}
 	if (wire % 4 != 0 || wire < SSH_MID_MIN_LEN ||
@@ -121,6 +212,8 @@ enum ssh_mid_verdict ssh_mid_segment(struct ssh_mid *m, unsigned dir,
 		return decide(m, SSH_MID_NOT);
 	}
 	m->first |= bit;
+	if (!(m->ws & SSH_MID_WS_FRAMED))
+		m->ws = SSH_MID_WS_RAW;   /* raw SSH-sized: no frames later */
 	for (uint32_t i = 0; i < n; i++)
 		m->pop_bits = (uint16_t)(m->pop_bits + nibble_bits[data[i] & 15] +
 					 nibble_bits[data[i] >> 4]);

@@ -38,7 +38,18 @@
  * longer than the segment makes the next segment a tail. NEWKEYS itself
  * (00 00 00 0c 0a 15 and 10 bytes of padding, its own packet at a
  * segment's start) makes the connection SSH at once, and what follows
- * is its login, as after a NEWKEYS seen whole (`newkeys` set). */
+ * is its login, as after a NEWKEYS seen whole (`newkeys` set).
+ *
+ * Behind a WebSocket upgrade that went before the pickup (websocat,
+ * wstunnel) each segment is one or more whole frames (RFC 6455: FIN and
+ * binary or continuation, no RSV bits, 7- or 16-bit length; masked one
+ * way, the client's, and unmasked the other; a frame longer than its
+ * segment makes the next segment a tail). When the first segment judged
+ * is such frames, every later one must be too (`ws`), and the rules
+ * above apply to the frames' payloads: their total length, and their
+ * first bytes (unmasked) for text and popcount. A raw segment never
+ * turns into frames or back. ssh.c then judges the packets' sizes
+ * without their frame headers (ws_inner_len, frame_dec.h). */
 #ifndef TW_SSH_MID_H
 #define TW_SSH_MID_H
 
@@ -67,6 +78,13 @@ struct ssh_mid {
 	uint8_t kex;             /* bit per direction: a cleartext key
 				  * exchange packet seen */
 	uint8_t newkeys;         /* the verdict came from a NEWKEYS */
+	uint8_t ws;              /* SSH_MID_WS_* */
+};
+
+enum {
+	SSH_MID_WS_RAW = 1,      /* decided: no WebSocket framing */
+	SSH_MID_WS_FRAMED = 2,   /* decided: WebSocket frames ... */
+	SSH_MID_WS_MASK0 = 4,    /* ... masked from direction 0 (else 1) */
 };
 
 /* The message type (20, 21, 30-34) of the cleartext key exchange packet
