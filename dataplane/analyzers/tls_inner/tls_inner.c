@@ -77,7 +77,7 @@
  * ends the walk at the client's first record; a session found keeps
  * walking, records only.
  *
- * Memory: 64 bytes per flow; a session found takes a slot (about 200
+ * Memory: 88 bytes per flow; a session found takes a slot (about 200
  * bytes) from a per-worker pool of ssh.max_sessions. */
 #include <errno.h>
 #include <string.h>
@@ -544,13 +544,10 @@ static void walk(struct an_ctx *c, struct flow *f, struct tin_flow *t,
 	}
 }
 
-static void tin_on_packet(struct an_ctx *c, struct flow *f, void *state,
-			  const struct pkt_view *pv, enum flow_dir_id dir)
+static __attribute__((noinline)) void
+tin_packet_bytes(struct an_ctx *c, struct flow *f, struct tin_flow *t,
+		 const struct pkt_view *pv, enum flow_dir_id dir)
 {
-	struct tin_flow *t = state;
-
-	if (pv->payload_wire_len == 0 || pv->retransmit)
-		return;
 	if (t->phase == TIN_START && f->midstream && !f->nested) {
 		/* no handshake: TLS by the first record seen (the pattern
 		 * for any record at a stream's start), either side */
@@ -581,6 +578,16 @@ static void tin_on_packet(struct an_ctx *c, struct flow *f, void *state,
 	walk(c, f, t, dir, pv);
 }
 
+/* Most packets carry no payload (the handshake, ACKs): they leave here,
+ * before the walk's frame is set up. */
+static void tin_on_packet(struct an_ctx *c, struct flow *f, void *state,
+			  const struct pkt_view *pv, enum flow_dir_id dir)
+{
+	if (pv->payload_wire_len == 0 || pv->retransmit)
+		return;
+	tin_packet_bytes(c, f, state, pv, dir);
+}
+
 /* Through a proxy's CONNECT (tunnel_door.c) TLS starts over. */
 static void tin_on_inner_stream(struct an_ctx *c, struct flow *f,
 				void *state)
@@ -595,11 +602,10 @@ static void tin_on_inner_stream(struct an_ctx *c, struct flow *f,
 		an_packets_done(c, f);   /* framed: no record headers to walk */
 }
 
-static void tin_on_flow_new(struct an_ctx *c, struct flow *f, void *state)
+static unsigned tin_flow_classes(const struct tw_config *cfg)
 {
-	(void)state;
-	if (f->proto != TW_PROTO_TCP)
-		an_packets_done(c, f);
+	(void)cfg;
+	return AN_FLOWS_TCP;
 }
 
 static void tin_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
@@ -607,13 +613,13 @@ static void tin_on_flow_end(struct an_ctx *c, struct flow *f, void *state,
 {
 	struct tin_flow *t = state;
 	struct tin_worker *w = c->wstate;
-	struct ssh_infer_cfg icfg = ssh_infer_cfg_of(c->cfg);
 
 	(void)why;
 	if (t->phase == TIN_WALK && t->hs_done && !t->mid)
 		judge(c, f, t);
 	if (t->sess && t->phase == TIN_SESSION) {
 		struct tin_session *s = slot_pool_at(&w->sessions, t->sess);
+		struct ssh_infer_cfg icfg = ssh_infer_cfg_of(c->cfg);
 
 		if (ssh_infer_finish(&s->inf, &icfg) & SSH_INF_REVERSE)
 			report_reverse(c, f, s);
@@ -645,6 +651,8 @@ static bool tin_enabled(const struct tw_config *cfg)
 	return cfg->ssh.enabled;
 }
 
+_Static_assert(sizeof(struct tin_flow) == 88, "tin_flow: 88 bytes a flow");
+
 const struct analyzer tls_inner_analyzer = {
 	.name = "tls_inner",
 	.enabled = tin_enabled,   /* ssh.enabled: SSH in TLS */
@@ -652,7 +660,7 @@ const struct analyzer tls_inner_analyzer = {
 	.worker_state_size = sizeof(struct tin_worker),
 	.worker_init = tin_worker_init,
 	.worker_fini = tin_worker_fini,
-	.on_flow_new = tin_on_flow_new,
+	.flow_classes = tin_flow_classes,
 	.on_packet = tin_on_packet,
 	.on_flow_end = tin_on_flow_end,
 	.on_inner_stream = tin_on_inner_stream,
