@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* pcap_floor: the cheapest possible pass over a trace with libpcap, so that
  * scripts/bench.sh can say how much of tunnelwatch's time is just reading.
  * It does nothing per packet but pcap_next_ex() and two additions.

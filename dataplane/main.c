@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tunnelwatch: options, ordered init, run, unwind. */
 #include <errno.h>
 #include <getopt.h>

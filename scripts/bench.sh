@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Offline-engine benchmark: tunnelwatch against a libpcap read floor and
 # against nDPI's ndpiReader, all on the same trace in one run, so that the
 # figures worth quoting are the ratios, not the absolute numbers.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Byte-identical output check for behaviour-preserving refactors (issue 14).
 #
 #   scripts/check-identical.sh BINARY OUTDIR [BASELINE_DIR]

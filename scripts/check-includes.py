@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Include directions of dataplane/ (issue 14), run by the test suite.
 
 Fails on an include cycle between files, and on a file that includes a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs what tunnelwatch needs, builds it into build/ and runs it on a
 # trace the project recorded itself, printing the per-host table.
 set -euo pipefail

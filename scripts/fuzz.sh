@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Builds the libFuzzer targets (tests/fuzz/*.c) with clang's fuzzer,
 # address and undefined-behaviour sanitizers and runs each for a bounded
 # time on a seed corpus cut from tests/traces (tests/fuzz/make_seeds.py).

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Writes a shipped config file for installation (meson install, the
 Debian package): the same file with some keys set, e.g.
 scan.patterns_dir to the installed patterns (the source file's relative

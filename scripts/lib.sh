@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by scripts/*.sh: Debian packages and the build.
 # shellcheck shell=bash
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # make-traces-apps.sh: scenarios of make-traces.sh (which sources this
 # file) for the services datacenters keep open: brokers, databases,
 # directory, monitoring, voice and time protocols, each from its real

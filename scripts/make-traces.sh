@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # make-traces.sh: record tunnelwatch's own test traces with real programs.
 #
 # Every scenario builds its own pair of network namespaces joined by a veth

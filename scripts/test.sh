@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Installs what tunnelwatch needs, builds it twice (release-like and with
 # AddressSanitizer + UBSan), runs every test on both builds, then runs
 # the fuzz targets for a bounded time.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """An HTTPS file server with keep-alive (HTTP/1.1 over TLS), for
 make-traces.sh: tw_https.py ADDR PORT DOCROOT CERT KEY. Serves DOCROOT
 until killed; the namespace's teardown ends it."""

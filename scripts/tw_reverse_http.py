@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """A reverse HTTP tunnel in miniature, for make-traces.sh.
 
     tw_reverse_http.py controller ADDR PORT N   # outside: waits for the agent

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Types commands into an interactive program through a pseudo-terminal,
 one character at a time with seeded human-like (or fixed, scripted) gaps,
 waiting for the output to settle after each line. Used by make-traces.sh

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """WebSocket tunnel and chat in miniature, for make-traces.sh.
 
     tw_websocket.py bridge ADDR PORT TARGET_HOST TARGET_PORT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tunnelwatch-ctl's tables: one printer per answer, columns aligned as
  * the offline table aligns them (numbers to the right), summaries cut at
  * the offline table's 60 characters unless --wide, cells kept to

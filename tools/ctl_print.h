@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tunnelwatch-ctl: an answer of the control socket as text for people. */
 #ifndef TW_CTL_PRINT_H
 #define TW_CTL_PRINT_H

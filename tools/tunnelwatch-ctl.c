@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* tunnelwatch-ctl: the operator's client for the control socket.
  *
  *   tunnelwatch-ctl [--socket PATH] [--json] [--wide] COMMAND [ARG]

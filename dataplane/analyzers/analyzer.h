@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The analyzer seam. An analyzer owns one question, sees flow events and
  * raises findings; it never sees another analyzer's state. A new analyzer
  * is one folder analyzers/NAME/ (its meson.build, NAME.c defining

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The static analyzer table, from the `analyzers` list of
  * dataplane/analyzers/meson.build (analyzer_list.h, generated): the
  * order there is the order in which analyzers see each event. app_id

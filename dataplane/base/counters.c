@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "base/counters.h"
 
 const char *const tw_counter_names[TW_CTR_COUNT] = {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-worker counters: one X-macro list gives the enum and the names that
  * `stats` reports, so a new counter is one line here and nothing else. */
 #ifndef TW_COUNTERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Lists threaded through a preallocated array by index + 1 (0: none): the
  * eviction order and the free chain of every fixed-size table (flows,
  * hosts, beacon pairs, DNS domains, SSH sessions). The links live in the

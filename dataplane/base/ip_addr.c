@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ip_addr as text (base/net.h). */
 #include "base/net.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The splitmix64 finaliser, for hashes that must spread every input bit
  * (the host-pair hash that picks a worker, flow ids). */
 #ifndef TW_MIX_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The basic network types every layer shares: an address, the IP protocol
  * numbers and TCP flags, and address comparisons. No layer's header is
  * needed for them (decode.h is the decoder's, not everyone's). */

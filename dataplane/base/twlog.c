@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The operators' log: see twlog.h. */
 #include "base/twlog.h"
 

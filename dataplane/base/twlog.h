@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Operators' log (issue 15): one line per message with time and level on
  * stderr, as text or JSON (log.format), or journald fields when stderr is
  * the journal (JOURNAL_STREAM, as systemd sets it for a service). Levels

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "capture/pcap_classic.h"
 #include "decode/decode.h"
 

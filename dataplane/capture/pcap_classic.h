@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Classic pcap files (not pcapng) read straight from a memory map: the
  * records are parsed in place, so a packet costs neither a read(2) copy
  * nor a stdio copy, and its bytes stay valid until the file is closed.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "capture/source_dpdk.h"
 
 #include <stdio.h>

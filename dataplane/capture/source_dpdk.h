@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* DPDK ports as packet sources: the only file besides live.c and
  * live_worker.c that touches DPDK. It turns dpdk.ports into EAL arguments,
  * configures each port (one RX queue per worker where the port can, with a

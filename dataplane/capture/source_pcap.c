@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #include "capture/source_pcap.h"
 
 #include "capture/pcap_classic.h"

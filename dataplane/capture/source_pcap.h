@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Recorded traces through libpcap: pcap and pcapng, nanosecond time. */
 #ifndef TW_SOURCE_PCAP_H
 #define TW_SOURCE_PCAP_H

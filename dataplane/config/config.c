@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libconfig file -> struct tw_config: defaults, reading the file, walking
  * its sections and the checks across keys, each a walk over the key table
  * (config_keys.c), so what the file may say is exactly what the table

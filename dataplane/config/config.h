@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The whole configuration as one const struct, filled once from a libconfig
  * file (config.c) and never looked up by string afterwards. Every limit of
  * the engine lives here, with its default in config_keys.c and in the shipped

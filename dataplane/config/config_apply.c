@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One key's value from the file -> its field in struct tw_config, by the
  * key's type (config_keys.h): type and range checks, paths made relative to
  * the file that sets them, lists copied within their fixed bounds. Errors

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Loading's shared parts, private to config.c (reading and walking the
  * file) and config_apply.c (one key's value into struct tw_config): where
  * a message points, the load context, and the helpers both use. */

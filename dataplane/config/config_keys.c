@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The config keys, one row each (name, type, place in the struct, bounds,
  * default, meaning), as redis' static_configs[]: defaults, loading,
  * validation and printing all walk this one table, so a key cannot exist in

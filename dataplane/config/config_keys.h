@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The config key table, private to config.c (defaults, loading),
  * config_apply.c (one key's value), config_print.c and config_keys.c (the
  * rows). Everyone else sees only struct tw_config in config.h: keys are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* metrics.listen's syntax (metrics.h), apart from the exposition so the
  * config loader checks it without linking the host table. */
 #include "config/config.h"

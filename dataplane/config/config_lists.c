@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The list values of the config and their lookups: IP prefixes ("addr/len"
  * text -> struct ip_prefix, address in prefix list) and ports. Declared in
  * config.h because analyzers and hosts match against them per flow; kept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* struct tw_config -> text in the config file's own syntax, so that the
  * output loads back as the same config: one commented line per key, in
  * table order, a group per section. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SIGHUP (issue 15): every key a running appliance can take (its row in
  * config_keys.c is a *_RELOAD one) is taken; the others (table sizes,
  * rings, ports, analyzers switched on or off, paths opened once) are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Operators' suppression rules (suppress.h): the file's parser. Matching
  * (verdict/suppress_match.c) runs in the manager, never per packet. */
 #include "config/suppress.h"

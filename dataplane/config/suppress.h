@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Operators' suppressions, after Suricata's threshold.config `suppress`:
  * a finding that matches a rule still appears in reports, the event log
  * and tunnelwatch-ctl, but at info and never counted toward a verdict,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The control socket's commands: a static table of name, argument and
  * handler; each answer is one JSON document on one line. The host table
  * and the latest findings live here on the manager's side; what only the

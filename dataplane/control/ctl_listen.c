@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The control socket's file: claimed (a stale one from a crash removed,
  * a live instance's left alone), created 0660 with an optional group. */
 #include "control/ctl_socket.h"

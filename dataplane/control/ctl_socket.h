@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The control socket: a UNIX stream socket speaking one command per line
  * and answering one JSON document per line. Non-blocking, one epoll set,
  * bounded: at most control.max_clients connections, control.max_line bytes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Event log: one line per finding, shaped like Suricata's EVE `alert` so
  * pipelines that already ingest Suricata (Filebeat, Vector, Splunk) take
  * it as is, plus a `tunnelwatch` object with what EVE has no field for.

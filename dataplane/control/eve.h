@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Event log: one Suricata-EVE-shaped `alert` JSON object per finding. */
 #ifndef TW_EVE_H
 #define TW_EVE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The HTML report's page: head and style, run summary, host table, one
  * section per drawn host (timeline from html_timeline.c, findings,
  * evidence), footer. Every string from the wire goes through html_esc(). */

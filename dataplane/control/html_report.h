@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The HTML report: one self-contained page (inline CSS and SVG, a few
  * lines of optional script, a Content-Security-Policy that forbids every
  * fetch) with the run's summary, the host table and, for each non-clean

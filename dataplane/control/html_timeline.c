@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One host's timeline (see html_timeline.h). Lanes come from the
  * manager's conversations (verdict/timeline.c) plus one per finding whose
  * peer has none kept; they are sorted by a total order (findings first,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One host's timeline in the HTML report: an inline SVG with one lane per
  * peer, protocol and server port (the manager's conversations), flows as
  * bars shaded by bytes per second, flow starts as ticks, findings as

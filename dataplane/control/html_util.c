@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Escaping and formatting for the HTML report (html_report.c,
  * html_timeline.c). Nothing here reads the clock or the locale: the same
  * input gives the same bytes. */

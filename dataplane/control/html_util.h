@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Small writers the HTML report shares: escaping, and numbers, sizes,
  * durations and UTC times for people. */
 #ifndef TW_HTML_UTIL_H

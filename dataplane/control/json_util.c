@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Shared JSON building blocks (see json_util.h). */
 #include "control/json_util.h"
 

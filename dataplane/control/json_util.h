@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* JSON pieces the offline report (report.c), the control socket and the
  * event log (eve.c) share, so that a finding reads the same everywhere. */
 #ifndef TW_JSON_UTIL_H

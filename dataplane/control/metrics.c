@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Prometheus text exposition: see metrics.h. The stats document is walked
  * generically, so a counter added to `stats` is exposed without a line
  * here: a number is a counter (`_total`) unless its name says it is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Prometheus / OpenMetrics text exposition (issue 15) of the `stats`
  * document (every counter: packets, drops, flows, scan, tables, decap,
  * defrag, event log, live ports, queues, workers, control socket) plus

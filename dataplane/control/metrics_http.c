@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The HTTP metrics listener: see metrics_http.h. */
 #include "control/metrics_http.h"
 

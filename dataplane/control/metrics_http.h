@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The optional HTTP metrics listener (metrics.listen): GET /metrics
  * answers the Prometheus text exposition (metrics.h). libmicrohttpd with
  * no thread of its own: the manager loop calls metrics_http_run() between

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The offline report: DESIGN.md §3a's JSON document for scripts, or a
  * table for people. Nothing in it may depend on the number of workers or
  * on the wall clock: the same trace gives the same bytes every time. */

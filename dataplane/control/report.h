@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Offline report: the host table for people, or the DESIGN.md §3a JSON
  * document for scripts; and the stats object both share with `stats`. */
 #ifndef TW_REPORT_H

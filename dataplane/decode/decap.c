@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Decapsulation: the layers monitoring fabrics wrap around the packet we
  * want (VXLAN, Geneve, ERSPAN, GRE, MPLS, PPPoE, IP-in-IP). Each removed
  * layer is noted in pv->tunnel (a bit per kind, counted by the worker, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Decapsulation, internal to dataplane/decode/: the link-layer walk
  * (VLAN, MPLS, PPPoE) that decode_link.c and inner Ethernet frames share,
  * and the step from an IP packet to the one it carries (VXLAN, Geneve,

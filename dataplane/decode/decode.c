@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Bounds-checked L3-L4 decode (IPv4, IPv6 extension headers, TCP/UDP/ICMP;
  * the link layer is decode_link.c) and the worker pair hash (the ip_addr
  * helpers are base/net.h's). Every read is preceded by a length check

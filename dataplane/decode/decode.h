@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Bounds-checked L2-L4 decode of one captured packet into a DPDK-free view.
  * Nothing here reads past caplen; a packet that cannot be trusted is
  * dropped with the reason (enum decode_result). */

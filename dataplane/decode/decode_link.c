@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Bounds-checked link-layer decode: Ethernet (VLAN/QinQ tags, MPLS and
  * PPPoE are walked by decap.c's decode_ethertype()), Linux cooked v1/v2, BSD NULL/loopback and raw IP. Its
  * one job is to tell decode.c where the IP header starts and which version

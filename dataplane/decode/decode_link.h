@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The link layer of the decode stage: finds where the IP header starts
  * and which IP version the frame announces, for every link type a capture
  * source may hand us. Kept apart from decode.c so that adding a link type

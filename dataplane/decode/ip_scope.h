@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Address scope: which peers can be an egress destination at all. A flow
  * to a multicast group, a broadcast address, a link-local, loopback or
  * unspecified address never leaves the site, so its shape (long-lived,

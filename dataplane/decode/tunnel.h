@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the decoder removes in front of a packet (decap.c): the kinds of
  * encapsulation and the outer layers' metadata a flow and its findings
  * carry. Apart from decode.h so that flows, findings and reports need not

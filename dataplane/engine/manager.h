@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The manager: the one thread that owns the host table and the event log.
  * It drains the workers' findings rings; workers never wait for it live. */
 #ifndef TW_MANAGER_H

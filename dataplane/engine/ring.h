@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Single-producer single-consumer byte ring of variable-size records.
  * One ring per (producer, consumer) pair: the reader hands packets to each
  * worker over one, each worker hands findings to the manager over another.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The per-worker pipeline: decode -> flow -> in-order payload -> scan ->
  * analyzers. Called once per packet; allocates nothing after create. This
  * file: creation, per-packet dispatch, flow end, ticks, pattern swap; the

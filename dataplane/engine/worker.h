@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A worker: one flow table, one Hyperscan scratch, one set of counters,
  * fed packets one at a time by whatever source owns the thread or lcore.
  * Nothing in a worker is touched by another thread except the findings

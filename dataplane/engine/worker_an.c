@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The analyzer-facing API (analyzers/analyzer.h): every an_* function an
  * analyzer calls on its worker, in one place. An analyzer reaches the
  * worker only through these. */

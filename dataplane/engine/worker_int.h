@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A worker's state, internal to worker*.c: worker.c (creation, per-packet
  * dispatch, flow end, ticks, pattern swap) and worker_payload.c (payload
  * inspection and the Hyperscan glue) both work on it. */

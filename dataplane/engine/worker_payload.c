@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A worker's payload inspection: in-order bytes of each direction go to
  * Hyperscan first, then to the analyzers that still want them; inspection
  * of a flow ends at the byte limit or when every analyzer let go of it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The finding-kind table, from finding_kinds.def. */
 #include "findings/finding_kinds.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The finding kinds: every kind declared once in finding_kinds.def, with
  * its family, usual severity, part in fusion, EVE signature and doc.
  * Code refers to a kind by its FK_* identifier, never by its text. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The finding record: what an analyzer fills before it hands the finding
  * to the manager. Every writer here bounds its copy, since summaries and
  * detail strings often quote bytes an attacker chose. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A finding: one piece of evidence an analyzer raises about a host, and the
  * ring that carries it from a worker to the manager. */
 #ifndef TW_FINDINGS_H

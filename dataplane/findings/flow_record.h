@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One ended flow as the HTML report's timeline draws it: a record a
  * worker sends to the manager over the findings ring (WREC_FLOW_END) when
  * a flow ends, only with worker_options.flow_records. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Fragment reassembly (policy in defrag.h). A datagram in reassembly is a
  * slot: its key, a coverage bitmap in 8-byte units (the unit of fragment
  * offsets) and a data buffer. Slots are preallocated; the data buffers are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* IPv4 and IPv6 fragment reassembly, one bounded table per worker.
  *
  * Policy (docs/ARCHITECTURE.md, "Fragments"): the first copy of every

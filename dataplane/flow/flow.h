@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One bidirectional connection as a worker tracks it. Owned by exactly one
  * worker: nothing in here is shared. */
 #ifndef TW_FLOW_H

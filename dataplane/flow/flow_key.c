@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The normalised 5-tuple, its hash and the flow id (see flow_key.h). */
 #include <string.h>
 

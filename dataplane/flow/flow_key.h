@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A connection's normalised 5-tuple (struct flow_key), its hash and the
  * flow id. The offline reader hashes packets on its own core with
  * flow_view_hash; the flow table keys, finds and names flows with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-worker flow table. Everything is allocated at create: entries, hash
  * buckets, analyzer state and the flush order array, so the packet path
  * never allocates. Entries are linked by index+1 (0 = none) to keep them

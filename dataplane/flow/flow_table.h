@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-worker flow table: preallocated entries, chained hash on the
  * normalised 5-tuple, idle lists per timeout class ordered by last packet
  * time. Time is whatever the caller says it is (packet time offline). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* In-order TCP payload per direction. Sequence numbers are compared with
  * 32-bit wrapping arithmetic throughout. Out-of-order segments are copied
  * into a per-worker pool of fixed-size slots (allocated at create); a flow

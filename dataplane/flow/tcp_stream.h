@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* In-order TCP payload per direction: retransmissions dropped, a small
  * reordering window (a per-worker pool of segment copies), gaps marked, and
  * only the first `limit` bytes of each direction delivered. */

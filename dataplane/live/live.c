@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Live mode: start in order (socket, EAL, patterns, manager, ports,
  * workers), run the manager loop on the main lcore, unwind in reverse.
  * Signals arrive on a signalfd in that loop, never in a handler: SIGINT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Live mode: the appliance on DPDK ports (tunnelwatch --config FILE
  * [-- EAL args]). Workers are lcores running the offline pipeline; the
  * main lcore is the manager and serves the control socket. */

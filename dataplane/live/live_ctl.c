@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What the control socket asks of the live engine: the stats document
  * (the offline report's stats plus ports, workers and the socket) and
  * the open flows of one address, which only the workers know. A flow

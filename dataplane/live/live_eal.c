@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The EAL's arguments: dpdk.eal, then those after "--", then one per
  * port (--vdev or -a), then the lcores (dpdk.lcores, or derived from
  * dpdk.workers) unless the arguments already name them. */

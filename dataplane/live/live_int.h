@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Live mode's state, shared by live.c (start, loop, stop) and live_ctl.c
  * (what the control socket asks of the engine). Manager thread only. */
 #ifndef TW_LIVE_INT_H

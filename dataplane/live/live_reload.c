@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SIGHUP: reload what can change without dropping a flow. */
 #include "live/live_int.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A live worker's side of the manager's requests, taken between two
  * bursts on the worker's own lcore: open flows of one address (`flows`,
  * `host`) and a new configuration and pattern set (SIGHUP). */

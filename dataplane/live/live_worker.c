@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The live worker's poll loop: rx burst -> (worker 0: spread by host
  * pair) -> worker_process, with periodic ticks, answers to the manager's
  * flow requests and config switches between bursts. Nothing here

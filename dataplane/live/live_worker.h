@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A live worker: one DPDK lcore running the offline pipeline (worker.c)
  * over RX bursts. Worker 0 also reads the ports that have a single queue
  * and hands each packet to the worker its host pair hashes to, as the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The offline engine: the calling thread reads the traces and is also the
  * manager; N worker threads each own a packet ring fed by the reader,
  * chosen by a hash of the host pair. Time comes from the packets: the

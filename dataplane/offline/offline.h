@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Offline mode: recorded traces through the same workers as live. */
 #ifndef TW_OFFLINE_H
 #define TW_OFFLINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The offline engine's state, internal to offline*.c: shared by
  * offline.c (workers, run, report) and offline_reader.c (the reader
  * thread's side: traces in, packet records out). */

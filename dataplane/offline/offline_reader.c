@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The offline reader: the calling thread reads each trace in order, picks
  * a worker by host-pair hash and sends it the packet (decoded here when the
  * trace stays mapped), broadcasts ticks of packet time, drains findings so

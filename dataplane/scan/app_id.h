@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Application labels: pattern ids 1-99 of patterns/app.hs name the
  * application a flow speaks, whatever its port. */
 #ifndef TW_APP_ID_H

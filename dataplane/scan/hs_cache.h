@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A cache of compiled pattern databases. Compiling the patterns costs tens
  * of milliseconds at every start, more than reading a small trace; a
  * database serialized once loads in well under one. The cache key is a

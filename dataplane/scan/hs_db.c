@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Pattern database: the patterns hs_patterns.c reads, compiled once into a
  * single streaming Hyperscan database (or loaded from hs_cache.c's cache of
  * an earlier compile), and the accessors the scanner uses. Loading happens

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Pattern database: loads the *.hs files of patterns/ (`ID:/regex/flags`,
  * Hyperscan's own tools' format), compiles them once into one streaming
  * database. */

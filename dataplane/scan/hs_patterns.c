@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Reading the pattern files: every *.hs file of patterns/, in name order,
  * parsed into one list of patterns for hs_db.c to compile.
  *

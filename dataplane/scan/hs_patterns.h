@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Reading the pattern files: the *.hs files of patterns/ parsed into one
  * list of patterns, for hs_db.c to compile. Internal to scan/. */
 #ifndef TW_HS_PATTERNS_H

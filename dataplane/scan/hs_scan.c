@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-worker scanning over Hyperscan streams.
  *
  * Hyperscan allocates stream state itself (hs_open_stream), through one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-worker scanning: one scratch, a preallocated pool of stream states,
  * one stream per flow direction over the inspected bytes. */
 #ifndef TW_HS_SCAN_H

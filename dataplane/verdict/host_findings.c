@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One host's list of findings: repeats of the same kind, peer and peer
  * port merge into one entry, a full host keeps its strongest
  * max_findings_per_host entries, and the list is sorted into report

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* One host's list of findings (host_findings.c), internal to verdict/:
  * the host table (hosts.c) adds each finding here and sorts the list
  * before it scores the host. */

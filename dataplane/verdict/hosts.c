@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The manager's host table: which side of a finding is the host, one
  * entry per address, and the host's score and verdict. Findings from
  * every worker arrive here in any interleaving; the table is keyed by

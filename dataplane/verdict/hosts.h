@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The manager's host table: findings in, one verdict per host out.
  * Owned by the manager thread alone. */
 #ifndef TW_HOSTS_H

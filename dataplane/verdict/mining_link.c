@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS pool answer + flow shape -> linked pool connection: see
  * mining_link.h. Works on the host's kept findings only (bounded by
  * hosts.max_findings_per_host), a few string compares per finding. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Ties a mining pool's name to a later connection of the same host
  * (issue 5): a DNS answer for a pool name (mining.pool_name with the
  * resolved "addrs" and "ttl") and a long-lived or beaconing flow of that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Destination prevalence (prevalence.h): an insert-only lock-free table.
  *
  * Workers write it directly when a connection ends or a DNS answer is

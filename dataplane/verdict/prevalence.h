@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Prevalence of destinations, as RITA scores it: how many inside hosts
  * talk to a peer. A tunnel's far end is a destination that one host
  * contacts and no other; a message broker, a search cluster or a

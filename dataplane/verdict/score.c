@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A host's score and what raised it.
  *
  * Scoring. Each finding has a base by severity: info 0, low 15, medium 45,

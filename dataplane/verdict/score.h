@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Scoring of one host from its findings (score.c): the rule is written
  * there, once. */
 #ifndef TW_SCORE_H

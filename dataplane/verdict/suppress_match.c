@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Matching operators' suppression rules (config/suppress.h) against a
  * finding: runs in the manager when a host's verdict is recomputed, never
  * per packet. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Matching a finding against the operators' suppression rules
  * (config/suppress.h, loaded with the config). */
 #ifndef TW_SUPPRESS_MATCH_H

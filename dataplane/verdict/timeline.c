@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Conversations for the HTML report's timelines (see timeline.h for why
  * every step is independent of the order flows arrive in). Owned by the
  * manager thread; allocates once at create. */

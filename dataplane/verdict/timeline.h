@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The manager's memory of flows for the HTML report's timelines: one
  * conversation per (originator, responder, protocol, responder port), each
  * with a few of its flows as bars and histograms of its flow starts and

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The event log for SIEMs (issue 15): every EVE line of every project
 trace validates against the alert part of Suricata's EVE schema, one
 signature text per signature_id, one event per finding as it appears and

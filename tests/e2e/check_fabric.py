@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End-to-end: positive traces as monitoring fabrics deliver them.
 
 Each source trace is rewritten by tests/tools/fabric_wrap.py in every

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Floods must not erase findings (issue 13).
 
 - Host table: 60k spoofed ICMP echo sources, each odd enough to be

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End-to-end: bad and unusual input files, link types, several --read
 files, the event log. Writes its own small pcaps into a temp dir."""
 import argparse

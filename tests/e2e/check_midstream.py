@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End-to-end: tunnels picked up mid-stream (issue 12, item 5).
 
 Each project trace with a reverse SSH session, a miner or a tunnel is cut

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Scale-out: N appliances behind a packet broker or cloud load balancer
 that hashes symmetrically on the (inner) address pair give the operator
 the same hosts as one appliance.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End-to-end: run build/tunnelwatch on real traces and check the verdicts.
 
 Traces and what they must show come from two truth tables of one format

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """End-to-end: real encapsulations recorded by scripts/make-traces.sh.
 
 wire_vxlan_fabric.pcap comes from a Linux vxlan link; the wire_*_ovs

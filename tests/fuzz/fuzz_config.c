@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the config loader (config.c and its key table) on
  * any text: libconfig's parser, then every key's type and range check and
  * the cross-key checks. Written to a memory file and loaded by path as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the control socket's command parser and answers
  * (ctl_cmds.c). Each input line (split at '\n', as the socket splits
  * them) is answered against a small host table with findings; the answer

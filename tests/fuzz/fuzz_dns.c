@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the DNS parser (UDP and TCP framing), the first-
  * question reader the analyzers use per packet, and the label classifier
  * on whatever names they return. Sanitizers do the checking:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the framing decoders behind tunnels' doors
  * (frame_dec.c: WebSocket, httptunnel records, their size walk, the body
  * test) and the SSH-in-TLS verdict on record lengths (tls_inner.c). The

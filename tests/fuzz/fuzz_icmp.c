@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the ICMP echo payload classifier. Every kind must
  * have a name, and the ratio stays within [0, 1]. */
 #include <stddef.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the JSON-RPC / Stratum path of stratum.c: the sniffer
  * that decides a direction is JSON (or HTTP carrying JSON), the streaming
  * object scanner fed in chunks whose sizes come from the input, with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the whole packet path. One input is a short packet
  * sequence; each packet goes through decode -> flow table -> TCP
  * reassembly -> Hyperscan (the project's patterns) -> every analyzer,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the trace readers. The input is written to a memory
  * file and opened by path as tunnelwatch opens a --read file: classic
  * pcap through the mapped reader (pcap_classic.c), pcapng and the rest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the SSH wire parser fed in chunks whose sizes come
  * from the input (banner, headers and KEXINIT split anywhere), then the
  * KEXINIT parser, HASSH and negotiation on whatever it completed, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* libFuzzer target: the TLS ClientHello parser (tls_parse.c), on the
  * whole input and on every prefix the analyzers would see while the
  * hello arrives in pieces (TLS_NEED_MORE). */

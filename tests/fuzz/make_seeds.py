@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Seed corpora for the libFuzzer targets (scripts/fuzz.sh), cut from the
 project's traces (tests/traces, classic Ethernet pcap) and config files:
 real DNS messages, ICMP payloads, SSH banners and KEXINITs, TLS

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Install like a Debian service (issue 15): `meson setup --prefix=/usr`
 in a temp dir, `DESTDIR` install, then, in a private mount namespace
 where the install is laid over /usr, /etc and /lib (overlayfs, read-only)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Live capture in two network namespaces joined by a veth pair:
 tunnelwatch watches one end with net_af_packet while real programs talk
 over it (a long-lived low-byte connection and a beacon loop, bounded in

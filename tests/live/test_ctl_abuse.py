@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Control-socket abuse: unknown commands, a 1 MiB line, random bytes,
 200 clients at once and more than control.max_clients, clients that close
 mid-answer. The appliance must keep answering on the same connection, its

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Idle control clients must not lock operators out (issue 13, item 8).
 With control.max_clients = 64 and control.idle_timeout_s = 2:
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The live event log's faults (issue 13, items 5, 6, 9):
 
   unopenable  --eve /nonexistent/x.json, output.eve_path naming the same,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Host truth over the control socket when the host table overflows
 (issue 13): a net_pcap replay of 40 spoofed ICMP sources, each suspicious,
 then a real reverse SSH session (ssh_reverse_operator.pcap), into a table

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Metrics and logs of the live appliance (issue 15), with the real tools
 of Debian's prometheus package. One net_pcap replay with
 metrics.listen = 127.0.0.1:PORT, log.format = "json", log.level = "info":

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """SIGHUP reloads everything that can be (issue 15): two network
 namespaces, tunnelwatch on one end of a veth pair (net_af_packet), DNS
 queries sent from the other end.

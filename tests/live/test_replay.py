@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Replay: every trace through a net_pcap port must give the same hosts
 as the offline engine. `tunnelwatch-ctl --json hosts` after the replay is
 compared with `tunnelwatch --read T --json`; traces come from

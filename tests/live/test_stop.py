@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Stop after a replay, many times: SIGTERM once a net_pcap replay has
 ended, with 1, 2 and 4 workers on one single-queue port (worker 0 spreads
 the packets to the others), RUNS times each. Every run must exit 0 within

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Bounded traffic for the live tests, run inside network namespaces.
 
   traffic.py server ADDR SECONDS   port 9000: long-lived sink; port 8080:

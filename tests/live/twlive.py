@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Shared pieces of the live tests: skip rules, a config writer, the
 appliance as a child process, and a small control-socket client.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """The HTML report (issue 16), rendered by headless Chromium.
 
 Runs tunnelwatch on a mixed trace (every pcap of tests/traces at once) with

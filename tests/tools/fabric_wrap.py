@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Rewrites a classic Ethernet pcap as monitoring fabrics deliver it:
 wrapped in a tunnel (VXLAN, Geneve, ERSPAN I/II/III, GRE, MPLS, PPPoE,
 IP-in-IP, 6in4, 4in6, nested) or cut into IP fragments (64-byte pieces,

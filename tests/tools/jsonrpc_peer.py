@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Benign JSON-RPC 2.0 look-alikes of mining traffic, for a trace that must
 stay clean: an Ethereum-node-style API (eth_blockNumber, eth_getBalance,
 eth_getWork is NOT used), a web app's "login" and "submit" with user and

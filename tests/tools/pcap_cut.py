@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Cut a classic pcap so that it starts in the middle of one TCP flow.
 
     pcap_cut.py --list IN.pcap

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """A mining client for recording test traces: logs in to a pool in
 Stratum v1 or XMRig (CryptoNote) dialect, submits a share every
 --share-interval seconds for --duration seconds, then leaves.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 """Mining protocol messages for the project's pool and miner simulators.
 
 Exactly the shapes the protocols' documentation gives:

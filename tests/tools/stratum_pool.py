@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """A small mining pool for recording test traces: answers one miner per
 connection in Stratum v1 or XMRig (CryptoNote) dialect and pushes a new
 job every --job-interval seconds until the miner leaves.

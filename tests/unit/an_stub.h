@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The worker's side of the analyzer seam, for unit tests that drive one
  * analyzer without a worker: findings are captured in order, let-go calls
  * counted, and the flow's app label is whatever the test says. */

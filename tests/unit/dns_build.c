@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS wire bits for tests: see dns_build.h. */
 #include "dns_build.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS wire bits for the tests that feed DNS messages (dns_parse,
  * dns_tunnel, tunnel_service, pool_names). */
 #ifndef TW_TEST_DNS_BUILD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Packet crafting for unit tests; see pkt_build.h. Frames are written
  * front to back with every length known up front, so no field is patched
  * after the fact. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Packet crafting for unit tests: one spec in, one captured frame out.
  *
  * Lengths (IP total/payload length, UDP length, TCP data offset, IPv6

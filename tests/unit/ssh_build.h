@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH messages for tests: cleartext binary packets and KEXINITs, built as
  * RFC 4253 lays them out (test_ssh_wire, test_ssh_analyzer). */
 #ifndef TW_SSH_BUILD_H

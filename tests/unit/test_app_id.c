@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* app_id: the project's patterns/ scanned over the first bytes of real
  * protocols, the label that results, port guesses and their override. */
 #include <stdarg.h>

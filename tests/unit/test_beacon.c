@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Beacon scoring: periodic series score high, random ones low, and the
  * math keeps sub-second periods intact. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* config.c: defaults, the shipped files, every class of error with its exact
  * FILE:LINE: KEY message, unit conversion, prefixes and relative paths. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Control socket (ctl_socket.c, ctl_listen.c) and its commands
  * (ctl_cmds.c), without DPDK: the engine's side is a stub backend, the
  * socket is real, in a temporary directory, and the test is both the

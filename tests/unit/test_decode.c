@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Decode tests. Every decoded frame is first copied into a heap block of
  * exactly caplen bytes, so under ASan any read past caplen aborts the test. */
 #include <stdarg.h>

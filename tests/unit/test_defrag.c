@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* flow/defrag.c: completion in any order, the rebuilt header, first-wins
  * overlaps and their finding, timeouts, eviction, floods, bad offsets. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS label classification (hex, base32, base64, binary, plain) on the
  * names real tunnels and real services use, and the per-domain table
  * (keys, LRU eviction, distinct-name estimate). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS parser: real message shapes parse, and hostile ones (truncation,
  * pointer loops, oversized labels and names, garbage) end in an error
  * without reading out of bounds (run under ASan by the asan build). */

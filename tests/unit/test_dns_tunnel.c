@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 
 /* DNS tunnel analyzer: queries and answers built by hand, over UDP and
  * over TCP (a message split across segments), charged to the client that

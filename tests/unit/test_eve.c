@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The event log: Suricata-EVE-shaped lines, one per finding, appended;
  * src/dest follow the flow's originator whichever side is the host. */
 #include <stdarg.h>

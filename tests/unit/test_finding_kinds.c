@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The finding-kind table (findings/finding_kinds.def): EVE signature ids
  * are the ones the event log always had, names and families agree, roles
  * are a family's, and the README's list is the table. */

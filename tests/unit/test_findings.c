@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The finding record: prefill from a flow, bounded detail and summary,
  * family names and time formatting. */
 #include <stdarg.h>

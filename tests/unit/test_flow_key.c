@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Flow keys: endpoint order, hashes from the key and from the view,
  * matching a packet in either direction, flow ids. */
 #include <stdarg.h>

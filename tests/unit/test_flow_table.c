@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Flow table: keys, originator, directions, timeouts, eviction, flush. */
 #include <stdarg.h>
 #include <stddef.h>

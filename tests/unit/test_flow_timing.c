@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* flow_timing analyzer: callbacks driven with hand-built flows and packet
  * views, findings captured by a stub an_emit. Links the real findings.c
  * and decode.c; app_label/app_carries_tunnels are stubbed here (not

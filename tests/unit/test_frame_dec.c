@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* WebSocket and httptunnel framing removed (frame_dec.c): whole streams,
  * every split point, control and compressed frames, bad headers. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Tunnels hidden inside other protocols (issue 12), through the whole
  * worker: SSH behind an HTTP proxy's CONNECT (tunnel_door.c), reverse
  * channels (tunnel_reverse.c), VPNs (vpn.c) and fully encrypted first

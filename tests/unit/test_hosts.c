@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host table: which side is the host, how findings merge, that the
  * result does not depend on arrival order, scoring, bounds and order. */
 #include <stdarg.h>

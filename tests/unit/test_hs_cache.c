@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The compiled-pattern cache: a key per exact pattern set, a round trip
  * through the file system, and refusal of anything that is not a database. */
 #include <setjmp.h>

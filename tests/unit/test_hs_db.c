@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* hs_db: the pattern file format, its errors (named FILE:LINE), and the
  * project's own patterns/ directory. */
 #include <stdarg.h>

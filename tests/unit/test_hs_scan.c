@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* hs_scan: streams across feeds, independence of streams, the bounded
  * stream pool and its counters, end-of-data matches at close, a callback
  * that stops its stream. */

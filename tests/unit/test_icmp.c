@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ICMP tunnel analyzer: the payload classifier on the ping patterns real
  * tools send and on tunnel payloads, and the analyzer's levels driven
  * with hand-built echo packets (findings caught by a stub an_emit). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Pool answer + flow shape -> linked pool connection (mining_link.c via
  * hosts.c): the link is made whichever arrives first, with the same
  * result; it needs the address in the answer, the same host, and a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Name lists: suffix match on label boundaries only, comments and the
  * accepted spellings, errors that name FILE:LINE, and the bound. */
 #include <stdarg.h>

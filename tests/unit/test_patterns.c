@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The id-range table of patterns/README.md ("## Id ranges") against the
  * registry: every analyzer that subscribes to pattern ids has one row
  * with its file and range, every row names such an analyzer, reserved

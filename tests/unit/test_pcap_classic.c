@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The memory-mapped classic pcap reader: the record walk, byte order,
  * time units, and every way a file can end badly. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Pool names: DNS questions and answers and TLS SNI matched against
  * patterns/pools.txt; a hello split over segments is collected; the
  * rhythm of a pool-named TLS flow makes it high; other names stay

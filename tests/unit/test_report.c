@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The offline report: the §3a JSON document parsed back with jansson,
  * stats free of anything worker- or clock-dependent, and the table. */
 #include <stdarg.h>

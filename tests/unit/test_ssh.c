@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Encrypted-SSH inference on crafted (side, size, time) sequences:
  * authentication outcome, keystrokes and who types, reverse sessions,
  * human against scripted typing, keepalive-only tunnels, and the look-

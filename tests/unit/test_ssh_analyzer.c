@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The ssh analyzer inside the worker: crafted TCP conversations (banners,
  * KEXINITs split over segments, key-exchange messages, then encrypted
  * sizes) in, findings out. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH told from segment sizes when picked up mid-stream (ssh_mid.c):
  * encrypted SSH-sized segments both ways make SSH after 12 (SSH port) or
  * 24 (elsewhere); TLS records, text, zero-filled binary and sizes that

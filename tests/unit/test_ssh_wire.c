@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH wire parser: banners, binary packets up to NEWKEYS, KEXINIT split
  * at every byte, truncated / oversized / garbage input, HASSH against
  * MD5s computed independently (Python hashlib), algorithm negotiation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Mining analyzer: patterns/stratum.hs candidates plus the JSON-RPC
  * confirmation, fed through the real Hyperscan database as the worker
  * does, in whole messages and in 1-byte segments. Look-alikes (a method

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Operators' suppression rules: the file's syntax and its errors, and
  * which findings a rule matches (kind or family, host, peer address or
  * the names a finding carries). */

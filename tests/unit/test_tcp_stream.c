@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* TCP stream reassembly: order, retransmissions, overlaps, reordering,
  * gaps, the inspection limit, snaplen and sequence wrap-around. */
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* verdict/timeline.c: the HTML report's conversations must not depend on
  * the order flows arrive in (workers interleave), and must stay bounded. */
 #include <setjmp.h>

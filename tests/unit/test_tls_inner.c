@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH inside TLS from record sizes (tls_inner.c rules R1-R4): the
  * handshake shapes OpenSSH produces through socat/stunnel, and HTTPS
  * shapes that must not pass. Lengths are TLS record lengths. */

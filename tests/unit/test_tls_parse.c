@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* TLS ClientHello parser: SNI, ALPN and versions from a built hello, in
  * one record, split over records, and cut short (need more); garbage and
  * wrong records are refused without reading out of bounds. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Reverse-tunnel services: patterns/services.txt loads and matches the
  * agents' names (and not look-alikes); a DNS question, a TLS SNI and a
  * services.hs match each raise one medium tunnel.service finding on the

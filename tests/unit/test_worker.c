@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The worker pipeline end to end, without threads: crafted packets in,
  * counters and findings on the ring out. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A whole worker over the project's patterns with small tables, for tests
  * that drive crafted packets through the pipeline (test_worker,
  * test_ssh_analyzer). */

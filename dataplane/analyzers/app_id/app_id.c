@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Application labels. A flow is named by what its bytes say (pattern ids
  * 1-99 of patterns/app.hs), whatever its port; the port only names the
  * few UDP services that carry no pattern worth writing, and a later match

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Bounded DNS message parser: see dns_parse.h for the guarantees. Every
  * read goes through need(), so no field is read past len; names are
  * decoded by one loop that follows only backward compression pointers and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A bounded DNS message parser (RFC 1035, EDNS0 of RFC 6891) for the
  * analyzers that read names: the mining analyzer (pool lookups) and the
  * DNS tunnel analyzer. It fills a caller-provided struct and never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The first question of a DNS message and its header bits, without
  * walking the records: what the DNS tunnel and tunnel service analyzers
  * need per packet (a full dns_parse of every answer costs several times

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Shannon entropy of a byte string, in bits per byte. Shared by the ICMP
  * payload and DNS label classifiers; small enough to live inline. */
 #ifndef TW_ENTROPY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* WebSocket and httptunnel framing removed (see frame_dec.h). */
 #include "analyzers/common/frame_dec.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Framings a tunnel's door leaves around the inner protocol's bytes
  * (tunnel_door.c): WebSocket frames after a 101 upgrade (RFC 6455) and
  * httptunnel's records inside HTTP bodies (htc/hts: a type byte, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Domain name list with label-boundary suffix matching: see name_list.h.
  * Names are stored lowercased, without a trailing dot, in one text arena;
  * an open-addressing table of arena offsets finds a name in one probe

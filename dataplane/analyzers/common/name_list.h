@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A list of domain names loaded from a text file (patterns/pools.txt,
  * patterns/services.txt) and a suffix matcher over it: "pool.example"
  * matches pool.example and a.b.pool.example, never xpool.example.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Fixed slot pool: see slot_pool.h. */
 #include "analyzers/common/slot_pool.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A fixed pool of equal-sized slots with a free stack: state that only a
  * few flows need (a mining session being parsed) lives here instead of in
  * every flow's state. Sized once from config; get and put are O(1) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Encrypted-SSH inference from sizes and timing (see ssh_infer.h). The
  * ideas are packetStrider's and Zeek's (detection.md section 1), the
  * rules here our own: they use only the packet before, so each packet

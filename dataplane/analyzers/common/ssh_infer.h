@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What an encrypted SSH session does, from sizes, directions and timing
  * alone (after NEWKEYS nothing else is visible):
  *  - authentication outcome, after Zeek's size method: the server's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Bounded TLS ClientHello parser: see tls_parse.h. The handshake bytes are
  * first joined from the records' fragments into a stack buffer (the hello
  * is rarely split over records, but nothing forbids it), then read by a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A bounded TLS ClientHello parser: protocol versions, SNI and ALPN, for
  * the analyzers that recognise services by name (mining pools, tunnel
  * services). Reads a contiguous copy of the first bytes a client sent

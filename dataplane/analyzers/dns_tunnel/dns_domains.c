@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Bounded LRU table of DNS domains per client and server (dns_domains.h).
  * Allocated once at worker start; a lookup hashes the key and walks one
  * chain. Distinct names are counted by a HyperLogLog of 512 4-bit

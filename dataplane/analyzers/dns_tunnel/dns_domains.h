@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The DNS tunnel analyzer's memory: one entry per (client, server,
  * registered domain), bounded by dns.max_domains per worker, the least
  * recently used entry dropped when full. Keyed with the server too: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS label classifier. A label is judged by its characters:
  *   - a byte no hostname may hold (dns_parse writes it as '?') or '+',
  *     '/', '=' (base64's alphabet): binary or base64 at once;

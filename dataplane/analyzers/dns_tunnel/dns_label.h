@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Does a DNS name carry data? Tunnels and exfiltration write their bytes
  * into labels as hex (dnscat2), base32 (iodine), base64 (dns2tcp) or raw
  * bytes (iodine's base128 / raw modes); names people and CDNs choose are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Registered domains with a cache (dns_regdom.h). A libpsl lookup costs
  * about 1-3 us (thousands of instructions), and tunnels, CDNs and
  * telemetry ask for names whose first label is new every time; their

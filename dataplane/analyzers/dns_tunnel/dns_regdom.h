@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Registered domain of a DNS name (the public suffix plus one label:
  * "a.b.example.co.uk" -> "example.co.uk") from libpsl with Debian's
  * publicsuffix list, behind a per-worker cache: a libpsl lookup costs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* DNS tunnels and exfiltration (dns.tunnel). Every DNS message over UDP
  * or TCP port 53 (or a UDP flow app_id calls DNS) is parsed (dns_parse.c)
  * and its question charged to (client, server, registered domain), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Beacon scoring after RITA's description (activecm/rita, GPL: no code
  * taken), with nanosecond inputs and millisecond doubles inside, so that
  * sub-second periods keep their shape instead of rounding to whole seconds

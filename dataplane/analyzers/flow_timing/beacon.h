@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Beacon scoring: how machine-regular a series of events is, in the manner
  * RITA scores beacons (four parts of 0.25 each: interval dispersion, size
  * dispersion, histogram evenness, persistence), re-implemented from its

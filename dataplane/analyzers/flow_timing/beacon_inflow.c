@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* flow.beacon inside one flow: the keepalives of a long tunnel flow are a
  * beacon even when the pair never reconnects. Scored from the first moment
  * enough events exist, again after every INFLOW_SCORE_EVERY further

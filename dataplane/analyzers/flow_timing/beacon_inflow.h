@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* flow.beacon inside one flow (keepalives of a tunnel): bursts of
  * originator payload, a new burst starting after 500 ms of
  * originator silence. Private to the flow_timing analyzer; the events live

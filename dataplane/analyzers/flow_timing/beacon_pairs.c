@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The host-pair table behind cross-connection beacons (see beacon_pairs.h):
  * a fixed array of pairs chained into hash buckets and threaded on an LRU
  * list, all links as index + 1 so that 0 means none and the memory is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* flow.beacon across connections: a per-worker table of host pairs
  * (originator, responder, protocol), each with a ring of its recent
  * connections' start times and sizes. Bounded by beacon_max_pairs, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Flow timing: flows that stay open for long while carrying little
  * (flow.long_lived_low_byte) and traffic that repeats like a metronome
  * (flow.beacon), both across repeated connections of one host pair

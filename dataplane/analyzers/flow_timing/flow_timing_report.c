@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Finding text and beacon gates shared by the flow_timing analyzer's rules
  * (see flow_timing_report.h). No state: formatting and thresholds only. */
 #include <stdio.h>

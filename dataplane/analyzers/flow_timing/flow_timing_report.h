@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Private to the flow_timing analyzer (flow_timing.c, beacon_inflow.c,
  * beacon_pairs.c): time units, the text of its findings, and the gates a
  * beacon of either kind must pass before it is reported. Kept in one place

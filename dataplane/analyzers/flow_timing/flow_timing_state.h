@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Per-flow state of the flow_timing analyzer, shared by its rules
  * (flow_timing.c: long-lived flows and answered connections;
  * beacon_inflow.c: in-flow beacon events). One flat struct on purpose:

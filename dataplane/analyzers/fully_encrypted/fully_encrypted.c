@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Fully encrypted proxies (issue 12, item 4): VMess, Shadowsocks, obfs4
  * and their kin send random-looking bytes from the first byte on, so no
  * pattern names them. The Great Firewall of China flags such connections

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The GFW's fully-encrypted-traffic rules (Wu et al., USENIX Security
  * 2023) as fully_encrypted.c applies them to a first payload. */
 #ifndef TW_FULLY_ENCRYPTED_H

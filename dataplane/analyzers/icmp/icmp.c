@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ICMP tunnels (icmp.tunnel): echo flows whose payloads are data, not
  * the patterns ping tools send (icmp_payload.c). Per echo flow (the pair
  * and the echo identifier) it counts:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ICMP echo payload classifier. Ordinary tools fill the payload with a
  * pattern after an optional timestamp (8 or 16 bytes: a 32- or 64-bit
  * struct timeval):

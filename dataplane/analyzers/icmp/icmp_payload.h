@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What an ICMP echo payload is: one of the patterns ordinary ping tools
  * send, a known tunnel's header, or data (text or binary). Pure function
  * of the bytes, no state: the icmp analyzer and the fuzz target call it. */

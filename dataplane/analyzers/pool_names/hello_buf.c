@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* ClientHello buffers: see hello_buf.h. */
 #include "analyzers/pool_names/hello_buf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Buffers for ClientHellos that span TCP segments: a hello with
  * post-quantum key shares is ~1.8 KB, over two segments, and its SNI may
  * sit in the second (browsers shuffle the extensions). A flow takes one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Mining pools by name (mining.pool_name): a DNS question or answer, or a
  * TLS SNI, for a domain of patterns/pools.txt (name_list.c, suffix match).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH used in reverse, on odd ports, as an idle tunnel (issue 4).
  *
  * A flow is SSH when its bytes say so (the app.hs banner pattern, any

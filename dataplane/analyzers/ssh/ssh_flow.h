@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The state of one watched SSH flow (a session, in ssh.c's per-worker
  * table), shared by ssh.c (which fills it) and ssh_report.c (which turns
  * it into findings). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH told from segment sizes and the look of its bytes (ssh_mid.h). */
 #include "analyzers/ssh/ssh_mid.h"
 

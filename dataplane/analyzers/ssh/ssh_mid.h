@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* An SSH connection picked up after its banners and key exchange (the
  * sensor started while it was open): nothing in clear text is left, so
  * it is told from the sizes of its TCP segments and the look of their

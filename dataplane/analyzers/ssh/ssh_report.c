@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH findings: the wording and the evidence each one carries. The host
  * is always the TCP originator (finding_init's default): the inside host
  * that dialled out runs the tunnel, whichever side serves SSH. */

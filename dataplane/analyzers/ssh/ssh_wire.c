@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH wire parsing before encryption: identification string, binary
  * packet framing up to NEWKEYS, KEXINIT name-lists, HASSH and the
  * negotiated algorithms. Byte-at-a-time where a field may straddle two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH on the wire before encryption (RFC 4253): the identification
  * string, the binary packets of the key exchange and the KEXINIT
  * message, parsed incrementally from in-order TCP payload so a message

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Streaming JSON-RPC object scanner: see jsonrpc_scan.h. One switch per
  * byte on a small state; keys are compared once, when their string ends. */
 #include "analyzers/stratum/jsonrpc_scan.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A streaming JSON-RPC object scanner: fed the bytes of one direction in
  * order, in chunks of any size (1-byte TCP segments included), it follows
  * each top-level JSON object and says, when the object closes, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Mining methods by dialect: see mining_methods.h. */
 #include "analyzers/stratum/mining_methods.h"
 

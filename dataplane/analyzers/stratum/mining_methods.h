@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The mining methods the stratum analyzer knows, per dialect: who sends
  * each, what its params carry, and what the JSON-RPC framing must hold
  * for an object with it to confirm a stratum.hs candidate. Also what each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Bounded capture and rendering of mining texts: see mining_text.h. */
 #include "analyzers/stratum/mining_text.h"
 

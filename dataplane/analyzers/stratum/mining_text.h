@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Short texts captured from mining messages byte by byte (agent, login,
  * target), bounded and safe to print. Long tokens are cut while they
  * stream: a wallet address (95 bytes for Monero) would otherwise push the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Mining pool protocols in clear text: Stratum v1, CryptoNote/XMRig,
  * EthProxy and getwork, on any port (mining.stratum, high).
  *

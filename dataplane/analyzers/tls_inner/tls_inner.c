@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH inside TLS (issue 12, item 3): stunnel, socat's OPENSSL addresses
  * or any TLS wrapper around SSH on 443 look like HTTPS by their bytes;
  * the sizes and order of the first application records do not. Each

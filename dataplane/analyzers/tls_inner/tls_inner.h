@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SSH inside TLS from the first application records' sizes (tls_inner.c,
  * which documents the rules R1-R4). The verdict is a pure function over
  * the record lengths, unit-tested on its own. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Tunnels' doors (issue 12, item 1): places in an HTTP conversation past
  * which the connection carries another protocol. This analyzer tells the
  * worker where the inner stream starts (find_door) and, where the inner

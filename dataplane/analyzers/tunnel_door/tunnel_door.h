@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Tunnels' doors (tunnel_door.c): the per-flow state of the HTTP parse
  * that finds them, the framing decoders once one opened, and what opened,
  * for findings' detail. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Reverse channels of any protocol (issue 12, item 2). The side that
  * opened the TCP connection is the client: HTTP and TLS fix that the
  * client speaks first with its own part (a request line, a ClientHello).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Reverse-tunnel services and tools (tunnel.service, medium): the agent
  * inside the network that exposes a local port through ngrok, Cloudflare
  * Tunnel, localtunnel, serveo, bore, chisel, frp ... is known by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* VPNs are tunnels (issue 12, item 6). A VPN from an inside host to a
  * server that is not one of the organisation's gateways carries the
  * host's whole traffic out of sight: tunnel.vpn, medium; high on 443 or
