@@ -26,7 +26,7 @@ struct row {
  * spaces and backquotes; false for any other line. */
 static bool parse_row(const char *line, struct row *r)
 {
-	char cell[4][128];
+	char cell[4][64];   /* as long as row.file and row.analyzer */
 	const char *p = line;
 
 	if (sscanf(line, "| %u-%u |", &r->lo, &r->hi) != 2)
