@@ -28,98 +28,132 @@ static bool on(const struct analyzer *a, const struct tw_config *cfg)
 	return !a->enabled || a->enabled(cfg);
 }
 
-uint32_t analyzers_payload_mask(const struct tw_config *cfg)
+/* What a mask asks of one analyzer: cfg may be NULL for masks that do
+ * not depend on the configuration; cls is a flow class (class mask). */
+typedef bool mask_test(const struct analyzer *a, const struct tw_config *cfg,
+		       unsigned cls);
+
+/* Bit i set for each analyzers[i] that passes test; masks are taken once
+ * per worker at start, never per packet. */
+static uint32_t mask_of(mask_test *test, const struct tw_config *cfg,
+			unsigned cls)
 {
 	uint32_t mask = 0;
 
 	for (unsigned i = 0; i < n_analyzers; i++)
-		if (on(analyzers[i], cfg) &&
-		    (analyzers[i]->on_payload || analyzers[i]->on_match ||
-		     analyzers[i]->find_door))
+		if (test(analyzers[i], cfg, cls))
 			mask |= 1u << i;
 	return mask;
+}
+
+static bool wants_payload(const struct analyzer *a,
+			  const struct tw_config *cfg, unsigned cls)
+{
+	(void)cls;
+	return on(a, cfg) && (a->on_payload || a->on_match || a->find_door);
+}
+
+static bool has_door(const struct analyzer *a, const struct tw_config *cfg,
+		     unsigned cls)
+{
+	(void)cls;
+	return on(a, cfg) && a->find_door;
+}
+
+static bool has_inner(const struct analyzer *a, const struct tw_config *cfg,
+		      unsigned cls)
+{
+	(void)cls;
+	return on(a, cfg) && a->on_inner_stream;
+}
+
+static bool has_match(const struct analyzer *a, const struct tw_config *cfg,
+		      unsigned cls)
+{
+	(void)cfg;
+	(void)cls;
+	return a->on_match;
+}
+
+static bool has_end(const struct analyzer *a, const struct tw_config *cfg,
+		    unsigned cls)
+{
+	(void)cfg;
+	(void)cls;
+	return a->on_flow_end;
+}
+
+static bool has_new(const struct analyzer *a, const struct tw_config *cfg,
+		    unsigned cls)
+{
+	(void)cfg;
+	(void)cls;
+	return a->on_flow_new;
+}
+
+static bool looks_at(const struct analyzer *a, const struct tw_config *cfg,
+		     unsigned cls)
+{
+	return !a->flow_classes || (a->flow_classes(cfg) & cls);
+}
+
+static bool packets_from_start(const struct analyzer *a,
+			       const struct tw_config *cfg, unsigned cls)
+{
+	(void)cls;
+	return on(a, cfg) && a->on_packet && !a->packets_inner_only;
+}
+
+static bool has_packet(const struct analyzer *a, const struct tw_config *cfg,
+		       unsigned cls)
+{
+	(void)cls;
+	return on(a, cfg) && a->on_packet;
+}
+
+uint32_t analyzers_payload_mask(const struct tw_config *cfg)
+{
+	return mask_of(wants_payload, cfg, 0);
 }
 
 uint32_t analyzers_door_mask(const struct tw_config *cfg)
 {
-	uint32_t mask = 0;
-
-	for (unsigned i = 0; i < n_analyzers; i++)
-		if (on(analyzers[i], cfg) && analyzers[i]->find_door)
-			mask |= 1u << i;
-	return mask;
+	return mask_of(has_door, cfg, 0);
 }
 
 uint32_t analyzers_inner_mask(const struct tw_config *cfg)
 {
-	uint32_t mask = 0;
-
-	for (unsigned i = 0; i < n_analyzers; i++)
-		if (on(analyzers[i], cfg) && analyzers[i]->on_inner_stream)
-			mask |= 1u << i;
-	return mask;
+	return mask_of(has_inner, cfg, 0);
 }
 
 uint32_t analyzers_match_mask(void)
 {
-	uint32_t mask = 0;
-
-	for (unsigned i = 0; i < n_analyzers; i++)
-		if (analyzers[i]->on_match)
-			mask |= 1u << i;
-	return mask;
+	return mask_of(has_match, NULL, 0);
 }
 
 uint32_t analyzers_end_mask(void)
 {
-	uint32_t mask = 0;
-
-	for (unsigned i = 0; i < n_analyzers; i++)
-		if (analyzers[i]->on_flow_end)
-			mask |= 1u << i;
-	return mask;
+	return mask_of(has_end, NULL, 0);
 }
 
 uint32_t analyzers_new_mask(void)
 {
-	uint32_t mask = 0;
-
-	for (unsigned i = 0; i < n_analyzers; i++)
-		if (analyzers[i]->on_flow_new)
-			mask |= 1u << i;
-	return mask;
+	return mask_of(has_new, NULL, 0);
 }
 
 uint32_t analyzers_class_mask(const struct tw_config *cfg, unsigned cls)
 {
-	uint32_t mask = 0;
-
-	for (unsigned i = 0; i < n_analyzers; i++)
-		if (!analyzers[i]->flow_classes ||
-		    (analyzers[i]->flow_classes(cfg) & cls))
-			mask |= 1u << i;
-	return mask;
+	return mask_of(looks_at, cfg, cls);
 }
 
 uint32_t analyzers_start_packet_mask(const struct tw_config *cfg)
 {
-	uint32_t mask = 0;
-
-	for (unsigned i = 0; i < n_analyzers; i++)
-		if (on(analyzers[i], cfg) && analyzers[i]->on_packet &&
-		    !analyzers[i]->packets_inner_only)
-			mask |= 1u << i;
-	return mask;
+	return mask_of(packets_from_start, cfg, 0);
 }
 
 uint32_t analyzers_packet_mask(const struct tw_config *cfg)
 {
-	uint32_t mask = 0;
-
-	for (unsigned i = 0; i < n_analyzers; i++)
-		if (on(analyzers[i], cfg) && analyzers[i]->on_packet)
-			mask |= 1u << i;
-	return mask;
+	return mask_of(has_packet, cfg, 0);
 }
 
 void analyzers_layout(struct analyzer_layout *l)
