@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "flow/flow_key.h"
+#include "base/bytes.h"
 #include "base/mix.h"
 #include "decode/decode.h"
 
@@ -22,14 +23,6 @@ static uint64_t mum(uint64_t a, uint64_t b)
 #define K3 0x589965cc75374cc3ULL
 #define K4 0x1d8e4e27c47d124fULL
 #define K5 0x9e3779b97f4a7c15ULL
-
-static uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* Three independent multiplies over the key's five words, then one to
  * combine, instead of a serial chain of mixes. */

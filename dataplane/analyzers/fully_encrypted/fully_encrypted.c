@@ -46,6 +46,7 @@
 #include "analyzers/analyzer.h"
 #include "analyzers/fully_encrypted/fully_encrypted.h"
 #include "config/config.h"
+#include "base/bytes.h"
 #include "base/mix.h"
 #include "base/counters.h"
 
@@ -106,24 +107,14 @@ static bool length_header(const uint8_t *d, uint32_t len)
 	return false;
 }
 
-static uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-#define HIGHS 0x8080808080808080ULL
-
 /* The high bit of each printable byte (0x20-0x7e) of v. */
 static uint64_t printable_bits(uint64_t v)
 {
-	uint64_t low = v & ~HIGHS;                      /* each byte < 0x80 */
+	uint64_t low = v & ~BYTES_HIGHS;                      /* each byte < 0x80 */
 	uint64_t ge20 = low + 0x6060606060606060ULL;    /* >= 0x20: 0x80 set */
 	uint64_t le7e = ~(low + 0x0101010101010101ULL); /* <= 0x7e: 0x80 set */
 
-	return ge20 & le7e & ~v & HIGHS;
+	return ge20 & le7e & ~v & BYTES_HIGHS;
 }
 
 /* Bits set in each byte of v, a count per byte. The build targets no
@@ -203,7 +194,7 @@ static void byte_stats(const uint8_t *d, uint32_t len, uint32_t *bits,
 		pop_lanes += byte_popcounts(v);
 		pb = printable_bits(v);
 		printable_lanes += pb >> 7;
-		np = ~pb & HIGHS;                   /* the other bytes */
+		np = ~pb & BYTES_HIGHS;                   /* the other bytes */
 		if (!np) {
 			run += 8;
 		} else {

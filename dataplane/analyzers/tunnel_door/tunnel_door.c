@@ -57,6 +57,7 @@
 #include <string.h>
 
 #include "analyzers/analyzer.h"
+#include "base/bytes.h"
 #include "analyzers/common/ssh_infer.h"
 #include "analyzers/tunnel_door/tunnel_door.h"
 #include "config/config.h"
@@ -170,21 +171,10 @@ static bool header_byte(struct door *d, enum flow_dir_id dir, uint8_t b)
 	return false;
 }
 
-static uint64_t load64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-
 /* Some byte of v is zero (exact as to whether, not which). */
 static bool has_zero_byte(uint64_t v)
 {
-	return ((v - ONES) & ~v & HIGHS) != 0;
+	return ((v - BYTES_ONES) & ~v & BYTES_HIGHS) != 0;
 }
 
 /* What the first n bytes of a header line hold, n <= DOOR_LINE_MAX - 1,
@@ -208,11 +198,11 @@ static unsigned window_bytes(const uint8_t *p, uint32_t n)
 		uint32_t at = k + 8 <= n ? k : n - 8;
 		uint64_t v = load64(p + at);
 
-		if (has_zero_byte(v) || has_zero_byte(v ^ (ONES * '\r')))
+		if (has_zero_byte(v) || has_zero_byte(v ^ (BYTES_ONES * '\r')))
 			return WIN_CR_NUL;
 		/* 'w' | 0x20 and 'W' | 0x20 only are 'w' */
-		if (at < n - 8 && has_zero_byte((v | (ONES * 0x20)) ^
-						(ONES * 'w')))
+		if (at < n - 8 && has_zero_byte((v | (BYTES_ONES * 0x20)) ^
+						(BYTES_ONES * 'w')))
 			r = WIN_W;
 		if (at + 8 >= n)
 			return r;
